@@ -1,0 +1,19 @@
+//! The pure core of the controller.
+//!
+//! It owns the whole decision: which Gateway API objects are ours, what VPC Lattice state they
+//! call for, what status each object gets, and which Lattice calls turn an observed state into
+//! the desired one. It depends on no AWS or Kubernetes client and performs no I/O: callers hand
+//! in a [`snapshot::ClusterSnapshot`] and an [`observed::ObservedState`], and get back plain data.
+//!
+//! Data flow: `ClusterSnapshot` → [`translate::translate`] → desired [`lattice::DesiredState`] +
+//! [`status::StatusEntry`]s → [`plan::plan`] against the `ObservedState` → ordered
+//! [`plan::Action`]s for an executor.
+
+pub mod conditions;
+pub mod config;
+pub mod lattice;
+pub mod names;
+pub mod observed;
+pub mod plan;
+pub mod snapshot;
+pub mod status;

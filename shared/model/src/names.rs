@@ -1,0 +1,169 @@
+//! Names and tags of Lattice resources, byte-compatible with the existing controller so that
+//! resources it created are recognised as ours.
+
+use std::collections::BTreeMap;
+
+/// Tags on a Lattice resource.
+pub type Tags = BTreeMap<String, String>;
+
+/// Prefix of every tag key and annotation this controller writes.
+pub const TAG_PREFIX: &str = "application-networking.k8s.aws/";
+/// Ownership tag: `<account>/<cluster>/<vpc>`.
+pub const TAG_MANAGED_BY: &str = "application-networking.k8s.aws/ManagedBy";
+/// Name of the route a service or target group belongs to.
+pub const TAG_ROUTE_NAME: &str = "application-networking.k8s.aws/RouteName";
+/// Namespace of the route a service or target group belongs to.
+pub const TAG_ROUTE_NAMESPACE: &str = "application-networking.k8s.aws/RouteNamespace";
+/// Route type of a service: `http`, `grpc` or `tls`.
+pub const TAG_ROUTE_TYPE: &str = "application-networking.k8s.aws/RouteType";
+/// Cluster name on target groups.
+pub const TAG_CLUSTER_NAME: &str = "application-networking.k8s.aws/ClusterName";
+/// Backend Service (or ServiceExport) name on target groups.
+pub const TAG_SERVICE_NAME: &str = "application-networking.k8s.aws/ServiceName";
+/// Backend Service (or ServiceExport) namespace on target groups.
+pub const TAG_SERVICE_NAMESPACE: &str = "application-networking.k8s.aws/ServiceNamespace";
+/// What created a target group: `HTTPRoute`, `GRPCRoute`, `TLSRoute` or `ServiceExport`.
+pub const TAG_SOURCE_TYPE: &str = "application-networking.k8s.aws/SourceTypeKey";
+/// Protocol version of a target group: `HTTP1`, `HTTP2`, `GRPC` or empty.
+pub const TAG_PROTOCOL_VERSION: &str = "application-networking.k8s.aws/ProtocolVersion";
+
+/// Route annotation with the Lattice-assigned DNS name of the route's service.
+pub const ANNOTATION_DNS_NAME: &str = "application-networking.k8s.aws/lattice-assigned-domain-name";
+/// Route annotation with the ARN of the route's Lattice service.
+pub const ANNOTATION_SERVICE_ARN: &str = "application-networking.k8s.aws/lattice-service-arn";
+/// Listener `tls.options` key that carries an ACM certificate ARN.
+pub const OPTION_CERTIFICATE_ARN: &str = "application-networking.k8s.aws/certificate-arn";
+
+/// Takes the first `n` bytes of `s` (never splitting a character), then strips leading and
+/// trailing hyphens, like the existing controller's `Truncate`.
+pub fn truncate(s: &str, n: usize) -> &str {
+    let mut end = s.len().min(n);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].trim_matches('-')
+}
+
+/// Lattice service name of a route: `trunc(route,20)-trunc(namespace,18)`.
+pub fn service_name(route: &str, namespace: &str) -> String {
+    format!("{}-{}", truncate(route, 20), truncate(namespace, 18))
+}
+
+/// Lattice listener name: `trunc(route,20)-trunc(namespace,18)-<port>-<protocol>`, where the
+/// protocol is `http`, `https` or `tls`.
+pub fn listener_name(route: &str, namespace: &str, port: i32, protocol_short: &str) -> String {
+    format!("{}-{port}-{protocol_short}", service_name(route, namespace))
+}
+
+/// Lattice rule name, stable for a given match so that re-planning never renames a rule:
+/// `k8s-rule-<10 hex digits of the match's hash>`.
+pub fn rule_name(match_key: &str) -> String {
+    format!(
+        "k8s-rule-{:010x}",
+        fnv1a(match_key.as_bytes()) & 0xff_ffff_ffff
+    )
+}
+
+/// Target group name: `k8s-<trunc(ns,55)>-<trunc(svc,55)>-<10 letters>` as the existing
+/// controller writes it, except that the 10-letter suffix is derived from `identity` instead of
+/// being random, so that the name is reproducible.
+pub fn target_group_name(service_namespace: &str, service: &str, identity: &str) -> String {
+    let mut hash = fnv1a(identity.as_bytes());
+    let suffix: String = (0..10)
+        .map(|_| {
+            let letter = char::from(b'a' + (hash % 26) as u8);
+            hash /= 26;
+            letter
+        })
+        .collect();
+    let name = format!(
+        "k8s-{}-{}-{suffix}",
+        truncate(service_namespace, 55),
+        truncate(service, 55)
+    );
+    collapse_hyphens(&name)
+}
+
+/// Replaces runs of hyphens with one, as Lattice names may not contain `--`.
+fn collapse_hyphens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c == '-' && out.ends_with('-') {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// 64-bit FNV-1a: a small, stable, dependency-free hash for deterministic names.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_name_truncates_like_the_existing_controller() {
+        assert_eq!(service_name("rates", "default"), "rates-default");
+        assert_eq!(
+            service_name(
+                "a-very-long-route-name-indeed",
+                "a-long-namespace-name-here"
+            ),
+            "a-very-long-route-na-a-long-namespace-n"
+        );
+        // A hyphen left at the cut is stripped.
+        assert_eq!(
+            service_name("abcdefghijklmnopqrs-tuv", "ns"),
+            "abcdefghijklmnopqrs-ns"
+        );
+    }
+
+    #[test]
+    fn listener_names_carry_port_and_protocol() {
+        assert_eq!(
+            listener_name("rates", "default", 80, "http"),
+            "rates-default-80-http"
+        );
+        assert_eq!(
+            listener_name("rates", "default", 443, "tls"),
+            "rates-default-443-tls"
+        );
+    }
+
+    #[test]
+    fn truncate_never_splits_a_character() {
+        assert_eq!(truncate("ééé", 3), "é");
+    }
+
+    #[test]
+    fn target_group_names_are_stable_and_distinct() {
+        let a = target_group_name("default", "parking", "rates/parking/80");
+        assert_eq!(
+            a,
+            target_group_name("default", "parking", "rates/parking/80")
+        );
+        assert_ne!(
+            a,
+            target_group_name("default", "parking", "rates/parking/81")
+        );
+        assert!(a.starts_with("k8s-default-parking-"));
+        assert_eq!(a.len(), "k8s-default-parking-".len() + 10);
+    }
+
+    #[test]
+    fn rule_names_are_valid_lattice_names() {
+        let n = rule_name("GET /x");
+        assert!(n.len() >= 3 && n.len() <= 63);
+        assert!(!n.starts_with("rule-"));
+        assert!(
+            n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        );
+    }
+}
