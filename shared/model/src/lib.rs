@@ -9,11 +9,19 @@
 //! [`status::StatusEntry`]s → [`plan::plan`] against the `ObservedState` → ordered
 //! [`plan::Action`]s for an executor.
 
+pub mod attach;
+pub mod backends;
 pub mod conditions;
 pub mod config;
+pub mod gateway;
+pub mod grants;
+pub mod hostnames;
 pub mod lattice;
 pub mod names;
 pub mod observed;
 pub mod plan;
+pub mod precedence;
+pub mod route;
 pub mod snapshot;
 pub mod status;
+pub mod translate;

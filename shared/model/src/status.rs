@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct ParentRef {
     /// API group of the parent.
+    #[serde(default = "default_group")]
     pub group: String,
     /// Kind of the parent.
+    #[serde(default = "default_kind")]
     pub kind: String,
     /// Namespace, when the route named one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,6 +29,14 @@ pub struct ParentRef {
     /// Listener port, when the route named one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
+}
+
+fn default_group() -> String {
+    "gateway.networking.k8s.io".to_owned()
+}
+
+fn default_kind() -> String {
+    "Gateway".to_owned()
 }
 
 /// One entry of a route's `status.parents`.

@@ -1,0 +1,326 @@
+//! Backend references → Lattice target groups (Services) or existing exported target groups
+//! (ServiceImports), with the spec's `ResolvedRefs` reasons when a reference does not resolve.
+
+use k8s_openapi::api::core::v1::{Service, ServicePort};
+
+use crate::conditions::reasons;
+use crate::config::Config;
+use crate::gateway::Problem;
+use crate::grants::{self, From, To};
+use crate::lattice::{OwnerKey, Target, TargetGroupConfig, TargetGroupSpec, TargetGroupType};
+use crate::names::{self, Tags};
+use crate::observed::ObservedState;
+use crate::route::{BackendRef, GATEWAY_GROUP, Route, RouteKind};
+use crate::snapshot::{AWS_GROUP, ClusterSnapshot, MCS_GROUP, name_of, namespace_of};
+
+/// Annotation on a ServiceImport naming an external target group.
+pub const ANNOTATION_TARGET_GROUP_ARN: &str = "application-networking.k8s.aws/target-group-arn";
+/// Annotation on a ServiceImport naming the exported service, when it differs.
+pub const ANNOTATION_EXPORT_NAME: &str = "application-networking.k8s.aws/export-name";
+
+/// A backend that resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolved {
+    /// A Service: a target group we own.
+    Service(Box<TargetGroupSpec>),
+    /// A ServiceImport: an existing target group, by id.
+    Import(String),
+}
+
+/// Resolves backend references of routes.
+pub struct Resolver<'a> {
+    /// Cluster objects.
+    pub snapshot: &'a ClusterSnapshot,
+    /// Lattice inventory (for exported target groups).
+    pub observed: &'a ObservedState,
+    /// Identity and quotas.
+    pub config: &'a Config,
+}
+
+impl Resolver<'_> {
+    /// Resolves `backend` of `route`; `field` names it in messages (`spec.rules[0].backendRefs[1]`).
+    pub fn resolve(
+        &self,
+        route: &Route,
+        backend: &BackendRef,
+        field: &str,
+    ) -> Result<Resolved, Problem> {
+        let is_import = backend.kind == "ServiceImport"
+            && (backend.group == MCS_GROUP || backend.group == AWS_GROUP);
+        let is_service = backend.kind == "Service" && backend.group.is_empty();
+        if !is_import && !is_service {
+            let group = if backend.group.is_empty() {
+                "core"
+            } else {
+                backend.group.as_str()
+            };
+            return Err((
+                reasons::INVALID_KIND,
+                format!(
+                    "{field}: {group}/{} is not a supported backend kind (Service or ServiceImport)",
+                    backend.kind
+                ),
+            ));
+        }
+        let permitted = grants::permitted(
+            &self.snapshot.reference_grants,
+            From {
+                group: GATEWAY_GROUP,
+                kind: route.kind.kind(),
+                namespace: &route.namespace,
+            },
+            To {
+                group: &backend.group,
+                kind: &backend.kind,
+                namespace: &backend.namespace,
+                name: &backend.name,
+            },
+        );
+        if !permitted {
+            return Err((
+                reasons::REF_NOT_PERMITTED,
+                format!(
+                    "{field}: {} {}/{} is in another namespace and no ReferenceGrant allows it",
+                    backend.kind, backend.namespace, backend.name
+                ),
+            ));
+        }
+        if is_import {
+            self.import(backend, field)
+        } else {
+            self.service(route, backend, field)
+        }
+    }
+
+    fn import(&self, backend: &BackendRef, field: &str) -> Result<Resolved, Problem> {
+        let Some(import) = self.snapshot.service_imports.iter().find(|i| {
+            namespace_of(&i.metadata) == backend.namespace && name_of(&i.metadata) == backend.name
+        }) else {
+            return Err((
+                reasons::BACKEND_NOT_FOUND,
+                format!(
+                    "{field}: ServiceImport {}/{} not found",
+                    backend.namespace, backend.name
+                ),
+            ));
+        };
+        let annotations = import.metadata.annotations.clone().unwrap_or_default();
+        if let Some(arn) = annotations.get(ANNOTATION_TARGET_GROUP_ARN) {
+            return match arn.rsplit_once("targetgroup/") {
+                Some((_, id)) if id.starts_with("tg-") => Ok(Resolved::Import(id.to_owned())),
+                _ => Err((
+                    reasons::BACKEND_NOT_FOUND,
+                    format!(
+                        "{field}: {ANNOTATION_TARGET_GROUP_ARN} {arn:?} is not a target group ARN"
+                    ),
+                )),
+            };
+        }
+        let export = annotations
+            .get(ANNOTATION_EXPORT_NAME)
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(&backend.name);
+        let found = self.observed.target_groups.iter().find(|tg| {
+            tg.tags.get(names::TAG_SOURCE_TYPE).map(String::as_str) == Some("ServiceExport")
+                && tg.tags.get(names::TAG_SERVICE_NAME) == Some(export)
+                && tg.tags.get(names::TAG_SERVICE_NAMESPACE) == Some(&backend.namespace)
+        });
+        match found {
+            Some(tg) => Ok(Resolved::Import(tg.id.clone())),
+            None => Err((
+                reasons::BACKEND_NOT_FOUND,
+                format!(
+                    "{field}: no target group is exported for ServiceImport {}/{} (ServiceExport {export})",
+                    backend.namespace, backend.name
+                ),
+            )),
+        }
+    }
+
+    fn service(
+        &self,
+        route: &Route,
+        backend: &BackendRef,
+        field: &str,
+    ) -> Result<Resolved, Problem> {
+        let Some(service) = self.snapshot.services.iter().find(|s| {
+            namespace_of(&s.metadata) == backend.namespace && name_of(&s.metadata) == backend.name
+        }) else {
+            return Err((
+                reasons::BACKEND_NOT_FOUND,
+                format!(
+                    "{field}: Service {}/{} not found",
+                    backend.namespace, backend.name
+                ),
+            ));
+        };
+        let spec = service.spec.clone().unwrap_or_default();
+        if spec.type_.as_deref() == Some("ExternalName") {
+            return Err((
+                reasons::INVALID_KIND,
+                format!(
+                    "{field}: ExternalName Service {}/{} has no endpoints to target",
+                    backend.namespace, backend.name
+                ),
+            ));
+        }
+        let Some(port_number) = backend.port else {
+            return Err((
+                reasons::BACKEND_NOT_FOUND,
+                format!("{field}: a Service backend needs a port"),
+            ));
+        };
+        let Some(port) = spec.ports.iter().flatten().find(|p| p.port == port_number) else {
+            return Err((
+                reasons::BACKEND_NOT_FOUND,
+                format!(
+                    "{field}: Service {}/{} has no port {port_number}",
+                    backend.namespace, backend.name
+                ),
+            ));
+        };
+        let (protocol, version) = protocols(route.kind, port).map_err(|p| {
+            (reasons::UNSUPPORTED_PROTOCOL_BACKEND, format!("{field}: Service {}/{} port {port_number} has appProtocol {p:?}, which VPC Lattice cannot speak", backend.namespace, backend.name))
+        })?;
+        let family = spec
+            .ip_families
+            .as_ref()
+            .and_then(|f| f.first())
+            .map(String::as_str)
+            .unwrap_or("IPv4");
+        Ok(Resolved::Service(Box::new(self.target_group(
+            route, service, port, protocol, version, family,
+        ))))
+    }
+
+    fn target_group(
+        &self,
+        route: &Route,
+        service: &Service,
+        port: &ServicePort,
+        protocol: &str,
+        version: Option<&str>,
+        family: &str,
+    ) -> TargetGroupSpec {
+        let svc_ns = namespace_of(&service.metadata);
+        let svc_name = name_of(&service.metadata);
+        let identity = format!(
+            "{}/{}/{}/{svc_ns}/{svc_name}/{}/{protocol}/{}",
+            route.kind.kind(),
+            route.namespace,
+            route.name,
+            port.port,
+            version.unwrap_or("")
+        );
+        let id = &self.config.identity;
+        let tags: Tags = [
+            (names::TAG_MANAGED_BY, id.managed_by()),
+            (names::TAG_CLUSTER_NAME, id.cluster_name.clone()),
+            (names::TAG_SERVICE_NAME, svc_name.to_owned()),
+            (names::TAG_SERVICE_NAMESPACE, svc_ns.to_owned()),
+            (names::TAG_SOURCE_TYPE, route.kind.kind().to_owned()),
+            (
+                names::TAG_PROTOCOL_VERSION,
+                version.unwrap_or("").to_owned(),
+            ),
+            (names::TAG_ROUTE_NAME, route.name.clone()),
+            (names::TAG_ROUTE_NAMESPACE, route.namespace.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let ipv6 = family.eq_ignore_ascii_case("IPv6");
+        TargetGroupSpec {
+            name: names::target_group_name(svc_ns, svc_name, &identity),
+            kind: TargetGroupType::Ip,
+            config: TargetGroupConfig {
+                port: port.port,
+                protocol: protocol.to_owned(),
+                protocol_version: version.map(str::to_owned),
+                ip_address_type: if ipv6 { "IPV6" } else { "IPV4" }.to_owned(),
+                vpc_identifier: id.vpc_id.clone(),
+                health_check: None,
+            },
+            tags,
+            targets: targets(self.snapshot, service, port, ipv6),
+            owner: Some(OwnerKey {
+                kind: route.kind.kind().to_owned(),
+                namespace: route.namespace.clone(),
+                name: route.name.clone(),
+            }),
+        }
+    }
+}
+
+/// Target group protocol and protocol version for a route kind and a Service port, or the
+/// `appProtocol` we cannot speak.
+fn protocols(
+    kind: RouteKind,
+    port: &ServicePort,
+) -> Result<(&'static str, Option<&'static str>), String> {
+    match kind {
+        RouteKind::Tls => return Ok(("TCP", None)),
+        RouteKind::Grpc => return Ok(("HTTP", Some("GRPC"))),
+        RouteKind::Http => {}
+    }
+    match port.app_protocol.as_deref() {
+        None | Some("http" | "HTTP" | "kubernetes.io/http") => Ok(("HTTP", Some("HTTP1"))),
+        Some("kubernetes.io/h2c" | "h2c") => Ok(("HTTP", Some("HTTP2"))),
+        Some("https" | "HTTPS" | "kubernetes.io/https") => Ok(("HTTPS", Some("HTTP1"))),
+        Some(
+            p @ ("kubernetes.io/ws" | "kubernetes.io/wss" | "grpc" | "tcp" | "TCP" | "udp" | "UDP"),
+        ) => Err(p.to_owned()),
+        Some(_) => Ok(("HTTP", Some("HTTP1"))),
+    }
+}
+
+/// IP targets of a Service port: every address of every non-terminating endpoint of the
+/// Service's EndpointSlices of the right address family, on the endpoint port whose name is the
+/// Service port's name.
+fn targets(
+    snapshot: &ClusterSnapshot,
+    service: &Service,
+    port: &ServicePort,
+    ipv6: bool,
+) -> Vec<Target> {
+    let svc_ns = namespace_of(&service.metadata);
+    let svc_name = name_of(&service.metadata);
+    let family = if ipv6 { "IPv6" } else { "IPv4" };
+    let port_name = port.name.as_deref().unwrap_or("");
+    let mut out: Vec<Target> = snapshot
+        .endpoint_slices
+        .iter()
+        .filter(|s| {
+            namespace_of(&s.metadata) == svc_ns
+                && s.address_type == family
+                && s.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get("kubernetes.io/service-name"))
+                    .map(String::as_str)
+                    == Some(svc_name)
+        })
+        .flat_map(|s| {
+            let endpoint_port = s
+                .ports
+                .iter()
+                .flatten()
+                .find(|p| p.name.as_deref().unwrap_or("") == port_name)
+                .and_then(|p| p.port);
+            s.endpoints
+                .iter()
+                .filter(|e| e.conditions.as_ref().and_then(|c| c.terminating) != Some(true))
+                .flat_map(move |e| {
+                    e.addresses.iter().filter_map(move |a| {
+                        endpoint_port.map(|p| Target {
+                            id: a.clone(),
+                            port: p,
+                        })
+                    })
+                })
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}

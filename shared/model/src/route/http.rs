@@ -1,0 +1,160 @@
+//! HTTPRoute → [`Route`].
+
+use gateway_api::httproutes::{
+    HttpRoute, HttpRouteRules, HttpRouteRulesFiltersType, HttpRouteRulesMatches,
+    HttpRouteRulesMatchesHeadersType, HttpRouteRulesMatchesPathType,
+};
+
+use super::{
+    Route, RouteKind, Rule, backend_ref, base, check_lattice_path, existing_parents,
+    flag_unknown_rule_fields, header_matches, parent_ref,
+};
+use crate::config::Quotas;
+use crate::lattice::{HttpMatch, PathMatch, PathMatchType};
+use crate::snapshot::ClusterSnapshot;
+
+/// Converts an HTTPRoute.
+pub fn from_http(route: &HttpRoute, snapshot: &ClusterSnapshot) -> Route {
+    let mut out = base(RouteKind::Http, &route.metadata, snapshot);
+    let spec = &route.spec;
+    out.parent_refs = spec
+        .parent_refs
+        .iter()
+        .flatten()
+        .map(|p| {
+            parent_ref(
+                p.group.as_ref(),
+                p.kind.as_ref(),
+                p.namespace.as_ref(),
+                &p.name,
+                p.section_name.as_ref(),
+                p.port,
+            )
+        })
+        .collect();
+    out.hostnames = spec.hostnames.clone().unwrap_or_default();
+    let default_rules = [HttpRouteRules::default()];
+    let rules = match spec.rules.as_deref() {
+        Some(rules) if !rules.is_empty() => rules,
+        _ => &default_rules,
+    };
+    out.rules = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| rule(i, r, &out.namespace))
+        .collect();
+    out.existing_parents = existing_parents(route.status.as_ref());
+    flag_unknown_rule_fields(&mut out, snapshot);
+    out
+}
+
+fn rule(index: usize, rule: &HttpRouteRules, namespace: &str) -> Rule {
+    let path = format!("spec.rules[{index}]");
+    let mut unsupported = Vec::new();
+    for (i, filter) in rule.filters.iter().flatten().enumerate() {
+        unsupported.push(format!(
+            "{path}.filters[{i}]: {} filters are not supported by VPC Lattice",
+            filter_name(&filter.r#type)
+        ));
+    }
+    if rule
+        .timeouts
+        .as_ref()
+        .is_some_and(|t| t.request.is_some() || t.backend_request.is_some())
+    {
+        unsupported.push(format!(
+            "{path}.timeouts: request timeouts are not supported by VPC Lattice"
+        ));
+    }
+    let mut matches = Vec::new();
+    let default_match = [HttpRouteRulesMatches::default()];
+    let spec_matches = match rule.matches.as_deref() {
+        Some(m) if !m.is_empty() => m,
+        _ => &default_match,
+    };
+    for (i, m) in spec_matches.iter().enumerate() {
+        match http_match(m, &format!("{path}.matches[{i}]")) {
+            Ok(m) => matches.push(m),
+            Err(e) => unsupported.push(e),
+        }
+    }
+    let mut backends = Vec::new();
+    for (i, b) in rule.backend_refs.iter().flatten().enumerate() {
+        if b.filters.as_ref().is_some_and(|f| !f.is_empty()) {
+            unsupported.push(format!(
+                "{path}.backendRefs[{i}].filters: backend filters are not supported by VPC Lattice"
+            ));
+        }
+        backends.push(backend_ref(
+            namespace,
+            b.group.as_ref(),
+            b.kind.as_ref(),
+            b.namespace.as_ref(),
+            &b.name,
+            b.port,
+            b.weight,
+        ));
+    }
+    Rule {
+        index,
+        matches,
+        backends,
+        unsupported,
+    }
+}
+
+fn http_match(m: &HttpRouteRulesMatches, path: &str) -> Result<HttpMatch, String> {
+    if m.query_params.as_ref().is_some_and(|q| !q.is_empty()) {
+        return Err(format!(
+            "{path}.queryParams: query parameter matches are not supported by VPC Lattice"
+        ));
+    }
+    let (kind, value) = match &m.path {
+        Some(p) => (
+            p.r#type
+                .clone()
+                .unwrap_or(HttpRouteRulesMatchesPathType::PathPrefix),
+            p.value.clone().unwrap_or_else(|| "/".into()),
+        ),
+        None => (HttpRouteRulesMatchesPathType::PathPrefix, "/".to_owned()),
+    };
+    let matcher = match kind {
+        HttpRouteRulesMatchesPathType::Exact => PathMatchType::Exact(value.clone()),
+        HttpRouteRulesMatchesPathType::PathPrefix => PathMatchType::Prefix(value.clone()),
+        HttpRouteRulesMatchesPathType::RegularExpression => {
+            return Err(format!(
+                "{path}.path: RegularExpression path matches are not supported by VPC Lattice"
+            ));
+        }
+    };
+    check_lattice_path(&value, &format!("{path}.path.value"))?;
+    let headers = m.headers.iter().flatten().map(|h| {
+        let exact = !matches!(
+            h.r#type,
+            Some(HttpRouteRulesMatchesHeadersType::RegularExpression)
+        );
+        (h.name.clone(), h.value.clone(), exact)
+    });
+    let header_matches = header_matches(headers, path, Quotas::default().header_matches_per_rule)?;
+    let method = m.method.as_ref().map(|m| {
+        serde_json::to_value(m)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| format!("{m:?}").to_uppercase())
+    });
+    Ok(HttpMatch {
+        method,
+        path_match: Some(PathMatch {
+            matcher,
+            case_sensitive: true,
+        }),
+        header_matches,
+    })
+}
+
+fn filter_name(t: &HttpRouteRulesFiltersType) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{t:?}"))
+}

@@ -1,0 +1,124 @@
+//! `translate`: cluster snapshot (+ the Lattice facts status depends on) → desired Lattice state
+//! and the status of every object we own.
+
+mod service;
+mod status;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::jiff::Timestamp;
+
+use crate::attach::attach;
+use crate::backends::Resolver;
+use crate::conditions::reasons;
+use crate::config::Config;
+use crate::gateway;
+use crate::lattice::{DesiredState, ServiceNetworkSpec};
+use crate::observed::{ObservedState, is_owned};
+use crate::route;
+use crate::snapshot::ClusterSnapshot;
+use crate::status::StatusEntry;
+
+pub use service::RouteOutcome;
+
+/// The result of a translation.
+#[derive(Clone, Debug)]
+pub struct Translation {
+    /// Desired Lattice state.
+    pub desired: DesiredState,
+    /// Status to write, one entry per object whose status we own.
+    pub status: Vec<StatusEntry>,
+}
+
+/// Translates a cluster snapshot.
+///
+/// `observed` supplies the Lattice facts status depends on (does the service network exist, is
+/// a service name taken by another owner, which target group does a ServiceImport name, what
+/// DNS name did Lattice assign); `now` stamps condition transitions.
+pub fn translate(
+    snapshot: &ClusterSnapshot,
+    observed: &ObservedState,
+    config: &Config,
+    now: Timestamp,
+) -> Translation {
+    let gateways = gateway::gateways(snapshot);
+    let resolver = Resolver {
+        snapshot,
+        observed,
+        config,
+    };
+    let mut routes = route::routes(snapshot);
+    routes.sort_by_key(route::Route::age_key);
+    let mut outcomes: Vec<RouteOutcome> = routes
+        .into_iter()
+        .map(|r| {
+            let attachments = attach(&r, &gateways, snapshot);
+            service::build(r, attachments, &gateways, &resolver, config)
+        })
+        .collect();
+    resolve_conflicts(&mut outcomes, observed, config);
+
+    let mut desired = DesiredState::default();
+    for o in &outcomes {
+        if let Some(s) = &o.service {
+            desired.services.push(s.clone());
+            for tg in &o.target_groups {
+                if !desired.target_groups.iter().any(|t| t.name == tg.name) {
+                    desired.target_groups.push(tg.clone());
+                }
+            }
+        }
+    }
+    let mut networks: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for g in gateways.iter().filter(|g| g.not_accepted.is_none()) {
+        networks.entry(g.name.clone()).or_default().push(g.key());
+    }
+    desired.service_networks = networks
+        .into_iter()
+        .map(|(name, gateways)| ServiceNetworkSpec { name, gateways })
+        .collect();
+
+    let status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
+    Translation { desired, status }
+}
+
+/// Two routes whose service names collide: the older keeps the name. A name held in Lattice by
+/// another owner is not taken over.
+fn resolve_conflicts(outcomes: &mut [RouteOutcome], observed: &ObservedState, config: &Config) {
+    let managed_by = config.identity.managed_by();
+    let mut taken: BTreeMap<String, String> = BTreeMap::new();
+    for o in outcomes.iter_mut() {
+        let Some(service) = &o.service else { continue };
+        let name = service.name.clone();
+        let problem = if let Some(holder) = taken.get(&name) {
+            Some(format!(
+                "VPC Lattice service name {name} is already used by {holder}, which is older"
+            ))
+        } else if let Some(existing) = observed
+            .service(&name)
+            .filter(|s| !is_owned(&s.tags, &managed_by))
+        {
+            let owner = existing
+                .tags
+                .get(crate::names::TAG_MANAGED_BY)
+                .map_or("nobody (untagged)", String::as_str);
+            Some(format!(
+                "VPC Lattice service {name} exists and is managed by {owner}, not {managed_by}"
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(message) => {
+                for a in o.attachments.iter_mut().filter(|a| a.outcome.is_ok()) {
+                    a.outcome = Err((reasons::CONFLICTED, message.clone()));
+                }
+                o.service = None;
+                o.target_groups.clear();
+            }
+            None => {
+                taken.insert(name, o.route.object_ref().to_string());
+            }
+        }
+    }
+}

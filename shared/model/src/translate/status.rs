@@ -1,0 +1,521 @@
+//! Status of GatewayClasses, Gateways and routes, merged into what the objects already carry.
+
+use std::collections::BTreeMap;
+
+use gateway_api::gatewayclasses::{GatewayClassStatus, GatewayClassStatusSupportedFeatures};
+use gateway_api::gateways::{
+    GatewayStatus, GatewayStatusAddresses, GatewayStatusListeners,
+    GatewayStatusListenersSupportedKinds,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use k8s_openapi::jiff::Timestamp;
+
+use super::RouteOutcome;
+use crate::conditions::{self, condition, reasons, types};
+use crate::config::{CONTROLLER_NAME, Config};
+use crate::gateway::{self, GatewayModel, Listener};
+use crate::names::{ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN};
+use crate::observed::{ObservedState, is_owned};
+use crate::route::GATEWAY_GROUP;
+use crate::snapshot::{ClusterSnapshot, name_of};
+use crate::status::{ObjectStatus, RouteParentStatus, RouteStatus, StatusEntry};
+
+const API_VERSION: &str = "gateway.networking.k8s.io/v1";
+
+/// Features advertised in `GatewayClass.status.supportedFeatures` (sorted by name).
+pub const SUPPORTED_FEATURES: &[&str] = &[
+    "GRPCRoute",
+    "Gateway",
+    "HTTPRoute",
+    "HTTPRouteMethodMatching",
+    "HTTPRouteParentRefPort",
+    "ReferenceGrant",
+    "TLSRoute",
+];
+
+pub(super) fn build(
+    snapshot: &ClusterSnapshot,
+    gateways: &[GatewayModel],
+    outcomes: &[RouteOutcome],
+    observed: &ObservedState,
+    config: &Config,
+    now: Timestamp,
+) -> Vec<StatusEntry> {
+    let mut out = Vec::new();
+    for class in gateway::our_classes(snapshot) {
+        let generation = class.metadata.generation.unwrap_or(1);
+        let accepted = match &class.spec.parameters_ref {
+            Some(p) => condition(
+                types::ACCEPTED,
+                false,
+                reasons::INVALID_PARAMETERS,
+                format!(
+                    "spec.parametersRef: {}/{} {} is not a parameters kind this controller knows",
+                    p.group, p.kind, p.name
+                ),
+                generation,
+                now,
+            ),
+            None => condition(
+                types::ACCEPTED,
+                true,
+                reasons::ACCEPTED,
+                format!("Handled by {CONTROLLER_NAME}"),
+                generation,
+                now,
+            ),
+        };
+        let existing = class
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.clone())
+            .unwrap_or_default();
+        let status = GatewayClassStatus {
+            conditions: Some(conditions::merge(&existing, vec![accepted])),
+            supported_features: Some(
+                SUPPORTED_FEATURES
+                    .iter()
+                    .map(|f| GatewayClassStatusSupportedFeatures {
+                        name: (*f).to_owned(),
+                    })
+                    .collect(),
+            ),
+        };
+        out.push(entry(
+            "GatewayClass",
+            None,
+            name_of(&class.metadata),
+            ObjectStatus::GatewayClass(status),
+        ));
+    }
+    for (gi, gw) in gateways.iter().enumerate() {
+        out.push(gateway_entry(gi, gw, outcomes, observed, now));
+    }
+    let managed_by = config.identity.managed_by();
+    for o in outcomes {
+        let ours: Vec<RouteParentStatus> = o
+            .attachments
+            .iter()
+            .map(|a| RouteParentStatus {
+                parent_ref: a.parent.clone(),
+                controller_name: CONTROLLER_NAME.to_owned(),
+                conditions: route_conditions(o, a.outcome.as_ref().err(), now),
+            })
+            .collect();
+        let had_ours = o
+            .route
+            .existing_parents
+            .iter()
+            .any(|p| p.controller_name == CONTROLLER_NAME);
+        if ours.is_empty() && !had_ours {
+            continue;
+        }
+        let mut parents: Vec<RouteParentStatus> = o
+            .route
+            .existing_parents
+            .iter()
+            .filter(|p| p.controller_name != CONTROLLER_NAME)
+            .cloned()
+            .collect();
+        for mut p in ours {
+            if let Some(old) = o
+                .route
+                .existing_parents
+                .iter()
+                .find(|e| e.controller_name == CONTROLLER_NAME && e.parent_ref == p.parent_ref)
+            {
+                p.conditions = conditions::merge(&old.conditions, p.conditions);
+            }
+            parents.push(p);
+        }
+        let mut e = entry(
+            o.route.kind.kind(),
+            Some(&o.route.namespace),
+            &o.route.name,
+            ObjectStatus::Route(RouteStatus { parents }),
+        );
+        if let Some(svc) = o
+            .service
+            .as_ref()
+            .and_then(|s| observed.service(&s.name))
+            .filter(|s| is_owned(&s.tags, &managed_by))
+        {
+            if let Some(dns) = &svc.dns_name {
+                e.annotations
+                    .insert(ANNOTATION_DNS_NAME.to_owned(), dns.clone());
+            }
+            e.annotations
+                .insert(ANNOTATION_SERVICE_ARN.to_owned(), svc.arn.clone());
+        }
+        out.push(e);
+    }
+    out
+}
+
+fn entry(kind: &str, namespace: Option<&str>, name: &str, status: ObjectStatus) -> StatusEntry {
+    StatusEntry {
+        api_version: API_VERSION.to_owned(),
+        kind: kind.to_owned(),
+        namespace: namespace.map(str::to_owned),
+        name: name.to_owned(),
+        status,
+        annotations: BTreeMap::new(),
+    }
+}
+
+fn route_conditions(
+    o: &RouteOutcome,
+    problem: Option<&(&'static str, String)>,
+    now: Timestamp,
+) -> Vec<Condition> {
+    let generation = o.route.generation;
+    let mut out = Vec::new();
+    match problem {
+        Some((reason, message)) => out.push(condition(
+            types::ACCEPTED,
+            false,
+            reason,
+            message.clone(),
+            generation,
+            now,
+        )),
+        None => {
+            let mut message = "Route is accepted".to_owned();
+            if !o.warnings.is_empty() {
+                message = format!("{message}; {}", o.warnings.join("; "));
+            }
+            out.push(condition(
+                types::ACCEPTED,
+                true,
+                reasons::ACCEPTED,
+                message,
+                generation,
+                now,
+            ));
+        }
+    }
+    match o.unresolved.first() {
+        Some((reason, _)) => {
+            let messages: Vec<&str> = o.unresolved.iter().map(|(_, m)| m.as_str()).collect();
+            let message = format!(
+                "{}; their share of traffic is not served",
+                messages.join("; ")
+            );
+            out.push(condition(
+                types::RESOLVED_REFS,
+                false,
+                reason,
+                message,
+                generation,
+                now,
+            ));
+        }
+        None => out.push(condition(
+            types::RESOLVED_REFS,
+            true,
+            reasons::RESOLVED_REFS,
+            "All references are resolved",
+            generation,
+            now,
+        )),
+    }
+    if problem.is_none() && !o.dropped.is_empty() {
+        out.push(condition(
+            types::PARTIALLY_INVALID,
+            true,
+            reasons::UNSUPPORTED_VALUE,
+            o.dropped.join("; "),
+            generation,
+            now,
+        ));
+    }
+    out
+}
+
+fn gateway_entry(
+    gi: usize,
+    gw: &GatewayModel,
+    outcomes: &[RouteOutcome],
+    observed: &ObservedState,
+    now: Timestamp,
+) -> StatusEntry {
+    let generation = gw.generation;
+    let mut attached = vec![0_i32; gw.listeners.len()];
+    let mut dns: Option<String> = None;
+    for o in outcomes {
+        for a in o.attachments.iter().filter(|a| a.gateway == gi) {
+            if let Ok(listeners) = &a.outcome {
+                for l in listeners {
+                    attached[l.listener] += 1;
+                }
+                if dns.is_none() {
+                    dns = o
+                        .service
+                        .as_ref()
+                        .and_then(|s| observed.service(&s.name))
+                        .and_then(|s| s.dns_name.clone());
+                }
+            }
+        }
+    }
+    let existing = gw.existing.clone().unwrap_or_default();
+    let listeners: Vec<GatewayStatusListeners> = gw
+        .listeners
+        .iter()
+        .zip(&attached)
+        .map(|(l, count)| {
+            let old = existing
+                .listeners
+                .iter()
+                .flatten()
+                .find(|e| e.name == l.name)
+                .map(|e| e.conditions.clone())
+                .unwrap_or_default();
+            GatewayStatusListeners {
+                name: l.name.clone(),
+                attached_routes: *count,
+                supported_kinds: Some(
+                    l.kinds
+                        .iter()
+                        .map(|k| GatewayStatusListenersSupportedKinds {
+                            group: Some(GATEWAY_GROUP.into()),
+                            kind: k.kind().into(),
+                        })
+                        .collect(),
+                ),
+                conditions: conditions::merge(&old, listener_conditions(l, generation, now)),
+            }
+        })
+        .collect();
+    let valid = gw.listeners.iter().filter(|l| l.attachable()).count();
+    let mut computed = Vec::new();
+    let accepted = match &gw.not_accepted {
+        Some((reason, message)) => condition(
+            types::ACCEPTED,
+            false,
+            reason,
+            message.clone(),
+            generation,
+            now,
+        ),
+        None if valid == 0 => condition(
+            types::ACCEPTED,
+            false,
+            reasons::LISTENERS_NOT_VALID,
+            "No listener is valid",
+            generation,
+            now,
+        ),
+        None if valid < gw.listeners.len() => condition(
+            types::ACCEPTED,
+            true,
+            reasons::LISTENERS_NOT_VALID,
+            "Some listeners are not valid; see their conditions",
+            generation,
+            now,
+        ),
+        None => {
+            let mut message = "Gateway is accepted".to_owned();
+            for n in &gw.notes {
+                message = format!("{message}; {n}");
+            }
+            condition(
+                types::ACCEPTED,
+                true,
+                reasons::ACCEPTED,
+                message,
+                generation,
+                now,
+            )
+        }
+    };
+    let is_accepted = accepted.status == "True";
+    computed.push(accepted);
+    let matches: Vec<_> = observed
+        .service_networks
+        .iter()
+        .filter(|sn| sn.name == gw.name || sn.id == gw.name)
+        .collect();
+    computed.push(match (is_accepted, matches.as_slice()) {
+        (false, _) => condition(types::PROGRAMMED, false, reasons::INVALID, "Gateway is not accepted", generation, now),
+        (true, [sn]) => condition(types::PROGRAMMED, true, reasons::PROGRAMMED, format!("aws-service-network-arn: {}", sn.arn), generation, now),
+        (true, []) => condition(
+            types::PROGRAMMED,
+            false,
+            reasons::PENDING,
+            format!("VPC Lattice service network {} not found; create it or share it with this account", gw.name),
+            generation,
+            now,
+        ),
+        (true, _) => condition(
+            types::PROGRAMMED,
+            false,
+            reasons::INVALID,
+            format!("Found {} VPC Lattice service networks named {}; use the service network's id as the Gateway name", matches.len(), gw.name),
+            generation,
+            now,
+        ),
+    });
+    let unresolved: Vec<&str> = gw
+        .listeners
+        .iter()
+        .filter(|l| l.not_resolved.is_some())
+        .map(|l| l.name.as_str())
+        .collect();
+    computed.push(if unresolved.is_empty() {
+        condition(
+            types::RESOLVED_REFS,
+            true,
+            reasons::RESOLVED_REFS,
+            "All listener references are resolved",
+            generation,
+            now,
+        )
+    } else {
+        condition(
+            types::RESOLVED_REFS,
+            false,
+            reasons::LISTENERS_NOT_RESOLVED,
+            format!(
+                "Listeners with unresolved references: {}",
+                unresolved.join(", ")
+            ),
+            generation,
+            now,
+        )
+    });
+    let status = GatewayStatus {
+        addresses: Some(
+            dns.map(|value| {
+                vec![GatewayStatusAddresses {
+                    r#type: Some("Hostname".into()),
+                    value,
+                }]
+            })
+            .unwrap_or_default(),
+        ),
+        attached_listener_sets: existing.attached_listener_sets,
+        conditions: Some(conditions::merge(
+            existing.conditions.as_deref().unwrap_or_default(),
+            computed,
+        )),
+        listeners: Some(listeners),
+    };
+    entry(
+        "Gateway",
+        Some(&gw.namespace),
+        &gw.name,
+        ObjectStatus::Gateway(status),
+    )
+}
+
+fn listener_conditions(l: &Listener, generation: i64, now: Timestamp) -> Vec<Condition> {
+    let mut out = Vec::new();
+    if let Some(reason) = l.conflicted {
+        let message = if reason == reasons::PROTOCOL_CONFLICT {
+            format!(
+                "Another listener on port {} uses an incompatible protocol",
+                l.port
+            )
+        } else {
+            format!(
+                "Another listener on port {} has the same protocol and hostname",
+                l.port
+            )
+        };
+        out.push(condition(
+            types::ACCEPTED,
+            false,
+            reason,
+            message.clone(),
+            generation,
+            now,
+        ));
+        out.push(condition(
+            types::CONFLICTED,
+            true,
+            reason,
+            message.clone(),
+            generation,
+            now,
+        ));
+        out.push(condition(
+            types::PROGRAMMED,
+            false,
+            reason,
+            message,
+            generation,
+            now,
+        ));
+    } else {
+        out.push(match &l.not_accepted {
+            Some((reason, message)) => condition(
+                types::ACCEPTED,
+                false,
+                reason,
+                message.clone(),
+                generation,
+                now,
+            ),
+            None => condition(
+                types::ACCEPTED,
+                true,
+                reasons::ACCEPTED,
+                "Listener is accepted",
+                generation,
+                now,
+            ),
+        });
+        out.push(if l.programmable() {
+            condition(
+                types::PROGRAMMED,
+                true,
+                reasons::PROGRAMMED,
+                "Listener is programmed on the services of its routes",
+                generation,
+                now,
+            )
+        } else {
+            condition(
+                types::PROGRAMMED,
+                false,
+                reasons::INVALID,
+                "Listener is not valid; see its other conditions",
+                generation,
+                now,
+            )
+        });
+    }
+    out.push(match &l.not_resolved {
+        Some((reason, message)) => condition(
+            types::RESOLVED_REFS,
+            false,
+            reason,
+            message.clone(),
+            generation,
+            now,
+        ),
+        None => condition(
+            types::RESOLVED_REFS,
+            true,
+            reasons::RESOLVED_REFS,
+            "All references are resolved",
+            generation,
+            now,
+        ),
+    });
+    if l.overlapping_tls {
+        out.push(condition(
+            types::OVERLAPPING_TLS_CONFIG,
+            true,
+            reasons::OVERLAPPING_HOSTNAMES,
+            format!(
+                "Another HTTPS listener on port {} has an overlapping hostname",
+                l.port
+            ),
+            generation,
+            now,
+        ));
+    }
+    out
+}
