@@ -1,0 +1,85 @@
+//! Golden scenarios: each directory under `tests/scenarios/` holds manifests (`*.yaml`) and the
+//! expected plan, desired state and status (`expected.json`). Set `UPDATE_GOLDEN=1` to rewrite
+//! the expected files (`include` may list more inputs relative to the repository root) after an intended change, then review the diff.
+
+use std::path::{Path, PathBuf};
+
+use k8s_openapi::jiff::Timestamp;
+use latticectl::{Outcome, plan_manifests};
+use model::config::{Config, Identity};
+use model::observed::ObservedState;
+
+fn config() -> Config {
+    Config::new(Identity {
+        account_id: "111122223333".into(),
+        cluster_name: "blue".into(),
+        vpc_id: "vpc-0aaa1111bbbb2222c".into(),
+        region: "us-west-2".into(),
+    })
+}
+
+fn document(o: &Outcome) -> serde_json::Value {
+    serde_json::json!({
+        "actions": o.plan.actions,
+        "desired": o.translation.desired,
+        "status": o.translation.status.iter().map(model::status::StatusEntry::to_json).collect::<Vec<_>>(),
+        "errors": o.loaded.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
+}
+
+fn run_scenario(dir: &Path) -> Result<(), String> {
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    // `include` lists more inputs, one path per line, relative to the repository root.
+    if let Ok(text) = std::fs::read_to_string(dir.join("include")) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        inputs.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| root.join(l)));
+    }
+    let observed_path = dir.join("observed.json");
+    let observed: ObservedState = if observed_path.exists() {
+        let text = std::fs::read_to_string(&observed_path).map_err(|e| e.to_string())?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", observed_path.display()))?
+    } else {
+        ObservedState::default()
+    };
+    let now = Timestamp::from_second(1_767_225_600).map_err(|e| e.to_string())?;
+    let outcome = plan_manifests(&inputs, &config(), observed, now).map_err(|e| format!("{e:#}"))?;
+    let actual = serde_json::to_string_pretty(&document(&outcome)).map_err(|e| e.to_string())? + "\n";
+    let expected_path = dir.join("expected.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&expected_path, &actual).map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&expected_path)
+        .map_err(|e| format!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", expected_path.display()))?;
+    if expected != actual {
+        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        return Err(format!(
+            "{} differs from the computed result, first at line {}:\n  expected: {}\n  actual:   {}",
+            expected_path.display(),
+            first + 1,
+            expected.lines().nth(first).unwrap_or("<end>"),
+            actual.lines().nth(first).unwrap_or("<end>")
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn golden_scenarios() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("scenarios directory")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 4, "expected at least four scenarios, found {}", dirs.len());
+    let failures: Vec<String> = dirs.iter().filter_map(|d| run_scenario(d).err()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
