@@ -7,7 +7,8 @@
 //!
 //! Data flow: `ClusterSnapshot` → [`translate::translate`] → desired [`lattice::DesiredState`] +
 //! [`status::StatusEntry`]s → [`plan::plan`] against the `ObservedState` → ordered
-//! [`plan::Action`]s for an executor.
+//! [`plan::Action`]s for an executor. [`plan::memory`] is such an executor over an in-memory
+//! `ObservedState`, for tests and simulations.
 
 pub mod attach;
 pub mod backends;

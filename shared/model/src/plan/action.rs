@@ -11,6 +11,11 @@ use crate::lattice::{
 };
 use crate::names::Tags;
 
+/// Most targets one `RegisterTargets` or `DeregisterTargets` call takes.
+pub const MAX_TARGETS_PER_CALL: usize = 100;
+/// Most rule updates one `BatchUpdateRule` call takes.
+pub const MAX_RULES_PER_BATCH: usize = 10;
+
 /// One Lattice (or tagging) API call, serialized as `{"op": "<Operation>", "request": {...}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", content = "request")]

@@ -1,6 +1,122 @@
-//! The diff: `plan(desired, observed, scope)` returns the ordered Lattice calls that make the
-//! observed state equal the desired state, touching only resources tagged with our `ManagedBy`.
+//! The diff: `plan(desired, observed, scope, managed_by)` returns the ordered Lattice calls that
+//! make the observed state equal the desired state, touching only resources tagged with our
+//! `ManagedBy`.
+//!
+//! The plan is computed in this order, so that parents are created before their children and
+//! children are removed before their parents:
+//!
+//! 1. target groups: create missing ones, update health checks, sync tags;
+//! 2. targets: register missing ones, deregister stale ones (at most 100 per call);
+//! 3. services: create missing ones, update certificates, sync tags;
+//! 4. service-network associations: create missing ones, delete ours that are not desired;
+//! 5. per service, listeners: delete ours that are not desired (or whose protocol changed),
+//!    create missing ones, update default actions;
+//! 6. per listener, rules: delete ours that are not desired, move priorities and actions in
+//!    batches, create new rules at their final priorities;
+//! 7. services we own that are no longer desired: their associations, then the service;
+//! 8. target groups we own that are no longer desired and no longer referenced.
+//!
+//! Resources without our `ManagedBy` tag are never modified or deleted; each change we would
+//! have made to one is recorded as a [`Refusal`] instead.
 
 pub mod action;
+mod common;
+mod listeners;
+pub mod memory;
+mod rules;
+mod services;
+mod target_groups;
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_prop;
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
 
 pub use action::Action;
+
+use crate::lattice::{DesiredState, OwnerKey};
+use crate::observed::ObservedState;
+
+use common::Planner;
+
+/// Which desired resources a run plans, and which observed resources it may garbage-collect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything: every desired resource is planned, and every owned service or target group
+    /// that is not desired is deleted.
+    All,
+    /// Only the resources built for these owners: desired resources whose `owner` is in the
+    /// set, and owned observed resources whose identity tags name an owner in the set.
+    Owners(BTreeSet<OwnerKey>),
+}
+
+impl Scope {
+    /// Whether a desired resource built for `owner` is planned.
+    pub fn includes(&self, owner: Option<&OwnerKey>) -> bool {
+        match self {
+            Self::All => true,
+            Self::Owners(owners) => owner.is_some_and(|o| owners.contains(o)),
+        }
+    }
+}
+
+/// A change the plan would have made but did not, with the reason.
+///
+/// `resource` is a path such as `service/<name>`, `service/<name>/listener/<port>`,
+/// `service/<name>/listener/<port>/rule/<name>`, `service/<name>/association/<network>` or
+/// `targetgroup/<name>`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refusal {
+    /// The resource that was left alone.
+    pub resource: String,
+    /// Why it was left alone.
+    pub reason: String,
+}
+
+/// The ordered actions of one run, and the changes it refused to make.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// Lattice calls, in the order they must be made.
+    pub actions: Vec<Action>,
+    /// Changes left out because the resource is not ours or cannot change in place.
+    pub refused: Vec<Refusal>,
+}
+
+impl Plan {
+    /// Whether the plan makes no call (refusals may still be present).
+    pub fn is_noop(&self) -> bool {
+        self.actions.is_empty()
+    }
+}
+
+/// Computes the Lattice calls that turn `observed` into `desired` within `scope`, touching only
+/// resources whose `application-networking.k8s.aws/ManagedBy` tag equals `managed_by`.
+///
+/// Pure: the same inputs always give the same plan, and a steady state gives an empty one.
+pub fn plan(
+    desired: &DesiredState,
+    observed: &ObservedState,
+    scope: &Scope,
+    managed_by: &str,
+) -> Plan {
+    let mut p = Planner::new(observed, scope, managed_by);
+    target_groups::plan_target_groups(&mut p, &desired.target_groups);
+    let services = services::select(&mut p, &desired.services);
+    services::plan_attributes(&mut p, &services);
+    services::plan_associations(&mut p, &services);
+    for service in &services {
+        listeners::plan_listeners(&mut p, service);
+    }
+    services::plan_deletions(&mut p, &desired.services);
+    p.keep_unaccounted_references();
+    target_groups::plan_deletions(&mut p, &desired.target_groups);
+    p.finish()
+}
