@@ -3,6 +3,8 @@
 
 mod service;
 mod status;
+#[cfg(test)]
+mod tests_prop;
 
 use std::collections::BTreeMap;
 
@@ -117,6 +119,15 @@ fn resolve_conflicts(outcomes: &mut [RouteOutcome], observed: &ObservedState, co
                 o.target_groups.clear();
             }
             None => {
+                if let Some(existing) = observed.service(&name)
+                    && existing.custom_domain_name != service.custom_domain_name
+                {
+                    o.warnings.push(format!(
+                        "VPC Lattice cannot change the custom domain name of an existing service: {name} keeps {}, {} is not applied",
+                        existing.custom_domain_name.as_deref().unwrap_or("none"),
+                        service.custom_domain_name.as_deref().unwrap_or("none")
+                    ));
+                }
                 taken.insert(name, o.route.object_ref().to_string());
             }
         }
