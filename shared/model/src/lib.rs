@@ -24,4 +24,6 @@ pub mod precedence;
 pub mod route;
 pub mod snapshot;
 pub mod status;
+#[cfg(test)]
+mod testing;
 pub mod translate;
