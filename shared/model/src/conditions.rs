@@ -18,6 +18,16 @@ pub mod types {
     pub const PARTIALLY_INVALID: &str = "PartiallyInvalid";
     /// `OverlappingTLSConfig` (listeners).
     pub const OVERLAPPING_TLS_CONFIG: &str = "OverlappingTLSConfig";
+
+    /// Every type this controller writes.
+    pub const OURS: &[&str] = &[
+        ACCEPTED,
+        PROGRAMMED,
+        RESOLVED_REFS,
+        CONFLICTED,
+        PARTIALLY_INVALID,
+        OVERLAPPING_TLS_CONFIG,
+    ];
 }
 
 /// Condition reasons.
@@ -93,12 +103,14 @@ pub fn condition(
     }
 }
 
-/// Merges freshly computed conditions into existing ones: conditions of other types are kept
-/// as they are, and a condition whose status did not change keeps its `lastTransitionTime`.
+/// Merges freshly computed conditions into existing ones: conditions of types this controller
+/// does not write are kept as they are, those it writes but did not compute this time (a
+/// `PartiallyInvalid` or `Conflicted` that no longer applies) are removed, and a condition whose
+/// status did not change keeps its `lastTransitionTime`.
 pub fn merge(existing: &[Condition], computed: Vec<Condition>) -> Vec<Condition> {
     let mut out: Vec<Condition> = existing
         .iter()
-        .filter(|c| !computed.iter().any(|n| n.type_ == c.type_))
+        .filter(|c| !types::OURS.contains(&c.type_.as_str()))
         .cloned()
         .collect();
     for mut c in computed {
@@ -184,5 +196,33 @@ mod tests {
             )],
         );
         assert_eq!(merged[0].last_transition_time, Time(at(20)));
+    }
+
+    #[test]
+    fn merge_drops_our_conditions_that_no_longer_apply() {
+        let old = vec![
+            condition(types::ACCEPTED, true, reasons::ACCEPTED, "", 1, at(10)),
+            condition(
+                types::PARTIALLY_INVALID,
+                true,
+                reasons::UNSUPPORTED_VALUE,
+                "Dropped Rule 0",
+                1,
+                at(10),
+            ),
+        ];
+        let merged = merge(
+            &old,
+            vec![condition(
+                types::ACCEPTED,
+                true,
+                reasons::ACCEPTED,
+                "",
+                2,
+                at(20),
+            )],
+        );
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].type_, types::ACCEPTED);
     }
 }

@@ -25,4 +25,6 @@ pub mod precedence;
 pub mod route;
 pub mod snapshot;
 pub mod status;
+#[cfg(test)]
+mod testing;
 pub mod translate;

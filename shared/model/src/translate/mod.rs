@@ -4,7 +4,21 @@
 mod service;
 mod status;
 #[cfg(test)]
+mod tests_conformance;
+#[cfg(test)]
+mod tests_conformance_routes;
+#[cfg(test)]
+mod tests_conformance_tls;
+#[cfg(test)]
 mod tests_prop;
+#[cfg(test)]
+mod tests_status;
+#[cfg(test)]
+mod tests_translation;
+#[cfg(test)]
+mod tests_translation_kinds;
+#[cfg(test)]
+mod tests_unsupported;
 
 use std::collections::BTreeMap;
 

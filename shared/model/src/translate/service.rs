@@ -161,9 +161,20 @@ pub fn build(
             .unwrap_or_else(|| RuleAction::fixed(500)),
         _ => RuleAction::fixed(404),
     };
+    // A TLS passthrough listener can only forward: without a usable backend it is left out,
+    // so that connections are refused instead of asking Lattice for a fixed response there.
+    let passthrough_without_backend =
+        route.kind == RouteKind::Tls && matches!(default_action, RuleAction::FixedResponse(_));
+    if passthrough_without_backend {
+        out.warnings.push(
+            "no backend is usable, so no TLS passthrough listener is created and connections are refused"
+                .to_owned(),
+        );
+    }
     let listener_specs = built
         .listeners
         .iter()
+        .filter(|_| !passthrough_without_backend)
         .map(|(protocol, port, _)| ListenerSpec {
             name: names::listener_name(&route.name, &route.namespace, *port, protocol.short()),
             protocol: *protocol,
@@ -252,7 +263,9 @@ pub fn build(
 }
 
 /// Lattice listeners (one per port) of the programmable listeners the route attached to;
-/// parents whose listeners all fall outside the listener quota are rejected.
+/// parents whose listeners all fall outside the listener quota are rejected, and listeners
+/// outside the quota of a parent that keeps others are named in a warning and no longer count
+/// the route as attached.
 fn listeners(
     route: &Route,
     attachments: &mut [Attachment],
@@ -275,41 +288,54 @@ fn listeners(
             let Some(protocol) = l.protocol.filter(|_| l.programmable()) else {
                 continue;
             };
+            match built.listeners.iter().find(|(_, port, _)| *port == l.port) {
+                Some((p, _, _)) if *p != protocol => {
+                    warnings.push(format!("listener {} of Gateway {} uses port {} with another protocol; it is not programmed", l.name, gw.key(), l.port));
+                    continue;
+                }
+                Some(_) => {}
+                None if built.listeners.len() >= limit => {
+                    over.push(at.listener);
+                    continue;
+                }
+                None => built
+                    .listeners
+                    .push((protocol, l.port, l.certificate_arn.clone())),
+            }
+            kept += 1;
             for h in at.hostnames.iter().flatten() {
                 if !built.hostnames.contains(h) {
                     built.hostnames.push(h.clone());
                 }
             }
-            if let Some((p, _, _)) = built.listeners.iter().find(|(_, port, _)| *port == l.port) {
-                if *p != protocol {
-                    warnings.push(format!("listener {} of Gateway {} uses port {} with another protocol; it is not programmed", l.name, gw.key(), l.port));
-                } else {
-                    kept += 1;
-                }
-                continue;
-            }
-            if built.listeners.len() >= limit {
-                over.push(l.port);
-                continue;
-            }
-            built
-                .listeners
-                .push((protocol, l.port, l.certificate_arn.clone()));
-            kept += 1;
         }
-        if kept == 0 && !over.is_empty() {
-            let ports: Vec<String> = built
-                .listeners
+        if over.is_empty() {
+            continue;
+        }
+        let ports: Vec<String> = built
+            .listeners
+            .iter()
+            .map(|(_, p, _)| p.to_string())
+            .collect();
+        let quota = format!(
+            "VPC Lattice allows {limit} listeners per service and this route already uses ports {}",
+            ports.join(", ")
+        );
+        if kept == 0 {
+            a.outcome = Err((reasons::UNSUPPORTED_VALUE, quota));
+        } else {
+            let unserved: Vec<String> = over
                 .iter()
-                .map(|(_, p, _)| p.to_string())
+                .map(|&i| format!("{} (port {})", gw.listeners[i].name, gw.listeners[i].port))
                 .collect();
-            a.outcome = Err((
-                reasons::UNSUPPORTED_VALUE,
-                format!(
-                    "VPC Lattice allows {limit} listeners per service and this route already uses ports {}",
-                    ports.join(", ")
-                ),
+            warnings.push(format!(
+                "listeners {} of Gateway {} are not programmed for this route: {quota}",
+                unserved.join(", "),
+                gw.key()
             ));
+            if let Ok(attached) = &mut a.outcome {
+                attached.retain(|at| !over.contains(&at.listener));
+            }
         }
     }
     if route.kind == RouteKind::Tls && built.hostnames.is_empty() {

@@ -198,7 +198,7 @@ fn route_conditions(
         Some((reason, _)) => {
             let messages: Vec<&str> = o.unresolved.iter().map(|(_, m)| m.as_str()).collect();
             let message = format!(
-                "{}; their share of traffic is not served",
+                "{}; a rule left without usable backends answers 500, otherwise their share goes to the rule's other backends",
                 messages.join("; ")
             );
             out.push(condition(
