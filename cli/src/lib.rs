@@ -17,11 +17,7 @@ use model::translate::{Translation, translate};
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
-#[command(
-    name = "latticectl",
-    version,
-    about = "Plan Kubernetes Gateway API objects onto Amazon VPC Lattice"
-)]
+#[command(name = "latticectl", version, about = "Plan Kubernetes Gateway API objects onto Amazon VPC Lattice")]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -79,41 +75,19 @@ impl IdentityArgs {
     /// Validates the values and builds an [`Identity`].
     pub fn identity(&self) -> anyhow::Result<Identity> {
         if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
-            bail!(
-                "AWS_ACCOUNT_ID / --account-id must be 12 digits, got {:?}",
-                self.account_id
-            );
+            bail!("AWS_ACCOUNT_ID / --account-id must be 12 digits, got {:?}", self.account_id);
         }
         let vpc = self.vpc_id.strip_prefix("vpc-").unwrap_or("");
-        if !(vpc.len() == 8 || vpc.len() == 17)
-            || !vpc
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
-        {
-            bail!(
-                "CLUSTER_VPC_ID / --vpc-id must look like vpc-0123456789abcdef0, got {:?}",
-                self.vpc_id
-            );
+        if !(vpc.len() == 8 || vpc.len() == 17) || !vpc.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()) {
+            bail!("CLUSTER_VPC_ID / --vpc-id must look like vpc-0123456789abcdef0, got {:?}", self.vpc_id);
         }
-        if self.cluster_name.is_empty()
-            || self.cluster_name.len() > 100
-            || self.cluster_name.contains('/')
-        {
-            bail!(
-                "CLUSTER_NAME / --cluster-name must be 1 to 100 characters without '/', got {:?}",
-                self.cluster_name
-            );
+        if self.cluster_name.is_empty() || self.cluster_name.len() > 100 || self.cluster_name.contains('/') {
+            bail!("CLUSTER_NAME / --cluster-name must be 1 to 100 characters without '/', got {:?}", self.cluster_name);
         }
         let region_ok = !self.region.is_empty()
-            && self
-                .region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && self.region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !region_ok {
-            bail!(
-                "AWS_REGION / --region must look like us-west-2, got {:?}",
-                self.region
-            );
+            bail!("AWS_REGION / --region must look like us-west-2, got {:?}", self.region);
         }
         Ok(Identity {
             account_id: self.account_id.clone(),
@@ -146,18 +120,8 @@ pub fn plan_manifests(
 ) -> anyhow::Result<Outcome> {
     let loaded = manifests::load_paths(paths).context("reading manifests")?;
     let translation = translate(&loaded.snapshot, &observed, config, now);
-    let plan = plan(
-        &translation.desired,
-        &observed,
-        &Scope::All,
-        &config.identity.managed_by(),
-    );
-    Ok(Outcome {
-        loaded,
-        observed,
-        translation,
-        plan,
-    })
+    let plan = plan(&translation.desired, &observed, &Scope::All, &config.identity.managed_by());
+    Ok(Outcome { loaded, observed, translation, plan })
 }
 
 /// Runs a parsed command line, writing to `out`. Exit code 1 means some input documents could
@@ -166,21 +130,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plan(args) => {
             let config = Config::new(args.identity.identity()?);
-            let outcome = plan_manifests(
-                &args.paths,
-                &config,
-                ObservedState::default(),
-                Timestamp::now(),
-            )?;
+            let outcome = plan_manifests(&args.paths, &config, ObservedState::default(), Timestamp::now())?;
             match args.output {
                 Format::Json => output::json(&outcome, out)?,
                 Format::Text => output::text(&outcome, out, output::use_colour())?,
             }
-            Ok(if outcome.loaded.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if outcome.loaded.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
 }

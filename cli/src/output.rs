@@ -35,11 +35,7 @@ struct Paint(bool);
 
 impl Paint {
     fn wrap(&self, code: &str, s: &str) -> String {
-        if self.0 {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_owned()
-        }
+        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
     }
     fn green(&self, s: &str) -> String {
         self.wrap("32", s)
@@ -60,17 +56,9 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
     let p = Paint(colour);
     let actions = &o.plan.actions;
     if actions.is_empty() {
-        writeln!(
-            out,
-            "{}",
-            p.bold("No changes: VPC Lattice already matches the manifests.")
-        )?;
+        writeln!(out, "{}", p.bold("No changes: VPC Lattice already matches the manifests."))?;
     } else {
-        writeln!(
-            out,
-            "{}",
-            p.bold(&format!("Plan: {} VPC Lattice calls", actions.len()))
-        )?;
+        writeln!(out, "{}", p.bold(&format!("Plan: {} VPC Lattice calls", actions.len())))?;
         for a in actions {
             let (sign, line) = describe(a);
             let sign = match sign {
@@ -82,13 +70,7 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
         }
     }
     for r in &o.plan.refused {
-        writeln!(
-            out,
-            "  {} {} not changed: {}",
-            p.yellow("!"),
-            r.resource,
-            r.reason
-        )?;
+        writeln!(out, "  {} {} not changed: {}", p.yellow("!"), r.resource, r.reason)?;
     }
     writeln!(out)?;
     writeln!(out, "{}", p.bold("Status"))?;
@@ -102,9 +84,7 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
             .into_iter()
             .filter(|(_, c)| {
                 (c.status == "False")
-                    != (c.type_ == "PartiallyInvalid"
-                        || c.type_ == "Conflicted"
-                        || c.type_ == "OverlappingTLSConfig")
+                    != (c.type_ == "PartiallyInvalid" || c.type_ == "Conflicted" || c.type_ == "OverlappingTLSConfig")
             })
             .filter(|(_, c)| !(c.type_ == "Conflicted" && c.status == "False"))
             .collect();
@@ -113,16 +93,8 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
         } else {
             writeln!(out, "  {} {object}", p.red("!!"))?;
             for (place, c) in problems {
-                let place = if place.is_empty() {
-                    String::new()
-                } else {
-                    format!("{place}: ")
-                };
-                writeln!(
-                    out,
-                    "       {place}{}={} ({}): {}",
-                    c.type_, c.status, c.reason, c.message
-                )?;
+                let place = if place.is_empty() { String::new() } else { format!("{place}: ") };
+                writeln!(out, "       {place}{}={} ({}): {}", c.type_, c.status, c.reason, c.message)?;
             }
         }
     }
@@ -133,17 +105,8 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
             writeln!(out, "  {} {e}", p.red("error"))?;
         }
         if !o.loaded.skipped.is_empty() {
-            let kinds: Vec<String> = o
-                .loaded
-                .skipped
-                .iter()
-                .map(|(k, n)| format!("{n} {k}"))
-                .collect();
-            writeln!(
-                out,
-                "  skipped (not read by this controller): {}",
-                kinds.join(", ")
-            )?;
+            let kinds: Vec<String> = o.loaded.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            writeln!(out, "  skipped (not read by this controller): {}", kinds.join(", "))?;
         }
     }
     Ok(())
@@ -153,11 +116,8 @@ fn action_summary(a: &RuleAction) -> String {
     match a {
         RuleAction::FixedResponse(f) => format!("fixed {}", f.status_code),
         RuleAction::Forward(f) => {
-            let parts: Vec<String> = f
-                .target_groups
-                .iter()
-                .map(|t| format!("{} w={}", t.target_group_identifier, t.weight))
-                .collect();
+            let parts: Vec<String> =
+                f.target_groups.iter().map(|t| format!("{} w={}", t.target_group_identifier, t.weight)).collect();
             format!("forward [{}]", parts.join(", "))
         }
     }
@@ -190,48 +150,24 @@ fn describe(a: &Action) -> (char, String) {
                 None => r.name.clone(),
             },
         ),
-        Action::UpdateService(r) => (
-            '~',
-            format!(
-                "{} certificate {}",
-                r.service_identifier,
-                r.certificate_arn.as_deref().unwrap_or("-")
-            ),
-        ),
+        Action::UpdateService(r) => {
+            ('~', format!("{} certificate {}", r.service_identifier, r.certificate_arn.as_deref().unwrap_or("-")))
+        }
         Action::DeleteService(r) => ('-', r.service_identifier.clone()),
-        Action::CreateServiceNetworkServiceAssociation(r) => (
-            '+',
-            format!(
-                "{} in {}",
-                r.service_identifier, r.service_network_identifier
-            ),
-        ),
-        Action::DeleteServiceNetworkServiceAssociation(r) => (
-            '-',
-            r.service_network_service_association_identifier.clone(),
-        ),
+        Action::CreateServiceNetworkServiceAssociation(r) => {
+            ('+', format!("{} in {}", r.service_identifier, r.service_network_identifier))
+        }
+        Action::DeleteServiceNetworkServiceAssociation(r) => {
+            ('-', r.service_network_service_association_identifier.clone())
+        }
         Action::CreateListener(r) => (
             '+',
-            format!(
-                "{} {}:{} default {}",
-                r.name,
-                r.protocol.as_str(),
-                r.port,
-                action_summary(&r.default_action)
-            ),
+            format!("{} {}:{} default {}", r.name, r.protocol.as_str(), r.port, action_summary(&r.default_action)),
         ),
-        Action::UpdateListener(r) => (
-            '~',
-            format!(
-                "{} default {}",
-                r.listener_identifier,
-                action_summary(&r.default_action)
-            ),
-        ),
-        Action::DeleteListener(r) => (
-            '-',
-            format!("{} of {}", r.listener_identifier, r.service_identifier),
-        ),
+        Action::UpdateListener(r) => {
+            ('~', format!("{} default {}", r.listener_identifier, action_summary(&r.default_action)))
+        }
+        Action::DeleteListener(r) => ('-', format!("{} of {}", r.listener_identifier, r.service_identifier)),
         Action::CreateRule(r) => (
             '+',
             format!(
@@ -242,14 +178,8 @@ fn describe(a: &Action) -> (char, String) {
                 action_summary(&r.action)
             ),
         ),
-        Action::BatchUpdateRule(r) => (
-            '~',
-            format!("{} {} rules", r.listener_identifier, r.rules.len()),
-        ),
-        Action::DeleteRule(r) => (
-            '-',
-            format!("{} of {}", r.rule_identifier, r.listener_identifier),
-        ),
+        Action::BatchUpdateRule(r) => ('~', format!("{} {} rules", r.listener_identifier, r.rules.len())),
+        Action::DeleteRule(r) => ('-', format!("{} of {}", r.rule_identifier, r.listener_identifier)),
         Action::CreateTargetGroup(r) => (
             '+',
             format!(
@@ -261,22 +191,11 @@ fn describe(a: &Action) -> (char, String) {
                 r.config.port
             ),
         ),
-        Action::UpdateTargetGroup(r) => {
-            ('~', format!("{} health check", r.target_group_identifier))
-        }
+        Action::UpdateTargetGroup(r) => ('~', format!("{} health check", r.target_group_identifier)),
         Action::DeleteTargetGroup(r) => ('-', r.target_group_identifier.clone()),
-        Action::RegisterTargets(r) => (
-            '+',
-            format!("{} {} targets", r.target_group_identifier, r.targets.len()),
-        ),
-        Action::DeregisterTargets(r) => (
-            '-',
-            format!("{} {} targets", r.target_group_identifier, r.targets.len()),
-        ),
+        Action::RegisterTargets(r) => ('+', format!("{} {} targets", r.target_group_identifier, r.targets.len())),
+        Action::DeregisterTargets(r) => ('-', format!("{} {} targets", r.target_group_identifier, r.targets.len())),
         Action::TagResource(r) => ('~', format!("{} {} tags", r.resource_arn, r.tags.len())),
-        Action::UntagResource(r) => (
-            '~',
-            format!("{} remove {}", r.resource_arn, r.tag_keys.join(", ")),
-        ),
+        Action::UntagResource(r) => ('~', format!("{} remove {}", r.resource_arn, r.tag_keys.join(", "))),
     }
 }

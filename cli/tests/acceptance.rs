@@ -15,10 +15,7 @@ fn plan_examples(format: &str) -> (std::process::ExitStatus, String) {
         .env_remove("AWS_REGION")
         .output()
         .expect("latticectl runs");
-    (
-        out.status,
-        String::from_utf8(out.stdout).expect("utf-8 output"),
-    )
+    (out.status, String::from_utf8(out.stdout).expect("utf-8 output"))
 }
 
 fn condition<'a>(status: &'a Value, kind: &str, name: &str, type_: &str) -> &'a Value {
@@ -52,10 +49,7 @@ fn demo_plans_the_hotel() {
         let listener = &s["listeners"][0];
         assert_eq!(listener["protocol"], "HTTP");
         assert_eq!(listener["port"], 80);
-        assert_eq!(
-            listener["defaultAction"]["fixedResponse"]["statusCode"],
-            404
-        );
+        assert_eq!(listener["defaultAction"]["fixedResponse"]["statusCode"], 404);
     }
     let rates = &services[1]["listeners"][0]["rules"];
     let prefixes: Vec<&str> = rates
@@ -66,29 +60,13 @@ fn demo_plans_the_hotel() {
         .collect();
     assert_eq!(prefixes, ["/parking", "/review"]);
     let split = &services[0]["listeners"][0]["rules"][0]["action"]["forward"]["targetGroups"];
-    let weights: Vec<i64> = split
-        .as_array()
-        .expect("targets")
-        .iter()
-        .filter_map(|t| t["weight"].as_i64())
-        .collect();
+    let weights: Vec<i64> = split.as_array().expect("targets").iter().filter_map(|t| t["weight"].as_i64()).collect();
     assert_eq!(weights, [50, 50]);
     for route in ["rates", "inventory"] {
-        assert_eq!(
-            condition(&doc["status"], "HTTPRoute", route, "Accepted")["status"],
-            "True"
-        );
-        assert_eq!(
-            condition(&doc["status"], "HTTPRoute", route, "ResolvedRefs")["status"],
-            "True"
-        );
+        assert_eq!(condition(&doc["status"], "HTTPRoute", route, "Accepted")["status"], "True");
+        assert_eq!(condition(&doc["status"], "HTTPRoute", route, "ResolvedRefs")["status"], "True");
     }
-    let ops: Vec<&str> = doc["actions"]
-        .as_array()
-        .expect("actions")
-        .iter()
-        .filter_map(|a| a["op"].as_str())
-        .collect();
+    let ops: Vec<&str> = doc["actions"].as_array().expect("actions").iter().filter_map(|a| a["op"].as_str()).collect();
     assert_eq!(ops.iter().filter(|o| **o == "CreateService").count(), 2);
     assert_eq!(ops.iter().filter(|o| **o == "CreateRule").count(), 3);
     let targets: usize = doc["desired"]["targetGroups"]
@@ -104,18 +82,9 @@ fn demo_plans_the_hotel() {
 fn text_output_is_readable_and_uncoloured_when_piped() {
     let (status, stdout) = plan_examples("text");
     assert!(status.success());
-    assert!(
-        stdout.contains("CreateService") && stdout.contains("rates-default"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("Programmed=False (Pending)"),
-        "missing service network is reported: {stdout}"
-    );
-    assert!(
-        !stdout.contains('\x1b'),
-        "no colour codes when not on a terminal"
-    );
+    assert!(stdout.contains("CreateService") && stdout.contains("rates-default"), "{stdout}");
+    assert!(stdout.contains("Programmed=False (Pending)"), "missing service network is reported: {stdout}");
+    assert!(!stdout.contains('\x1b'), "no colour codes when not on a terminal");
 }
 
 #[test]
@@ -152,13 +121,6 @@ fn malformed_documents_are_reported_and_the_rest_is_planned() {
     let errors = doc["input"]["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1);
     let e = errors[0].as_str().expect("message");
-    assert!(
-        e.contains("bad.yaml#0") && e.contains("spec.rules[0].backendRefs[0].weight"),
-        "{e}"
-    );
-    assert_eq!(
-        doc["desired"]["services"].as_array().map(Vec::len),
-        Some(2),
-        "good documents still planned"
-    );
+    assert!(e.contains("bad.yaml#0") && e.contains("spec.rules[0].backendRefs[0].weight"), "{e}");
+    assert_eq!(doc["desired"]["services"].as_array().map(Vec::len), Some(2), "good documents still planned");
 }

@@ -38,12 +38,7 @@ fn run_scenario(dir: &Path) -> Result<(), String> {
     // `include` lists more inputs, one path per line, relative to the repository root.
     if let Ok(text) = std::fs::read_to_string(dir.join("include")) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        inputs.extend(
-            text.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(|l| root.join(l)),
-        );
+        inputs.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| root.join(l)));
     }
     let observed_path = dir.join("observed.json");
     let observed: ObservedState = if observed_path.exists() {
@@ -53,27 +48,17 @@ fn run_scenario(dir: &Path) -> Result<(), String> {
         ObservedState::default()
     };
     let now = Timestamp::from_second(1_767_225_600).map_err(|e| e.to_string())?;
-    let outcome =
-        plan_manifests(&inputs, &config(), observed, now).map_err(|e| format!("{e:#}"))?;
-    let actual =
-        serde_json::to_string_pretty(&document(&outcome)).map_err(|e| e.to_string())? + "\n";
+    let outcome = plan_manifests(&inputs, &config(), observed, now).map_err(|e| format!("{e:#}"))?;
+    let actual = serde_json::to_string_pretty(&document(&outcome)).map_err(|e| e.to_string())? + "\n";
     let expected_path = dir.join("expected.json");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&expected_path, &actual).map_err(|e| e.to_string())?;
         return Ok(());
     }
-    let expected = std::fs::read_to_string(&expected_path).map_err(|e| {
-        format!(
-            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
-            expected_path.display()
-        )
-    })?;
+    let expected = std::fs::read_to_string(&expected_path)
+        .map_err(|e| format!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", expected_path.display()))?;
     if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(0);
+        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
         return Err(format!(
             "{} differs from the computed result, first at line {}:\n  expected: {}\n  actual:   {}",
             expected_path.display(),
@@ -95,11 +80,7 @@ fn golden_scenarios() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    assert!(
-        dirs.len() >= 4,
-        "expected at least four scenarios, found {}",
-        dirs.len()
-    );
+    assert!(dirs.len() >= 4, "expected at least four scenarios, found {}", dirs.len());
     let failures: Vec<String> = dirs.iter().filter_map(|d| run_scenario(d).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -136,17 +136,11 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, Error> {
     let mut loaded = Loaded::default();
     let mut seen_files = BTreeSet::new();
     for file in files {
-        let canonical = fs::canonicalize(&file).map_err(|source| Error::ReadMetadata {
-            path: file.clone(),
-            source,
-        })?;
+        let canonical = fs::canonicalize(&file).map_err(|source| Error::ReadMetadata { path: file.clone(), source })?;
         if !seen_files.insert(canonical) {
             continue;
         }
-        let bytes = fs::read(&file).map_err(|source| Error::ReadFile {
-            path: file.clone(),
-            source,
-        })?;
+        let bytes = fs::read(&file).map_err(|source| Error::ReadFile { path: file.clone(), source })?;
         match String::from_utf8(bytes) {
             Ok(text) => load_str(&text, &file, &mut loaded),
             Err(_) => loaded.errors.push(DocumentError {
@@ -175,16 +169,10 @@ pub fn load_str(text: &str, file: &Path, into: &mut Loaded) {
 
 fn load_yaml(text: &str, file: &Path, into: &mut Loaded) {
     for chunk in split::split_documents(text) {
-        let origin = Origin {
-            file: file.to_owned(),
-            index: chunk.index,
-        };
+        let origin = Origin { file: file.to_owned(), index: chunk.index };
         match serde_saphyr::from_str::<serde_json::Value>(&chunk.text) {
             Ok(value) => {
-                let mut place = objects::Place {
-                    loaded: into,
-                    origin: &origin,
-                };
+                let mut place = objects::Place { loaded: into, origin: &origin };
                 objects::read_document(value, &mut place);
             }
             Err(error) => {
@@ -193,10 +181,7 @@ fn load_yaml(text: &str, file: &Path, into: &mut Loaded) {
                     .and_then(|at| usize::try_from(at.line()).ok())
                     .and_then(|line| (chunk.first_line + line).checked_sub(1));
                 let error = error.without_snippet();
-                let message = format!(
-                    "invalid YAML: {}",
-                    UserMessageFormatter.format_message(error)
-                );
+                let message = format!("invalid YAML: {}", UserMessageFormatter.format_message(error));
                 into.errors.push(DocumentError {
                     file: origin.file,
                     index: origin.index,
@@ -213,16 +198,10 @@ fn load_yaml(text: &str, file: &Path, into: &mut Loaded) {
 fn load_json(text: &str, file: &Path, into: &mut Loaded) {
     let stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
     for (index, value) in stream.enumerate() {
-        let origin = Origin {
-            file: file.to_owned(),
-            index,
-        };
+        let origin = Origin { file: file.to_owned(), index };
         match value {
             Ok(value) => {
-                let mut place = objects::Place {
-                    loaded: into,
-                    origin: &origin,
-                };
+                let mut place = objects::Place { loaded: into, origin: &origin };
                 objects::read_document(value, &mut place);
             }
             Err(error) => {
@@ -242,30 +221,17 @@ fn load_json(text: &str, file: &Path, into: &mut Loaded) {
 }
 
 fn metadata(path: &Path) -> Result<fs::Metadata, Error> {
-    fs::metadata(path).map_err(|source| Error::ReadMetadata {
-        path: path.to_owned(),
-        source,
-    })
+    fs::metadata(path).map_err(|source| Error::ReadMetadata { path: path.to_owned(), source })
 }
 
 /// Appends the manifest files under `dir` in sorted order, following symbolic links but
 /// entering each directory once.
-fn collect_dir(
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-    seen_dirs: &mut BTreeSet<PathBuf>,
-) -> Result<(), Error> {
-    let canonical = fs::canonicalize(dir).map_err(|source| Error::ReadMetadata {
-        path: dir.to_owned(),
-        source,
-    })?;
+fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, seen_dirs: &mut BTreeSet<PathBuf>) -> Result<(), Error> {
+    let canonical = fs::canonicalize(dir).map_err(|source| Error::ReadMetadata { path: dir.to_owned(), source })?;
     if !seen_dirs.insert(canonical) {
         return Ok(());
     }
-    let read_dir = |source| Error::ReadDir {
-        path: dir.to_owned(),
-        source,
-    };
+    let read_dir = |source| Error::ReadDir { path: dir.to_owned(), source };
     let mut entries = fs::read_dir(dir)
         .map_err(read_dir)?
         .map(|entry| entry.map(|entry| entry.path()))
@@ -275,11 +241,7 @@ fn collect_dir(
     for entry in entries {
         if metadata(&entry)?.is_dir() {
             collect_dir(&entry, files, seen_dirs)?;
-        } else if entry
-            .extension()
-            .and_then(|ext| ext.to_str())
-            .is_some_and(|ext| EXTENSIONS.contains(&ext))
-        {
+        } else if entry.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| EXTENSIONS.contains(&ext)) {
             files.push(entry);
         }
     }

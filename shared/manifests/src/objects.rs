@@ -48,10 +48,7 @@ trait Object: Sized {
     const RECORDS_UNKNOWN_FIELDS: bool;
 
     /// Deserializes the object from a document of API group `group`.
-    fn parse(
-        raw: &Value,
-        group: &str,
-    ) -> Result<Self, serde_path_to_error::Error<serde_json::Error>>;
+    fn parse(raw: &Value, group: &str) -> Result<Self, serde_path_to_error::Error<serde_json::Error>>;
     /// The object's metadata.
     fn metadata(&self) -> &ObjectMeta;
     /// The object's metadata, mutably.
@@ -71,10 +68,7 @@ macro_rules! typed_object {
             const NAMESPACED: bool = $ns;
             const RECORDS_UNKNOWN_FIELDS: bool = $unknown;
 
-            fn parse(
-                raw: &Value,
-                _group: &str,
-            ) -> Result<Self, serde_path_to_error::Error<serde_json::Error>> {
+            fn parse(raw: &Value, _group: &str) -> Result<Self, serde_path_to_error::Error<serde_json::Error>> {
                 serde_path_to_error::deserialize(raw)
             }
             fn metadata(&self) -> &ObjectMeta {
@@ -96,69 +90,15 @@ macro_rules! typed_object {
     };
 }
 
-typed_object!(
-    GatewayClass,
-    "GatewayClass",
-    namespaced = false,
-    unknown_fields = true,
-    gateway_classes
-);
-typed_object!(
-    Gateway,
-    "Gateway",
-    namespaced = true,
-    unknown_fields = true,
-    gateways
-);
-typed_object!(
-    HttpRoute,
-    "HTTPRoute",
-    namespaced = true,
-    unknown_fields = true,
-    http_routes
-);
-typed_object!(
-    GrpcRoute,
-    "GRPCRoute",
-    namespaced = true,
-    unknown_fields = true,
-    grpc_routes
-);
-typed_object!(
-    TlsRoute,
-    "TLSRoute",
-    namespaced = true,
-    unknown_fields = true,
-    tls_routes
-);
-typed_object!(
-    ReferenceGrant,
-    "ReferenceGrant",
-    namespaced = true,
-    unknown_fields = true,
-    reference_grants
-);
-typed_object!(
-    Namespace,
-    "Namespace",
-    namespaced = false,
-    unknown_fields = false,
-    namespaces
-);
-typed_object!(
-    Service,
-    "Service",
-    namespaced = true,
-    unknown_fields = false,
-    services
-);
-typed_object!(
-    EndpointSlice,
-    "EndpointSlice",
-    namespaced = true,
-    unknown_fields = false,
-    endpoint_slices
-);
+typed_object!(GatewayClass, "GatewayClass", namespaced = false, unknown_fields = true, gateway_classes);
+typed_object!(Gateway, "Gateway", namespaced = true, unknown_fields = true, gateways);
+typed_object!(HttpRoute, "HTTPRoute", namespaced = true, unknown_fields = true, http_routes);
+typed_object!(GrpcRoute, "GRPCRoute", namespaced = true, unknown_fields = true, grpc_routes);
+typed_object!(TlsRoute, "TLSRoute", namespaced = true, unknown_fields = true, tls_routes);
+typed_object!(ReferenceGrant, "ReferenceGrant", namespaced = true, unknown_fields = true, reference_grants);
+typed_object!(Namespace, "Namespace", namespaced = false, unknown_fields = false, namespaces);
+typed_object!(Service, "Service", namespaced = true, unknown_fields = false, services);
+typed_object!(EndpointSlice, "EndpointSlice", namespaced = true, unknown_fields = false, endpoint_slices);
 
 /// The part of a ServiceImport document that is kept.
 #[derive(Deserialize)]
@@ -171,15 +111,9 @@ impl Object for ServiceImport {
     const NAMESPACED: bool = true;
     const RECORDS_UNKNOWN_FIELDS: bool = false;
 
-    fn parse(
-        raw: &Value,
-        group: &str,
-    ) -> Result<Self, serde_path_to_error::Error<serde_json::Error>> {
+    fn parse(raw: &Value, group: &str) -> Result<Self, serde_path_to_error::Error<serde_json::Error>> {
         let document: ServiceImportDocument = serde_path_to_error::deserialize(raw)?;
-        Ok(Self {
-            group: group.to_owned(),
-            metadata: document.metadata,
-        })
+        Ok(Self { group: group.to_owned(), metadata: document.metadata })
     }
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
@@ -230,9 +164,7 @@ fn read_object(raw: &Value, place: &mut Place<'_>) {
         "HTTPRoute" if gateway_v1_or_beta => read::<HttpRoute>(raw, group, place),
         "ReferenceGrant" if gateway_v1_or_beta => read::<ReferenceGrant>(raw, group, place),
         "GRPCRoute" if gateway_v1 => read::<GrpcRoute>(raw, group, place),
-        "TLSRoute"
-            if group == GATEWAY_GROUP && matches!(version, "v1" | "v1alpha2" | "v1alpha3") =>
-        {
+        "TLSRoute" if group == GATEWAY_GROUP && matches!(version, "v1" | "v1alpha2" | "v1alpha3") => {
             read::<TlsRoute>(raw, group, place)
         }
         "GatewayClass" | "Gateway" | "HTTPRoute" | "ReferenceGrant" | "GRPCRoute" | "TLSRoute"
@@ -244,12 +176,8 @@ fn read_object(raw: &Value, place: &mut Place<'_>) {
         }
         "Namespace" if api_version == "v1" => read::<Namespace>(raw, group, place),
         "Service" if api_version == "v1" => read::<Service>(raw, group, place),
-        "EndpointSlice" if api_version == "discovery.k8s.io/v1" => {
-            read::<EndpointSlice>(raw, group, place)
-        }
-        "ServiceImport" if group == MCS_GROUP || group == AWS_GROUP => {
-            read::<ServiceImport>(raw, group, place)
-        }
+        "EndpointSlice" if api_version == "discovery.k8s.io/v1" => read::<EndpointSlice>(raw, group, place),
+        "ServiceImport" if group == MCS_GROUP || group == AWS_GROUP => read::<ServiceImport>(raw, group, place),
         _ => *place.loaded.skipped.entry(kind.to_owned()).or_default() += 1,
     }
 }
@@ -263,18 +191,12 @@ fn read_list(items: &[Value], api_version: &str, kind: &str, place: &mut Place<'
         if let Value::Object(map) = &mut item
             && !item_kind.is_empty()
         {
-            map.entry("apiVersion")
-                .or_insert_with(|| Value::String(api_version.to_owned()));
-            map.entry("kind")
-                .or_insert_with(|| Value::String(item_kind.to_owned()));
+            map.entry("apiVersion").or_insert_with(|| Value::String(api_version.to_owned()));
+            map.entry("kind").or_insert_with(|| Value::String(item_kind.to_owned()));
         }
         match item {
             Value::Object(_) => read_object(&item, place),
-            _ => place.error(
-                None,
-                Some(format!("items[{i}]")),
-                "list item is not a mapping".to_owned(),
-            ),
+            _ => place.error(None, Some(format!("items[{i}]")), "list item is not a mapping".to_owned()),
         }
     }
 }
@@ -304,11 +226,8 @@ fn read<T: Object>(raw: &Value, group: &str, place: &mut Place<'_>) {
         meta.namespace = Some("default".to_owned());
     }
     let meta = object.metadata();
-    let reference = ObjectRef::new(
-        T::KIND,
-        meta.namespace.as_deref().unwrap_or(""),
-        meta.name.as_deref().unwrap_or(""),
-    );
+    let reference =
+        ObjectRef::new(T::KIND, meta.namespace.as_deref().unwrap_or(""), meta.name.as_deref().unwrap_or(""));
     let unknown = if T::RECORDS_UNKNOWN_FIELDS {
         match object.to_json() {
             Ok(typed) => model::snapshot::unknown_fields(raw, &typed),
@@ -331,10 +250,7 @@ fn insert<T: Object>(object: T, reference: ObjectRef, unknown: Vec<String>, plac
     let earlier = loaded.origins.insert(key, place.origin.clone());
     loaded.snapshot.unknown_fields.remove(&reference);
     if !unknown.is_empty() {
-        loaded
-            .snapshot
-            .unknown_fields
-            .insert(reference.clone(), unknown);
+        loaded.snapshot.unknown_fields.insert(reference.clone(), unknown);
     }
     let list = T::list(&mut loaded.snapshot);
     let same = |other: &T| {
@@ -347,18 +263,14 @@ fn insert<T: Object>(object: T, reference: ObjectRef, unknown: Vec<String>, plac
         None => list.push(object),
     }
     if let Some(earlier) = earlier {
-        let message =
-            format!("duplicate of the object at {earlier}; this later definition is kept");
+        let message = format!("duplicate of the object at {earlier}; this later definition is kept");
         place.error(Some(reference.to_string()), None, message);
     }
 }
 
 /// Reads a required string field of an object, reporting it when missing or not a string.
 fn string_field<'a>(raw: &'a Value, field: &str, place: &mut Place<'_>) -> Option<&'a str> {
-    let value = raw
-        .get(field)
-        .and_then(Value::as_str)
-        .filter(|v| !v.is_empty());
+    let value = raw.get(field).and_then(Value::as_str).filter(|v| !v.is_empty());
     if value.is_none() {
         let message = format!("missing {field}");
         place.error(None, Some(field.to_owned()), message);

@@ -32,11 +32,7 @@ struct Pending {
 
 impl Pending {
     fn new(explicit: bool, first_line: usize) -> Self {
-        Self {
-            explicit,
-            first_line,
-            text: String::new(),
-        }
+        Self { explicit, first_line, text: String::new() }
     }
 }
 
@@ -76,11 +72,7 @@ fn finish(pending: Pending, next_index: &mut usize, chunks: &mut Vec<Chunk>) {
     let index = *next_index;
     *next_index += 1;
     if has_content {
-        chunks.push(Chunk {
-            index,
-            first_line: pending.first_line,
-            text: pending.text,
-        });
+        chunks.push(Chunk { index, first_line: pending.first_line, text: pending.text });
     }
 }
 
@@ -123,48 +115,30 @@ mod tests {
     use super::*;
 
     fn summary(text: &str) -> Vec<(usize, usize, String)> {
-        split_documents(text)
-            .into_iter()
-            .map(|c| (c.index, c.first_line, c.text.trim().to_owned()))
-            .collect()
+        split_documents(text).into_iter().map(|c| (c.index, c.first_line, c.text.trim().to_owned())).collect()
     }
 
     #[test]
     fn single_document_without_marker() {
-        assert_eq!(
-            summary("a: 1\nb: 2\n"),
-            vec![(0, 1, "a: 1\nb: 2".to_owned())]
-        );
+        assert_eq!(summary("a: 1\nb: 2\n"), vec![(0, 1, "a: 1\nb: 2".to_owned())]);
     }
 
     #[test]
     fn leading_separator_and_comments_do_not_add_documents() {
         let text = "# header\n%YAML 1.2\n--- # first\na: 1\n---\nb: 2\n";
-        assert_eq!(
-            summary(text),
-            vec![
-                (0, 3, "# first\na: 1".to_owned()),
-                (1, 5, "b: 2".to_owned())
-            ]
-        );
+        assert_eq!(summary(text), vec![(0, 3, "# first\na: 1".to_owned()), (1, 5, "b: 2".to_owned())]);
     }
 
     #[test]
     fn empty_and_comment_only_documents_count_but_are_dropped() {
         let text = "a: 1\n---\n---\n# only a comment\n---   \nb: 2\n---\n";
-        assert_eq!(
-            summary(text),
-            vec![(0, 1, "a: 1".to_owned()), (3, 5, "b: 2".to_owned())]
-        );
+        assert_eq!(summary(text), vec![(0, 1, "a: 1".to_owned()), (3, 5, "b: 2".to_owned())]);
     }
 
     #[test]
     fn end_markers_close_documents() {
         let text = "a: 1\n...\n---\nb: 2\n... # done\n";
-        assert_eq!(
-            summary(text),
-            vec![(0, 1, "a: 1".to_owned()), (1, 3, "b: 2".to_owned())]
-        );
+        assert_eq!(summary(text), vec![(0, 1, "a: 1".to_owned()), (1, 3, "b: 2".to_owned())]);
     }
 
     #[test]
@@ -178,10 +152,7 @@ mod tests {
     #[test]
     fn crlf_and_bom_are_handled() {
         let text = "\u{feff}a: 1\r\n---\r\nb: 2\r\n";
-        assert_eq!(
-            summary(text),
-            vec![(0, 1, "a: 1".to_owned()), (1, 2, "b: 2".to_owned())]
-        );
+        assert_eq!(summary(text), vec![(0, 1, "a: 1".to_owned()), (1, 2, "b: 2".to_owned())]);
     }
 
     #[test]

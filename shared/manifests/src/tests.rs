@@ -36,11 +36,7 @@ fn assert_no_errors(loaded: &Loaded) {
 
 #[test]
 fn splits_documents_with_leading_separator_and_comments() {
-    let text = format!(
-        "# routes\n---\n{}--- # second\n{}---\n# nothing here\n---\n...\n",
-        route("a"),
-        route("b")
-    );
+    let text = format!("# routes\n---\n{}--- # second\n{}---\n# nothing here\n---\n...\n", route("a"), route("b"));
     let loaded = load(&text);
     assert_no_errors(&loaded);
     assert_eq!(route_names(&loaded), ["a", "b"]);
@@ -79,10 +75,7 @@ spec:
     let error = &loaded.errors[0];
     assert_eq!(error.index, 1);
     assert_eq!(error.object.as_deref(), Some("HTTPRoute default/bad"));
-    assert_eq!(
-        error.field.as_deref(),
-        Some("spec.rules[0].matches[0].path.type")
-    );
+    assert_eq!(error.field.as_deref(), Some("spec.rules[0].matches[0].path.type"));
     assert!(error.message.contains("unknown variant `Glob`"), "{error}");
 }
 
@@ -126,15 +119,8 @@ apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---
 apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: d}\n";
     let loaded = load(text);
     assert_no_errors(&loaded);
-    let skipped: Vec<_> = loaded
-        .skipped
-        .iter()
-        .map(|(k, n)| (k.as_str(), *n))
-        .collect();
-    assert_eq!(
-        skipped,
-        [("ConfigMap", 1), ("Deployment", 2), ("TCPRoute", 1)]
-    );
+    let skipped: Vec<_> = loaded.skipped.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    assert_eq!(skipped, [("ConfigMap", 1), ("Deployment", 2), ("TCPRoute", 1)]);
 }
 
 #[test]
@@ -200,23 +186,9 @@ metadata:
     let loaded = load(text);
     assert_no_errors(&loaded);
     let imports = &loaded.snapshot.service_imports;
-    let got: Vec<_> = imports
-        .iter()
-        .map(|i| {
-            (
-                i.group.as_str(),
-                namespace_of(&i.metadata),
-                name_of(&i.metadata),
-            )
-        })
-        .collect();
-    assert_eq!(
-        got,
-        [
-            (MCS_GROUP, "default", "checkout"),
-            (AWS_GROUP, "shop", "checkout")
-        ]
-    );
+    let got: Vec<_> =
+        imports.iter().map(|i| (i.group.as_str(), namespace_of(&i.metadata), name_of(&i.metadata))).collect();
+    assert_eq!(got, [(MCS_GROUP, "default", "checkout"), (AWS_GROUP, "shop", "checkout")]);
     assert!(imports[0].metadata.annotations.is_some());
 }
 
@@ -244,16 +216,10 @@ items:
 
 #[test]
 fn namespaced_objects_default_to_default_namespace() {
-    let text = format!(
-        "{}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
-        route("a")
-    );
+    let text = format!("{}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n", route("a"));
     let loaded = load(&text);
     assert_no_errors(&loaded);
-    assert_eq!(
-        namespace_of(&loaded.snapshot.http_routes[0].metadata),
-        "default"
-    );
+    assert_eq!(namespace_of(&loaded.snapshot.http_routes[0].metadata), "default");
     assert_eq!(loaded.snapshot.namespaces[0].metadata.namespace, None);
 }
 
@@ -276,10 +242,7 @@ spec:
     let loaded = load(text);
     assert_no_errors(&loaded);
     let key = ObjectRef::new("HTTPRoute", "shop", "rates");
-    assert_eq!(
-        loaded.snapshot.unknown_fields.get(&key),
-        Some(&vec!["spec.rules[0].sessionPersistence".to_owned()])
-    );
+    assert_eq!(loaded.snapshot.unknown_fields.get(&key), Some(&vec!["spec.rules[0].sessionPersistence".to_owned()]));
 }
 
 #[test]
@@ -295,25 +258,14 @@ fn later_duplicate_wins_and_is_reported() {
     let second = route("a").replace("port: 80", "port: 8080");
     let mut loaded = Loaded::default();
     load_str(&first, Path::new("one.yaml"), &mut loaded);
-    load_str(
-        &format!("{}---\n{second}", route("b")),
-        Path::new("two.yaml"),
-        &mut loaded,
-    );
+    load_str(&format!("{}---\n{second}", route("b")), Path::new("two.yaml"), &mut loaded);
     assert_eq!(route_names(&loaded), ["a", "b"]);
-    let rules = loaded.snapshot.http_routes[0]
-        .spec
-        .rules
-        .as_deref()
-        .unwrap_or_default();
+    let rules = loaded.snapshot.http_routes[0].spec.rules.as_deref().unwrap_or_default();
     let port = rules[0].backend_refs.as_deref().unwrap_or_default()[0].port;
     assert_eq!(port, Some(8080));
     assert_eq!(loaded.errors.len(), 1);
     let message = loaded.errors[0].to_string();
-    assert!(
-        message.starts_with("two.yaml#1 HTTPRoute default/a:"),
-        "{message}"
-    );
+    assert!(message.starts_with("two.yaml#1 HTTPRoute default/a:"), "{message}");
     assert!(message.contains("one.yaml#0"), "{message}");
 }
 

@@ -2,9 +2,7 @@
 //! the route, or the spec's reason why none does.
 
 use crate::conditions::reasons;
-use crate::gateway::{
-    AllowedNamespaces, GatewayModel, Problem, namespace_labels, selector_matches,
-};
+use crate::gateway::{AllowedNamespaces, GatewayModel, Problem, namespace_labels, selector_matches};
 use crate::hostnames;
 use crate::route::{GATEWAY_GROUP, Route};
 use crate::snapshot::ClusterSnapshot;
@@ -31,29 +29,18 @@ pub struct Attachment {
 }
 
 /// Evaluates every parentRef of `route` that names a Gateway of ours; others get no entry.
-pub fn attach(
-    route: &Route,
-    gateways: &[GatewayModel],
-    snapshot: &ClusterSnapshot,
-) -> Vec<Attachment> {
+pub fn attach(route: &Route, gateways: &[GatewayModel], snapshot: &ClusterSnapshot) -> Vec<Attachment> {
     let mut out = Vec::new();
     for parent in &route.parent_refs {
         if parent.group != GATEWAY_GROUP || parent.kind != "Gateway" {
             continue;
         }
         let ns = parent.namespace.as_deref().unwrap_or(&route.namespace);
-        let Some(gateway) = gateways
-            .iter()
-            .position(|g| g.namespace == ns && g.name == parent.name)
-        else {
+        let Some(gateway) = gateways.iter().position(|g| g.namespace == ns && g.name == parent.name) else {
             continue;
         };
         let outcome = evaluate(route, parent, &gateways[gateway], snapshot);
-        out.push(Attachment {
-            parent: parent.clone(),
-            gateway,
-            outcome,
-        });
+        out.push(Attachment { parent: parent.clone(), gateway, outcome });
     }
     out
 }
@@ -65,10 +52,7 @@ fn evaluate(
     snapshot: &ClusterSnapshot,
 ) -> Result<Vec<Attached>, Problem> {
     if let Some((_, message)) = &gw.not_accepted {
-        return Err((
-            reasons::NO_MATCHING_PARENT,
-            format!("Gateway {} is not accepted: {message}", gw.key()),
-        ));
+        return Err((reasons::NO_MATCHING_PARENT, format!("Gateway {} is not accepted: {message}", gw.key())));
     }
     let selected: Vec<usize> = gw
         .listeners
@@ -85,10 +69,7 @@ fn evaluate(
             (None, Some(p)) => format!("no listener on port {p}"),
             (None, None) => "no listeners".to_owned(),
         };
-        return Err((
-            reasons::NO_MATCHING_PARENT,
-            format!("Gateway {} has {what}", gw.key()),
-        ));
+        return Err((reasons::NO_MATCHING_PARENT, format!("Gateway {} has {what}", gw.key())));
     }
     let labels = namespace_labels(snapshot, &route.namespace);
     let allowed: Vec<usize> = selected
@@ -118,24 +99,17 @@ fn evaluate(
     let attached: Vec<Attached> = allowed
         .into_iter()
         .filter_map(|i| {
-            let hostnames =
-                hostnames::intersect(gw.listeners[i].hostname.as_deref(), &route.hostnames);
+            let hostnames = hostnames::intersect(gw.listeners[i].hostname.as_deref(), &route.hostnames);
             match &hostnames {
                 Some(h) if h.is_empty() => None,
-                _ => Some(Attached {
-                    listener: i,
-                    hostnames,
-                }),
+                _ => Some(Attached { listener: i, hostnames }),
             }
         })
         .collect();
     if attached.is_empty() {
         return Err((
             reasons::NO_MATCHING_LISTENER_HOSTNAME,
-            format!(
-                "No listener of Gateway {} has a hostname that intersects the route's hostnames",
-                gw.key()
-            ),
+            format!("No listener of Gateway {} has a hostname that intersects the route's hostnames", gw.key()),
         ));
     }
     Ok(attached)

@@ -39,42 +39,20 @@ pub struct Resolver<'a> {
 
 impl Resolver<'_> {
     /// Resolves `backend` of `route`; `field` names it in messages (`spec.rules[0].backendRefs[1]`).
-    pub fn resolve(
-        &self,
-        route: &Route,
-        backend: &BackendRef,
-        field: &str,
-    ) -> Result<Resolved, Problem> {
-        let is_import = backend.kind == "ServiceImport"
-            && (backend.group == MCS_GROUP || backend.group == AWS_GROUP);
+    pub fn resolve(&self, route: &Route, backend: &BackendRef, field: &str) -> Result<Resolved, Problem> {
+        let is_import = backend.kind == "ServiceImport" && (backend.group == MCS_GROUP || backend.group == AWS_GROUP);
         let is_service = backend.kind == "Service" && backend.group.is_empty();
         if !is_import && !is_service {
-            let group = if backend.group.is_empty() {
-                "core"
-            } else {
-                backend.group.as_str()
-            };
+            let group = if backend.group.is_empty() { "core" } else { backend.group.as_str() };
             return Err((
                 reasons::INVALID_KIND,
-                format!(
-                    "{field}: {group}/{} is not a supported backend kind (Service or ServiceImport)",
-                    backend.kind
-                ),
+                format!("{field}: {group}/{} is not a supported backend kind (Service or ServiceImport)", backend.kind),
             ));
         }
         let permitted = grants::permitted(
             &self.snapshot.reference_grants,
-            From {
-                group: GATEWAY_GROUP,
-                kind: route.kind.kind(),
-                namespace: &route.namespace,
-            },
-            To {
-                group: &backend.group,
-                kind: &backend.kind,
-                namespace: &backend.namespace,
-                name: &backend.name,
-            },
+            From { group: GATEWAY_GROUP, kind: route.kind.kind(), namespace: &route.namespace },
+            To { group: &backend.group, kind: &backend.kind, namespace: &backend.namespace, name: &backend.name },
         );
         if !permitted {
             return Err((
@@ -85,23 +63,19 @@ impl Resolver<'_> {
                 ),
             ));
         }
-        if is_import {
-            self.import(backend, field)
-        } else {
-            self.service(route, backend, field)
-        }
+        if is_import { self.import(backend, field) } else { self.service(route, backend, field) }
     }
 
     fn import(&self, backend: &BackendRef, field: &str) -> Result<Resolved, Problem> {
-        let Some(import) = self.snapshot.service_imports.iter().find(|i| {
-            namespace_of(&i.metadata) == backend.namespace && name_of(&i.metadata) == backend.name
-        }) else {
+        let Some(import) = self
+            .snapshot
+            .service_imports
+            .iter()
+            .find(|i| namespace_of(&i.metadata) == backend.namespace && name_of(&i.metadata) == backend.name)
+        else {
             return Err((
                 reasons::BACKEND_NOT_FOUND,
-                format!(
-                    "{field}: ServiceImport {}/{} not found",
-                    backend.namespace, backend.name
-                ),
+                format!("{field}: ServiceImport {}/{} not found", backend.namespace, backend.name),
             ));
         };
         let annotations = import.metadata.annotations.clone().unwrap_or_default();
@@ -110,16 +84,11 @@ impl Resolver<'_> {
                 Some((_, id)) if id.starts_with("tg-") => Ok(Resolved::Import(id.to_owned())),
                 _ => Err((
                     reasons::BACKEND_NOT_FOUND,
-                    format!(
-                        "{field}: {ANNOTATION_TARGET_GROUP_ARN} {arn:?} is not a target group ARN"
-                    ),
+                    format!("{field}: {ANNOTATION_TARGET_GROUP_ARN} {arn:?} is not a target group ARN"),
                 )),
             };
         }
-        let export = annotations
-            .get(ANNOTATION_EXPORT_NAME)
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or(&backend.name);
+        let export = annotations.get(ANNOTATION_EXPORT_NAME).filter(|n| !n.trim().is_empty()).unwrap_or(&backend.name);
         let found = self.observed.target_groups.iter().find(|tg| {
             tg.tags.get(names::TAG_SOURCE_TYPE).map(String::as_str) == Some("ServiceExport")
                 && tg.tags.get(names::TAG_SERVICE_NAME) == Some(export)
@@ -137,21 +106,16 @@ impl Resolver<'_> {
         }
     }
 
-    fn service(
-        &self,
-        route: &Route,
-        backend: &BackendRef,
-        field: &str,
-    ) -> Result<Resolved, Problem> {
-        let Some(service) = self.snapshot.services.iter().find(|s| {
-            namespace_of(&s.metadata) == backend.namespace && name_of(&s.metadata) == backend.name
-        }) else {
+    fn service(&self, route: &Route, backend: &BackendRef, field: &str) -> Result<Resolved, Problem> {
+        let Some(service) = self
+            .snapshot
+            .services
+            .iter()
+            .find(|s| namespace_of(&s.metadata) == backend.namespace && name_of(&s.metadata) == backend.name)
+        else {
             return Err((
                 reasons::BACKEND_NOT_FOUND,
-                format!(
-                    "{field}: Service {}/{} not found",
-                    backend.namespace, backend.name
-                ),
+                format!("{field}: Service {}/{} not found", backend.namespace, backend.name),
             ));
         };
         let spec = service.spec.clone().unwrap_or_default();
@@ -165,32 +129,25 @@ impl Resolver<'_> {
             ));
         }
         let Some(port_number) = backend.port else {
-            return Err((
-                reasons::BACKEND_NOT_FOUND,
-                format!("{field}: a Service backend needs a port"),
-            ));
+            return Err((reasons::BACKEND_NOT_FOUND, format!("{field}: a Service backend needs a port")));
         };
         let Some(port) = spec.ports.iter().flatten().find(|p| p.port == port_number) else {
             return Err((
                 reasons::BACKEND_NOT_FOUND,
-                format!(
-                    "{field}: Service {}/{} has no port {port_number}",
-                    backend.namespace, backend.name
-                ),
+                format!("{field}: Service {}/{} has no port {port_number}", backend.namespace, backend.name),
             ));
         };
         let (protocol, version) = protocols(route.kind, port).map_err(|p| {
-            (reasons::UNSUPPORTED_PROTOCOL_BACKEND, format!("{field}: Service {}/{} port {port_number} has appProtocol {p:?}, which VPC Lattice cannot speak", backend.namespace, backend.name))
+            (
+                reasons::UNSUPPORTED_PROTOCOL_BACKEND,
+                format!(
+                    "{field}: Service {}/{} port {port_number} has appProtocol {p:?}, which VPC Lattice cannot speak",
+                    backend.namespace, backend.name
+                ),
+            )
         })?;
-        let family = spec
-            .ip_families
-            .as_ref()
-            .and_then(|f| f.first())
-            .map(String::as_str)
-            .unwrap_or("IPv4");
-        Ok(Resolved::Service(Box::new(self.target_group(
-            route, service, port, protocol, version, family,
-        ))))
+        let family = spec.ip_families.as_ref().and_then(|f| f.first()).map(String::as_str).unwrap_or("IPv4");
+        Ok(Resolved::Service(Box::new(self.target_group(route, service, port, protocol, version, family))))
     }
 
     fn target_group(
@@ -219,10 +176,7 @@ impl Resolver<'_> {
             (names::TAG_SERVICE_NAME, svc_name.to_owned()),
             (names::TAG_SERVICE_NAMESPACE, svc_ns.to_owned()),
             (names::TAG_SOURCE_TYPE, route.kind.kind().to_owned()),
-            (
-                names::TAG_PROTOCOL_VERSION,
-                version.unwrap_or("").to_owned(),
-            ),
+            (names::TAG_PROTOCOL_VERSION, version.unwrap_or("").to_owned()),
             (names::TAG_ROUTE_NAME, route.name.clone()),
             (names::TAG_ROUTE_NAMESPACE, route.namespace.clone()),
         ]
@@ -254,10 +208,7 @@ impl Resolver<'_> {
 
 /// Target group protocol and protocol version for a route kind and a Service port, or the
 /// `appProtocol` we cannot speak.
-fn protocols(
-    kind: RouteKind,
-    port: &ServicePort,
-) -> Result<(&'static str, Option<&'static str>), String> {
+fn protocols(kind: RouteKind, port: &ServicePort) -> Result<(&'static str, Option<&'static str>), String> {
     match kind {
         RouteKind::Tls => return Ok(("TCP", None)),
         RouteKind::Grpc => return Ok(("HTTP", Some("GRPC"))),
@@ -267,9 +218,9 @@ fn protocols(
         None | Some("http" | "HTTP" | "kubernetes.io/http") => Ok(("HTTP", Some("HTTP1"))),
         Some("kubernetes.io/h2c" | "h2c") => Ok(("HTTP", Some("HTTP2"))),
         Some("https" | "HTTPS" | "kubernetes.io/https") => Ok(("HTTPS", Some("HTTP1"))),
-        Some(
-            p @ ("kubernetes.io/ws" | "kubernetes.io/wss" | "grpc" | "tcp" | "TCP" | "udp" | "UDP"),
-        ) => Err(p.to_owned()),
+        Some(p @ ("kubernetes.io/ws" | "kubernetes.io/wss" | "grpc" | "tcp" | "TCP" | "udp" | "UDP")) => {
+            Err(p.to_owned())
+        }
         Some(_) => Ok(("HTTP", Some("HTTP1"))),
     }
 }
@@ -277,12 +228,7 @@ fn protocols(
 /// IP targets of a Service port: every address of every non-terminating endpoint of the
 /// Service's EndpointSlices of the right address family, on the endpoint port whose name is the
 /// Service port's name.
-fn targets(
-    snapshot: &ClusterSnapshot,
-    service: &Service,
-    port: &ServicePort,
-    ipv6: bool,
-) -> Vec<Target> {
+fn targets(snapshot: &ClusterSnapshot, service: &Service, port: &ServicePort, ipv6: bool) -> Vec<Target> {
     let svc_ns = namespace_of(&service.metadata);
     let svc_name = name_of(&service.metadata);
     let family = if ipv6 { "IPv6" } else { "IPv4" };
@@ -293,31 +239,17 @@ fn targets(
         .filter(|s| {
             namespace_of(&s.metadata) == svc_ns
                 && s.address_type == family
-                && s.metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get("kubernetes.io/service-name"))
-                    .map(String::as_str)
+                && s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str)
                     == Some(svc_name)
         })
         .flat_map(|s| {
-            let endpoint_port = s
-                .ports
-                .iter()
-                .flatten()
-                .find(|p| p.name.as_deref().unwrap_or("") == port_name)
-                .and_then(|p| p.port);
-            s.endpoints
-                .iter()
-                .filter(|e| e.conditions.as_ref().and_then(|c| c.terminating) != Some(true))
-                .flat_map(move |e| {
-                    e.addresses.iter().filter_map(move |a| {
-                        endpoint_port.map(|p| Target {
-                            id: a.clone(),
-                            port: p,
-                        })
-                    })
-                })
+            let endpoint_port =
+                s.ports.iter().flatten().find(|p| p.name.as_deref().unwrap_or("") == port_name).and_then(|p| p.port);
+            s.endpoints.iter().filter(|e| e.conditions.as_ref().and_then(|c| c.terminating) != Some(true)).flat_map(
+                move |e| {
+                    e.addresses.iter().filter_map(move |a| endpoint_port.map(|p| Target { id: a.clone(), port: p }))
+                },
+            )
         })
         .collect();
     out.sort();

@@ -20,14 +20,8 @@ pub mod types {
     pub const OVERLAPPING_TLS_CONFIG: &str = "OverlappingTLSConfig";
 
     /// Every type this controller writes.
-    pub const OURS: &[&str] = &[
-        ACCEPTED,
-        PROGRAMMED,
-        RESOLVED_REFS,
-        CONFLICTED,
-        PARTIALLY_INVALID,
-        OVERLAPPING_TLS_CONFIG,
-    ];
+    pub const OURS: &[&str] =
+        &[ACCEPTED, PROGRAMMED, RESOLVED_REFS, CONFLICTED, PARTIALLY_INVALID, OVERLAPPING_TLS_CONFIG];
 }
 
 /// Condition reasons.
@@ -108,16 +102,10 @@ pub fn condition(
 /// `PartiallyInvalid` or `Conflicted` that no longer applies) are removed, and a condition whose
 /// status did not change keeps its `lastTransitionTime`.
 pub fn merge(existing: &[Condition], computed: Vec<Condition>) -> Vec<Condition> {
-    let mut out: Vec<Condition> = existing
-        .iter()
-        .filter(|c| !types::OURS.contains(&c.type_.as_str()))
-        .cloned()
-        .collect();
+    let mut out: Vec<Condition> =
+        existing.iter().filter(|c| !types::OURS.contains(&c.type_.as_str())).cloned().collect();
     for mut c in computed {
-        if let Some(old) = existing
-            .iter()
-            .find(|o| o.type_ == c.type_ && o.status == c.status)
-        {
+        if let Some(old) = existing.iter().find(|o| o.type_ == c.type_ && o.status == c.status) {
             c.last_transition_time = old.last_transition_time.clone();
         }
         out.push(c);
@@ -148,53 +136,21 @@ mod tests {
             &old,
             vec![
                 condition(types::ACCEPTED, true, reasons::ACCEPTED, "new", 2, at(20)),
-                condition(
-                    types::RESOLVED_REFS,
-                    false,
-                    reasons::BACKEND_NOT_FOUND,
-                    "x",
-                    2,
-                    at(20),
-                ),
+                condition(types::RESOLVED_REFS, false, reasons::BACKEND_NOT_FOUND, "x", 2, at(20)),
             ],
         );
         let accepted = find(&merged, types::ACCEPTED).expect("accepted");
         assert_eq!(accepted.last_transition_time, Time(at(10)));
         assert_eq!(accepted.message, "new");
         assert_eq!(accepted.observed_generation, Some(2));
-        assert!(
-            find(&merged, "special.io/Foo").is_some(),
-            "foreign condition types are kept"
-        );
-        assert_eq!(
-            find(&merged, types::RESOLVED_REFS)
-                .expect("resolved")
-                .last_transition_time,
-            Time(at(20))
-        );
+        assert!(find(&merged, "special.io/Foo").is_some(), "foreign condition types are kept");
+        assert_eq!(find(&merged, types::RESOLVED_REFS).expect("resolved").last_transition_time, Time(at(20)));
     }
 
     #[test]
     fn merge_moves_transition_time_when_status_flips() {
-        let old = vec![condition(
-            types::ACCEPTED,
-            true,
-            reasons::ACCEPTED,
-            "",
-            1,
-            at(10),
-        )];
-        let merged = merge(
-            &old,
-            vec![condition(
-                types::ACCEPTED,
-                false,
-                reasons::NO_MATCHING_PARENT,
-                "",
-                2,
-                at(20),
-            )],
-        );
+        let old = vec![condition(types::ACCEPTED, true, reasons::ACCEPTED, "", 1, at(10))];
+        let merged = merge(&old, vec![condition(types::ACCEPTED, false, reasons::NO_MATCHING_PARENT, "", 2, at(20))]);
         assert_eq!(merged[0].last_transition_time, Time(at(20)));
     }
 
@@ -202,26 +158,9 @@ mod tests {
     fn merge_drops_our_conditions_that_no_longer_apply() {
         let old = vec![
             condition(types::ACCEPTED, true, reasons::ACCEPTED, "", 1, at(10)),
-            condition(
-                types::PARTIALLY_INVALID,
-                true,
-                reasons::UNSUPPORTED_VALUE,
-                "Dropped Rule 0",
-                1,
-                at(10),
-            ),
+            condition(types::PARTIALLY_INVALID, true, reasons::UNSUPPORTED_VALUE, "Dropped Rule 0", 1, at(10)),
         ];
-        let merged = merge(
-            &old,
-            vec![condition(
-                types::ACCEPTED,
-                true,
-                reasons::ACCEPTED,
-                "",
-                2,
-                at(20),
-            )],
-        );
+        let merged = merge(&old, vec![condition(types::ACCEPTED, true, reasons::ACCEPTED, "", 2, at(20))]);
         assert_eq!(merged.len(), 1);
         assert_eq!(merged[0].type_, types::ACCEPTED);
     }

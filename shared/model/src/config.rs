@@ -73,9 +73,6 @@ pub struct Config {
 impl Config {
     /// A configuration with default quotas.
     pub fn new(identity: Identity) -> Self {
-        Self {
-            identity,
-            quotas: Quotas::default(),
-        }
+        Self { identity, quotas: Quotas::default() }
     }
 }

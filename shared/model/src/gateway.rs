@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use gateway_api::gatewayclasses::GatewayClass;
 use gateway_api::gateways::{
-    Gateway, GatewayAllowedListenersNamespacesFrom, GatewayListeners,
-    GatewayListenersAllowedRoutesNamespacesFrom, GatewayListenersAllowedRoutesNamespacesSelector,
-    GatewayListenersTlsMode, GatewayStatus,
+    Gateway, GatewayAllowedListenersNamespacesFrom, GatewayListeners, GatewayListenersAllowedRoutesNamespacesFrom,
+    GatewayListenersAllowedRoutesNamespacesSelector, GatewayListenersTlsMode, GatewayStatus,
 };
 
 use crate::conditions::reasons;
@@ -68,8 +67,7 @@ impl Listener {
 
     /// Lattice listeners are built for it.
     pub fn programmable(&self) -> bool {
-        self.attachable()
-            && !matches!(self.not_resolved, Some((r, _)) if r != reasons::INVALID_ROUTE_KINDS)
+        self.attachable() && !matches!(self.not_resolved, Some((r, _)) if r != reasons::INVALID_ROUTE_KINDS)
     }
 }
 
@@ -101,19 +99,12 @@ impl GatewayModel {
 
 /// Our GatewayClasses: those whose `controllerName` is ours.
 pub fn our_classes(snapshot: &ClusterSnapshot) -> Vec<&GatewayClass> {
-    snapshot
-        .gateway_classes
-        .iter()
-        .filter(|c| c.spec.controller_name == CONTROLLER_NAME)
-        .collect()
+    snapshot.gateway_classes.iter().filter(|c| c.spec.controller_name == CONTROLLER_NAME).collect()
 }
 
 /// Validates every Gateway whose class is ours.
 pub fn gateways(snapshot: &ClusterSnapshot) -> Vec<GatewayModel> {
-    let classes: Vec<&str> = our_classes(snapshot)
-        .iter()
-        .map(|c| name_of(&c.metadata))
-        .collect();
+    let classes: Vec<&str> = our_classes(snapshot).iter().map(|c| name_of(&c.metadata)).collect();
     snapshot
         .gateways
         .iter()
@@ -127,12 +118,7 @@ fn validate(gw: &Gateway, snapshot: &ClusterSnapshot) -> GatewayModel {
     let name = name_of(&gw.metadata).to_owned();
     let mut not_accepted = None;
     let mut notes = Vec::new();
-    if let Some(p) = gw
-        .spec
-        .infrastructure
-        .as_ref()
-        .and_then(|i| i.parameters_ref.as_ref())
-    {
+    if let Some(p) = gw.spec.infrastructure.as_ref().and_then(|i| i.parameters_ref.as_ref()) {
         not_accepted = Some((
             reasons::INVALID_PARAMETERS,
             format!(
@@ -141,16 +127,8 @@ fn validate(gw: &Gateway, snapshot: &ClusterSnapshot) -> GatewayModel {
             ),
         ));
     }
-    if gw
-        .spec
-        .infrastructure
-        .as_ref()
-        .is_some_and(|i| i.labels.is_some() || i.annotations.is_some())
-    {
-        notes.push(
-            "spec.infrastructure labels and annotations have no in-cluster resources to apply to"
-                .into(),
-        );
+    if gw.spec.infrastructure.as_ref().is_some_and(|i| i.labels.is_some() || i.annotations.is_some()) {
+        notes.push("spec.infrastructure labels and annotations have no in-cluster resources to apply to".into());
     }
     if gw.spec.addresses.as_ref().is_some_and(|a| !a.is_empty()) {
         not_accepted = Some((
@@ -159,20 +137,13 @@ fn validate(gw: &Gateway, snapshot: &ClusterSnapshot) -> GatewayModel {
         ));
     }
     if gw.spec.tls.is_some() {
-        not_accepted = Some((
-            reasons::INVALID,
-            "spec.tls: client certificate validation is not supported by VPC Lattice".into(),
-        ));
+        not_accepted =
+            Some((reasons::INVALID, "spec.tls: client certificate validation is not supported by VPC Lattice".into()));
     }
-    if let Some(fields) = snapshot
-        .unknown_fields
-        .get(&ObjectRef::new("Gateway", &namespace, &name))
+    if let Some(fields) = snapshot.unknown_fields.get(&ObjectRef::new("Gateway", &namespace, &name))
         && !fields.is_empty()
     {
-        not_accepted = Some((
-            reasons::INVALID,
-            format!("{} not supported by this controller", fields.join(", ")),
-        ));
+        not_accepted = Some((reasons::INVALID, format!("{} not supported by this controller", fields.join(", "))));
     }
     if gw
         .spec
@@ -182,16 +153,9 @@ fn validate(gw: &Gateway, snapshot: &ClusterSnapshot) -> GatewayModel {
         .and_then(|n| n.from.as_ref())
         .is_some_and(|f| !matches!(f, GatewayAllowedListenersNamespacesFrom::None))
     {
-        notes.push(
-            "spec.allowedListeners: ListenerSets are not supported and are not attached".into(),
-        );
+        notes.push("spec.allowedListeners: ListenerSets are not supported and are not attached".into());
     }
-    let mut listeners: Vec<Listener> = gw
-        .spec
-        .listeners
-        .iter()
-        .map(|l| listener(l, &namespace, snapshot))
-        .collect();
+    let mut listeners: Vec<Listener> = gw.spec.listeners.iter().map(|l| listener(l, &namespace, snapshot)).collect();
     detect_conflicts(&mut listeners);
     GatewayModel {
         namespace,
@@ -233,9 +197,7 @@ fn listener(l: &GatewayListeners, gateway_namespace: &str, snapshot: &ClusterSna
         other => {
             not_accepted = Some((
                 reasons::UNSUPPORTED_PROTOCOL,
-                format!(
-                    "protocol {other:?} is not supported by VPC Lattice; use HTTP, HTTPS or TLS"
-                ),
+                format!("protocol {other:?} is not supported by VPC Lattice; use HTTP, HTTPS or TLS"),
             ));
             None
         }
@@ -259,21 +221,13 @@ fn listener(l: &GatewayListeners, gateway_namespace: &str, snapshot: &ClusterSna
             if !invalid.is_empty() && protocol.is_some() {
                 not_resolved = Some((
                     reasons::INVALID_ROUTE_KINDS,
-                    format!(
-                        "allowedRoutes.kinds: {} not supported on a {} listener",
-                        invalid.join(", "),
-                        l.protocol
-                    ),
+                    format!("allowedRoutes.kinds: {} not supported on a {} listener", invalid.join(", "), l.protocol),
                 ));
             }
         }
         _ => kinds.extend_from_slice(valid),
     }
-    let namespaces = match l
-        .allowed_routes
-        .as_ref()
-        .and_then(|a| a.namespaces.as_ref())
-    {
+    let namespaces = match l.allowed_routes.as_ref().and_then(|a| a.namespaces.as_ref()) {
         Some(n) => match (&n.from, &n.selector) {
             (Some(GatewayListenersAllowedRoutesNamespacesFrom::All), _) => AllowedNamespaces::All,
             (Some(GatewayListenersAllowedRoutesNamespacesFrom::Selector), Some(s)) => {
@@ -322,17 +276,8 @@ fn listener(l: &GatewayListeners, gateway_namespace: &str, snapshot: &ClusterSna
                 ));
             } else if !grants::permitted(
                 &snapshot.reference_grants,
-                From {
-                    group: GATEWAY_GROUP,
-                    kind: "Gateway",
-                    namespace: gateway_namespace,
-                },
-                To {
-                    group: "",
-                    kind: "Secret",
-                    namespace: ns,
-                    name: &c.name,
-                },
+                From { group: GATEWAY_GROUP, kind: "Gateway", namespace: gateway_namespace },
+                To { group: "", kind: "Secret", namespace: ns, name: &c.name },
             ) {
                 not_resolved = Some((
                     reasons::REF_NOT_PERMITTED,
@@ -349,11 +294,7 @@ fn listener(l: &GatewayListeners, gateway_namespace: &str, snapshot: &ClusterSna
         port: l.port,
         protocol,
         hostname: l.hostname.clone().filter(|h| !h.is_empty()),
-        kinds: if protocol.is_some() {
-            kinds
-        } else {
-            Vec::new()
-        },
+        kinds: if protocol.is_some() { kinds } else { Vec::new() },
         namespaces,
         not_accepted,
         not_resolved,
@@ -374,9 +315,7 @@ fn detect_conflicts(listeners: &mut [Listener]) {
     for idx in by_port.values() {
         let family = |p: Option<ListenerProtocol>| matches!(p, Some(ListenerProtocol::Http));
         let has_http = idx.iter().any(|&i| family(listeners[i].protocol));
-        let has_other = idx
-            .iter()
-            .any(|&i| listeners[i].protocol.is_some() && !family(listeners[i].protocol));
+        let has_other = idx.iter().any(|&i| listeners[i].protocol.is_some() && !family(listeners[i].protocol));
         for &i in idx {
             if has_http && has_other && listeners[i].protocol.is_some() {
                 listeners[i].conflicted = Some(reasons::PROTOCOL_CONFLICT);
@@ -385,9 +324,7 @@ fn detect_conflicts(listeners: &mut [Listener]) {
         for (a_pos, &a) in idx.iter().enumerate() {
             for &b in &idx[a_pos + 1..] {
                 let (la, lb) = (&listeners[a], &listeners[b]);
-                if la.protocol.is_none()
-                    || lb.protocol.is_none()
-                    || la.conflicted.is_some() && lb.conflicted.is_some()
+                if la.protocol.is_none() || lb.protocol.is_none() || la.conflicted.is_some() && lb.conflicted.is_some()
                 {
                     continue;
                 }
@@ -396,12 +333,8 @@ fn detect_conflicts(listeners: &mut [Listener]) {
                     && la.hostname.as_deref().map(str::to_ascii_lowercase)
                         == lb.hostname.as_deref().map(str::to_ascii_lowercase)
                 {
-                    listeners[a]
-                        .conflicted
-                        .get_or_insert(reasons::HOSTNAME_CONFLICT);
-                    listeners[b]
-                        .conflicted
-                        .get_or_insert(reasons::HOSTNAME_CONFLICT);
+                    listeners[a].conflicted.get_or_insert(reasons::HOSTNAME_CONFLICT);
+                    listeners[b].conflicted.get_or_insert(reasons::HOSTNAME_CONFLICT);
                 } else if la.protocol == Some(ListenerProtocol::Https)
                     && lb.protocol == Some(ListenerProtocol::Https)
                     && hostnames::overlap(la.hostname.as_deref(), lb.hostname.as_deref())
@@ -419,11 +352,7 @@ pub fn selector_matches(
     selector: &GatewayListenersAllowedRoutesNamespacesSelector,
     labels: &BTreeMap<String, String>,
 ) -> bool {
-    let labels_ok = selector
-        .match_labels
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
+    let labels_ok = selector.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v));
     let exprs_ok = selector.match_expressions.iter().flatten().all(|e| {
         let values = e.values.clone().unwrap_or_default();
         match e.operator.as_str() {
@@ -446,8 +375,6 @@ pub fn namespace_labels(snapshot: &ClusterSnapshot, namespace: &str) -> BTreeMap
         .find(|n| name_of(&n.metadata) == namespace)
         .and_then(|n| n.metadata.labels.clone())
         .unwrap_or_default();
-    labels
-        .entry("kubernetes.io/metadata.name".into())
-        .or_insert_with(|| namespace.to_owned());
+    labels.entry("kubernetes.io/metadata.name".into()).or_insert_with(|| namespace.to_owned());
     labels
 }

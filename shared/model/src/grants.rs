@@ -34,16 +34,11 @@ pub fn permitted(grants: &[ReferenceGrant], from: From<'_>, to: To<'_>) -> bool 
     if from.namespace == to.namespace {
         return true;
     }
-    grants
-        .iter()
-        .filter(|g| namespace_of(&g.metadata) == to.namespace)
-        .any(|g| {
-            g.spec.from.iter().any(|f| {
-                f.group == from.group && f.kind == from.kind && f.namespace == from.namespace
-            }) && g.spec.to.iter().any(|t| {
-                t.group == to.group
-                    && t.kind == to.kind
-                    && t.name.as_deref().is_none_or(|n| n == to.name)
-            })
-        })
+    grants.iter().filter(|g| namespace_of(&g.metadata) == to.namespace).any(|g| {
+        g.spec.from.iter().any(|f| f.group == from.group && f.kind == from.kind && f.namespace == from.namespace)
+            && g.spec
+                .to
+                .iter()
+                .any(|t| t.group == to.group && t.kind == to.kind && t.name.as_deref().is_none_or(|n| n == to.name))
+    })
 }

@@ -19,11 +19,7 @@ fn covers(pattern: &str, host: &str) -> bool {
 /// with non-empty inputs means the route does not intersect the listener. `None` means "any".
 pub fn intersect(listener: Option<&str>, route: &[String]) -> Option<Vec<String>> {
     let Some(listener) = listener.filter(|l| !l.is_empty()) else {
-        return if route.is_empty() {
-            None
-        } else {
-            Some(route.to_vec())
-        };
+        return if route.is_empty() { None } else { Some(route.to_vec()) };
     };
     if route.is_empty() {
         return Some(vec![listener.to_owned()]);
@@ -58,38 +54,17 @@ mod tests {
 
     #[test]
     fn exact_and_wildcard_intersections() {
-        assert_eq!(
-            intersect(Some("very.specific.com"), &v(&["very.specific.com"])),
-            Some(v(&["very.specific.com"]))
-        );
-        assert_eq!(
-            intersect(Some("*.wildcard.io"), &v(&["foo.wildcard.io"])),
-            Some(v(&["foo.wildcard.io"]))
-        );
-        assert_eq!(
-            intersect(Some("very.specific.com"), &v(&["*.specific.com"])),
-            Some(v(&["very.specific.com"]))
-        );
+        assert_eq!(intersect(Some("very.specific.com"), &v(&["very.specific.com"])), Some(v(&["very.specific.com"])));
+        assert_eq!(intersect(Some("*.wildcard.io"), &v(&["foo.wildcard.io"])), Some(v(&["foo.wildcard.io"])));
+        assert_eq!(intersect(Some("very.specific.com"), &v(&["*.specific.com"])), Some(v(&["very.specific.com"])));
         assert_eq!(
             intersect(Some("*.anotherwildcard.io"), &v(&["*.anotherwildcard.io"])),
             Some(v(&["*.anotherwildcard.io"]))
         );
-        assert_eq!(
-            intersect(
-                Some("*.wildcard.io"),
-                &v(&["specific.but.wrong.com", "wildcard.io"])
-            ),
-            Some(vec![])
-        );
-        assert_eq!(
-            intersect(Some("*.example.com"), &v(&["a.b.example.com"])),
-            Some(v(&["a.b.example.com"]))
-        );
+        assert_eq!(intersect(Some("*.wildcard.io"), &v(&["specific.but.wrong.com", "wildcard.io"])), Some(vec![]));
+        assert_eq!(intersect(Some("*.example.com"), &v(&["a.b.example.com"])), Some(v(&["a.b.example.com"])));
         assert_eq!(intersect(None, &[]), None);
-        assert_eq!(
-            intersect(Some("foo.example.com"), &[]),
-            Some(v(&["foo.example.com"]))
-        );
+        assert_eq!(intersect(Some("foo.example.com"), &[]), Some(v(&["foo.example.com"])));
     }
 
     #[test]

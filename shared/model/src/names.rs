@@ -58,10 +58,7 @@ pub fn listener_name(route: &str, namespace: &str, port: i32, protocol_short: &s
 /// Lattice rule name, stable for a given match so that re-planning never renames a rule:
 /// `k8s-rule-<10 hex digits of the match's hash>`.
 pub fn rule_name(match_key: &str) -> String {
-    format!(
-        "k8s-rule-{:010x}",
-        fnv1a(match_key.as_bytes()) & 0xff_ffff_ffff
-    )
+    format!("k8s-rule-{:010x}", fnv1a(match_key.as_bytes()) & 0xff_ffff_ffff)
 }
 
 /// Target group name: `k8s-<trunc(ns,55)>-<trunc(svc,55)>-<10 letters>` as the existing
@@ -76,11 +73,7 @@ pub fn target_group_name(service_namespace: &str, service: &str, identity: &str)
             letter
         })
         .collect();
-    let name = format!(
-        "k8s-{}-{}-{suffix}",
-        truncate(service_namespace, 55),
-        truncate(service, 55)
-    );
+    let name = format!("k8s-{}-{}-{suffix}", truncate(service_namespace, 55), truncate(service, 55));
     collapse_hyphens(&name)
 }
 
@@ -98,9 +91,7 @@ fn collapse_hyphens(s: &str) -> String {
 
 /// 64-bit FNV-1a: a small, stable, dependency-free hash for deterministic names.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(test)]
@@ -111,29 +102,17 @@ mod tests {
     fn service_name_truncates_like_the_existing_controller() {
         assert_eq!(service_name("rates", "default"), "rates-default");
         assert_eq!(
-            service_name(
-                "a-very-long-route-name-indeed",
-                "a-long-namespace-name-here"
-            ),
+            service_name("a-very-long-route-name-indeed", "a-long-namespace-name-here"),
             "a-very-long-route-na-a-long-namespace-n"
         );
         // A hyphen left at the cut is stripped.
-        assert_eq!(
-            service_name("abcdefghijklmnopqrs-tuv", "ns"),
-            "abcdefghijklmnopqrs-ns"
-        );
+        assert_eq!(service_name("abcdefghijklmnopqrs-tuv", "ns"), "abcdefghijklmnopqrs-ns");
     }
 
     #[test]
     fn listener_names_carry_port_and_protocol() {
-        assert_eq!(
-            listener_name("rates", "default", 80, "http"),
-            "rates-default-80-http"
-        );
-        assert_eq!(
-            listener_name("rates", "default", 443, "tls"),
-            "rates-default-443-tls"
-        );
+        assert_eq!(listener_name("rates", "default", 80, "http"), "rates-default-80-http");
+        assert_eq!(listener_name("rates", "default", 443, "tls"), "rates-default-443-tls");
     }
 
     #[test]
@@ -144,14 +123,8 @@ mod tests {
     #[test]
     fn target_group_names_are_stable_and_distinct() {
         let a = target_group_name("default", "parking", "rates/parking/80");
-        assert_eq!(
-            a,
-            target_group_name("default", "parking", "rates/parking/80")
-        );
-        assert_ne!(
-            a,
-            target_group_name("default", "parking", "rates/parking/81")
-        );
+        assert_eq!(a, target_group_name("default", "parking", "rates/parking/80"));
+        assert_ne!(a, target_group_name("default", "parking", "rates/parking/81"));
         assert!(a.starts_with("k8s-default-parking-"));
         assert_eq!(a.len(), "k8s-default-parking-".len() + 10);
     }
@@ -161,9 +134,6 @@ mod tests {
         let n = rule_name("GET /x");
         assert!(n.len() >= 3 && n.len() <= 63);
         assert!(!n.starts_with("rule-"));
-        assert!(
-            n.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        );
+        assert!(n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
     }
 }

@@ -4,9 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::lattice::{
-    HttpMatch, ListenerProtocol, RuleAction, Target, TargetGroupConfig, TargetGroupType,
-};
+use crate::lattice::{HttpMatch, ListenerProtocol, RuleAction, Target, TargetGroupConfig, TargetGroupType};
 use crate::names::{TAG_MANAGED_BY, Tags};
 
 /// The observed Lattice inventory.
@@ -169,9 +167,7 @@ pub fn is_owned(tags: &Tags, managed_by: &str) -> bool {
 impl ObservedState {
     /// The service network with this name or id.
     pub fn service_network(&self, name_or_id: &str) -> Option<&ObservedServiceNetwork> {
-        self.service_networks
-            .iter()
-            .find(|sn| sn.name == name_or_id || sn.id == name_or_id)
+        self.service_networks.iter().find(|sn| sn.name == name_or_id || sn.id == name_or_id)
     }
 
     /// The service with this name.

@@ -17,12 +17,7 @@ fn key(m: &HttpMatch) -> (u8, std::cmp::Reverse<usize>, u8, std::cmp::Reverse<us
         Some(PathMatchType::Prefix(p)) => (1, p.len()),
         None => (1, 1),
     };
-    (
-        rank,
-        std::cmp::Reverse(len),
-        u8::from(m.method.is_none()),
-        std::cmp::Reverse(m.header_matches.len()),
-    )
+    (rank, std::cmp::Reverse(len), u8::from(m.method.is_none()), std::cmp::Reverse(m.header_matches.len()))
 }
 
 #[cfg(test)]
@@ -31,18 +26,8 @@ mod tests {
     use crate::lattice::{HeaderMatch, HeaderMatchType, PathMatch};
 
     fn path(exact: bool, p: &str) -> HttpMatch {
-        let matcher = if exact {
-            PathMatchType::Exact(p.into())
-        } else {
-            PathMatchType::Prefix(p.into())
-        };
-        HttpMatch {
-            path_match: Some(PathMatch {
-                matcher,
-                case_sensitive: true,
-            }),
-            ..HttpMatch::default()
-        }
+        let matcher = if exact { PathMatchType::Exact(p.into()) } else { PathMatchType::Prefix(p.into()) };
+        HttpMatch { path_match: Some(PathMatch { matcher, case_sensitive: true }), ..HttpMatch::default() }
     }
 
     #[test]

@@ -34,11 +34,7 @@ pub struct ObjectRef {
 impl ObjectRef {
     /// A reference to `kind` `namespace/name`.
     pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
-        Self {
-            kind: kind.to_owned(),
-            namespace: namespace.to_owned(),
-            name: name.to_owned(),
-        }
+        Self { kind: kind.to_owned(), namespace: namespace.to_owned(), name: name.to_owned() }
     }
 }
 
@@ -110,12 +106,7 @@ pub fn unknown_fields(raw: &serde_json::Value, typed: &serde_json::Value) -> Vec
     out
 }
 
-fn collect_unknown(
-    raw: &serde_json::Value,
-    typed: &serde_json::Value,
-    path: &str,
-    out: &mut Vec<String>,
-) {
+fn collect_unknown(raw: &serde_json::Value, typed: &serde_json::Value, path: &str, out: &mut Vec<String>) {
     use serde_json::Value;
     match (raw, typed) {
         (Value::Object(r), Value::Object(t)) => {
@@ -148,9 +139,6 @@ mod tests {
     fn unknown_fields_lists_dropped_keys_but_not_nulls() {
         let raw = json!({"spec": {"rules": [{"sessionPersistence": {"x": 1}, "matches": []}], "hostnames": null}});
         let typed = json!({"spec": {"rules": [{"matches": []}]}});
-        assert_eq!(
-            unknown_fields(&raw, &typed),
-            vec!["spec.rules[0].sessionPersistence".to_owned()]
-        );
+        assert_eq!(unknown_fields(&raw, &typed), vec!["spec.rules[0].sessionPersistence".to_owned()]);
     }
 }

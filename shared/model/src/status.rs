@@ -116,36 +116,19 @@ impl StatusEntry {
     /// name), for people-facing summaries.
     pub fn conditions(&self) -> Vec<(String, &Condition)> {
         match &self.status {
-            ObjectStatus::GatewayClass(s) => s
-                .conditions
-                .iter()
-                .flatten()
-                .map(|c| (String::new(), c))
-                .collect(),
+            ObjectStatus::GatewayClass(s) => s.conditions.iter().flatten().map(|c| (String::new(), c)).collect(),
             ObjectStatus::Gateway(s) => {
-                let mut out: Vec<(String, &Condition)> = s
-                    .conditions
-                    .iter()
-                    .flatten()
-                    .map(|c| (String::new(), c))
-                    .collect();
+                let mut out: Vec<(String, &Condition)> =
+                    s.conditions.iter().flatten().map(|c| (String::new(), c)).collect();
                 for l in s.listeners.iter().flatten() {
-                    out.extend(
-                        l.conditions
-                            .iter()
-                            .map(|c| (format!("listener {}", l.name), c)),
-                    );
+                    out.extend(l.conditions.iter().map(|c| (format!("listener {}", l.name), c)));
                 }
                 out
             }
             ObjectStatus::Route(s) => s
                 .parents
                 .iter()
-                .flat_map(|p| {
-                    p.conditions
-                        .iter()
-                        .map(move |c| (format!("parent {}", p.parent_ref.name), c))
-                })
+                .flat_map(|p| p.conditions.iter().map(move |c| (format!("parent {}", p.parent_ref.name), c)))
                 .collect(),
         }
     }

@@ -6,9 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::lattice::{
-    ListenerProtocol, RuleAction, RuleMatch, Target, TargetGroupConfig, TargetGroupType,
-};
+use crate::lattice::{ListenerProtocol, RuleAction, RuleMatch, Target, TargetGroupConfig, TargetGroupType};
 use crate::names::Tags;
 
 /// Most targets one `RegisterTargets` or `DeregisterTargets` call takes.
@@ -19,10 +17,7 @@ pub const MAX_RULES_PER_BATCH: usize = 10;
 /// One Lattice (or tagging) API call, serialized as `{"op": "<Operation>", "request": {...}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", content = "request")]
-#[allow(
-    missing_docs,
-    reason = "each variant is the Lattice operation of the same name"
-)]
+#[allow(missing_docs, reason = "each variant is the Lattice operation of the same name")]
 pub enum Action {
     CreateServiceNetwork(CreateServiceNetwork),
     CreateService(CreateService),
@@ -53,12 +48,8 @@ impl Action {
             Self::CreateService(_) => "CreateService",
             Self::UpdateService(_) => "UpdateService",
             Self::DeleteService(_) => "DeleteService",
-            Self::CreateServiceNetworkServiceAssociation(_) => {
-                "CreateServiceNetworkServiceAssociation"
-            }
-            Self::DeleteServiceNetworkServiceAssociation(_) => {
-                "DeleteServiceNetworkServiceAssociation"
-            }
+            Self::CreateServiceNetworkServiceAssociation(_) => "CreateServiceNetworkServiceAssociation",
+            Self::DeleteServiceNetworkServiceAssociation(_) => "DeleteServiceNetworkServiceAssociation",
             Self::CreateListener(_) => "CreateListener",
             Self::UpdateListener(_) => "UpdateListener",
             Self::DeleteListener(_) => "DeleteListener",

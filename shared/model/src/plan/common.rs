@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::lattice::{ForwardAction, OwnerKey, RuleAction, WeightedTargetGroup};
 use crate::names::{
-    TAG_PREFIX, TAG_ROUTE_NAME, TAG_ROUTE_NAMESPACE, TAG_ROUTE_TYPE, TAG_SERVICE_NAME,
-    TAG_SERVICE_NAMESPACE, TAG_SOURCE_TYPE, Tags,
+    TAG_PREFIX, TAG_ROUTE_NAME, TAG_ROUTE_NAMESPACE, TAG_ROUTE_TYPE, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE,
+    TAG_SOURCE_TYPE, Tags,
 };
 use crate::observed::{ObservedListener, ObservedService, ObservedState, is_owned};
 
@@ -75,10 +75,7 @@ impl<'a> Planner<'a> {
     }
 
     pub(super) fn refuse(&mut self, resource: impl Into<String>, reason: impl Into<String>) {
-        self.plan.refused.push(Refusal {
-            resource: resource.into(),
-            reason: reason.into(),
-        });
+        self.plan.refused.push(Refusal { resource: resource.into(), reason: reason.into() });
     }
 
     /// The refusal for an observed resource that lacks our `ManagedBy` tag.
@@ -90,11 +87,7 @@ impl<'a> Planner<'a> {
     /// The id of the observed target group named, identified or ARN'd by `identifier`, or the
     /// identifier itself when no such target group exists.
     pub(super) fn tg_id(&self, identifier: &str) -> String {
-        self.tg_ids
-            .get(identifier)
-            .copied()
-            .unwrap_or(identifier)
-            .to_owned()
+        self.tg_ids.get(identifier).copied().unwrap_or(identifier).to_owned()
     }
 
     /// `action` with every target group named by its observed id where one exists.
@@ -170,27 +163,15 @@ impl<'a> Planner<'a> {
     /// added or overwritten, and our own keys that are not desired are removed; keys outside
     /// our prefix are never removed.
     pub(super) fn retag(&mut self, arn: &str, observed: &Tags, desired: &Tags) {
-        let add: Tags = desired
-            .iter()
-            .filter(|(k, v)| observed.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let remove: Vec<String> = observed
-            .keys()
-            .filter(|k| k.starts_with(TAG_PREFIX) && !desired.contains_key(*k))
-            .cloned()
-            .collect();
+        let add: Tags =
+            desired.iter().filter(|(k, v)| observed.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let remove: Vec<String> =
+            observed.keys().filter(|k| k.starts_with(TAG_PREFIX) && !desired.contains_key(*k)).cloned().collect();
         if !add.is_empty() {
-            self.push(Action::TagResource(TagResource {
-                resource_arn: arn.to_owned(),
-                tags: add,
-            }));
+            self.push(Action::TagResource(TagResource { resource_arn: arn.to_owned(), tags: add }));
         }
         if !remove.is_empty() {
-            self.push(Action::UntagResource(UntagResource {
-                resource_arn: arn.to_owned(),
-                tag_keys: remove,
-            }));
+            self.push(Action::UntagResource(UntagResource { resource_arn: arn.to_owned(), tag_keys: remove }));
         }
     }
 }
@@ -227,11 +208,7 @@ pub(super) fn target_group_owner(tags: &Tags) -> Option<OwnerKey> {
     } else {
         (TAG_ROUTE_NAMESPACE, TAG_ROUTE_NAME)
     };
-    Some(OwnerKey {
-        kind: kind.clone(),
-        namespace: tags.get(namespace)?.clone(),
-        name: tags.get(name)?.clone(),
-    })
+    Some(OwnerKey { kind: kind.clone(), namespace: tags.get(namespace)?.clone(), name: tags.get(name)?.clone() })
 }
 
 /// Whether an observed resource with this (tag-derived) owner may be garbage-collected.
@@ -299,17 +276,9 @@ mod tests {
 
     #[test]
     fn owners_come_from_identity_tags() {
-        let svc = tags(&[
-            (TAG_ROUTE_NAME, "rates"),
-            (TAG_ROUTE_NAMESPACE, "default"),
-            (TAG_ROUTE_TYPE, "grpc"),
-        ]);
+        let svc = tags(&[(TAG_ROUTE_NAME, "rates"), (TAG_ROUTE_NAMESPACE, "default"), (TAG_ROUTE_TYPE, "grpc")]);
         assert_eq!(service_owner(&svc), Some(owner("GRPCRoute", "rates")));
-        let tg = tags(&[
-            (TAG_ROUTE_NAME, "rates"),
-            (TAG_ROUTE_NAMESPACE, "default"),
-            (TAG_SOURCE_TYPE, "HTTPRoute"),
-        ]);
+        let tg = tags(&[(TAG_ROUTE_NAME, "rates"), (TAG_ROUTE_NAMESPACE, "default"), (TAG_SOURCE_TYPE, "HTTPRoute")]);
         assert_eq!(target_group_owner(&tg), Some(owner("HTTPRoute", "rates")));
         assert_eq!(service_owner(&tags(&[(TAG_ROUTE_NAME, "x")])), None);
         let scope = Scope::Owners([owner("HTTPRoute", "rates")].into());

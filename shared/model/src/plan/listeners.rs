@@ -12,10 +12,7 @@ use super::services::PlannedService;
 /// Whether an observed listener gives way to the desired ones: its port is not desired, or the
 /// desired listener on its port has another protocol.
 fn superseded(listener: &ObservedListener, desired: &[ListenerSpec]) -> bool {
-    desired
-        .iter()
-        .find(|d| d.port == listener.port)
-        .is_none_or(|d| d.protocol != listener.protocol)
+    desired.iter().find(|d| d.port == listener.port).is_none_or(|d| d.protocol != listener.protocol)
 }
 
 /// Plans the listeners of one managed service, each followed by its rules.
@@ -52,14 +49,10 @@ pub(super) fn plan_listeners<'a>(p: &mut Planner<'a>, svc: &PlannedService<'a>) 
                 }
             }
             _ => {
-                let name_taken = seen
-                    .iter()
-                    .any(|l| l.name == want.name && !(p.owns(&l.tags) && superseded(l, desired)));
+                let name_taken =
+                    seen.iter().any(|l| l.name == want.name && !(p.owns(&l.tags) && superseded(l, desired)));
                 if name_taken {
-                    p.refuse(
-                        label(want.port),
-                        format!("listener name {} is in use", want.name),
-                    );
+                    p.refuse(label(want.port), format!("listener name {} is in use", want.name));
                     continue;
                 }
                 p.push(Action::CreateListener(CreateListener {
@@ -78,20 +71,13 @@ pub(super) fn plan_listeners<'a>(p: &mut Planner<'a>, svc: &PlannedService<'a>) 
                 }
             }
         };
-        let rules = on_port
-            .filter(|l| l.protocol == want.protocol)
-            .map_or(&[][..], |l| &l.rules[..]);
+        let rules = on_port.filter(|l| l.protocol == want.protocol).map_or(&[][..], |l| &l.rules[..]);
         plan_rules(p, &parent, &want.rules, rules);
     }
 }
 
 /// Updates the default action and tags of an owned listener kept on its port.
-fn update(
-    p: &mut Planner<'_>,
-    svc: &PlannedService<'_>,
-    want: &ListenerSpec,
-    seen: &ObservedListener,
-) {
+fn update(p: &mut Planner<'_>, svc: &PlannedService<'_>, want: &ListenerSpec, seen: &ObservedListener) {
     if !p.same_action(&want.default_action, &seen.default_action) {
         p.push(Action::UpdateListener(UpdateListener {
             service_identifier: svc.identifier().to_owned(),
@@ -130,23 +116,16 @@ mod tests {
 
     #[test]
     fn a_protocol_change_deletes_then_recreates_the_listener() {
-        let (observed, _) = observe(&desired(
-            vec![svc(vec![http(443, RuleAction::fixed(404))])],
-            vec![],
+        let (observed, _) = observe(&desired(vec![svc(vec![http(443, RuleAction::fixed(404))])], vec![]));
+        let https = mk_listener(443, ListenerProtocol::Https, RuleAction::fixed(404)).rule(mk_rule(
+            1,
+            "/a",
+            RuleAction::fixed(500),
         ));
-        let https = mk_listener(443, ListenerProtocol::Https, RuleAction::fixed(404))
-            .rule(mk_rule(1, "/a", RuleAction::fixed(500)));
         let plan = plan_all(&desired(vec![svc(vec![https])], vec![]), &observed);
-        assert_eq!(
-            ops(&plan),
-            ["DeleteListener", "CreateListener", "CreateRule"]
-        );
+        assert_eq!(ops(&plan), ["DeleteListener", "CreateListener", "CreateRule"]);
         match &plan.actions[..] {
-            [
-                Action::DeleteListener(d),
-                Action::CreateListener(c),
-                Action::CreateRule(r),
-            ] => {
+            [Action::DeleteListener(d), Action::CreateListener(c), Action::CreateRule(r)] => {
                 assert_eq!(d.listener_identifier, observed.services[0].listeners[0].id);
                 assert_eq!(d.service_identifier, observed.services[0].id);
                 assert_eq!(c.protocol, ListenerProtocol::Https);
@@ -166,9 +145,7 @@ mod tests {
         let mut changed = want.clone();
         let listener = &mut changed.services[0].listeners[0];
         listener.default_action = forward(&[("k8s-b", 1), ("k8s-a", 2)]);
-        listener
-            .tags
-            .insert("application-networking.k8s.aws/Extra".into(), "1".into());
+        listener.tags.insert("application-networking.k8s.aws/Extra".into(), "1".into());
         let plan = plan_all(&changed, &observed);
         assert_eq!(ops(&plan), ["UpdateListener", "TagResource"]);
         let [a, b] = [&observed.target_groups[0].id, &observed.target_groups[1].id];
@@ -185,10 +162,7 @@ mod tests {
     #[test]
     fn foreign_listeners_stay_and_ours_are_added_beside_them() {
         let (mut observed, _) = observe(&desired(
-            vec![svc(vec![
-                http(80, RuleAction::fixed(404)),
-                http(8080, RuleAction::fixed(404)),
-            ])],
+            vec![svc(vec![http(80, RuleAction::fixed(404)), http(8080, RuleAction::fixed(404))])],
             vec![],
         ));
         for listener in &mut observed.services[0].listeners {
@@ -202,24 +176,13 @@ mod tests {
         let plan = plan_all(&desired(vec![want], vec![]), &observed);
         assert_eq!(ops(&plan), ["CreateListener"]);
         let refused: Vec<&str> = plan.refused.iter().map(|r| r.resource.as_str()).collect();
-        assert_eq!(
-            refused,
-            [
-                "service/rates-default/listener/80",
-                "service/rates-default/listener/8080"
-            ]
-        );
+        assert_eq!(refused, ["service/rates-default/listener/80", "service/rates-default/listener/8080"]);
     }
 
     #[test]
     fn a_listener_name_in_use_on_another_port_is_refused() {
-        let (mut observed, _) = observe(&desired(
-            vec![svc(vec![http(80, RuleAction::fixed(404))])],
-            vec![],
-        ));
-        observed.services[0].listeners[0]
-            .tags
-            .remove(TAG_MANAGED_BY);
+        let (mut observed, _) = observe(&desired(vec![svc(vec![http(80, RuleAction::fixed(404))])], vec![]));
+        observed.services[0].listeners[0].tags.remove(TAG_MANAGED_BY);
         let mut moved = http(81, RuleAction::fixed(404));
         moved.name = observed.services[0].listeners[0].name.clone();
         let plan = plan_all(&desired(vec![svc(vec![moved])], vec![]), &observed);
@@ -231,16 +194,10 @@ mod tests {
     #[test]
     fn undesired_listeners_of_ours_are_deleted() {
         let (observed, _) = observe(&desired(
-            vec![svc(vec![
-                http(80, RuleAction::fixed(404)),
-                http(8080, RuleAction::fixed(404)),
-            ])],
+            vec![svc(vec![http(80, RuleAction::fixed(404)), http(8080, RuleAction::fixed(404))])],
             vec![],
         ));
-        let plan = plan_all(
-            &desired(vec![svc(vec![http(80, RuleAction::fixed(404))])], vec![]),
-            &observed,
-        );
+        let plan = plan_all(&desired(vec![svc(vec![http(80, RuleAction::fixed(404))])], vec![]), &observed);
         assert_eq!(ops(&plan), ["DeleteListener"]);
     }
 }

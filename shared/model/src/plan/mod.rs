@@ -101,12 +101,7 @@ impl Plan {
 /// resources whose `application-networking.k8s.aws/ManagedBy` tag equals `managed_by`.
 ///
 /// Pure: the same inputs always give the same plan, and a steady state gives an empty one.
-pub fn plan(
-    desired: &DesiredState,
-    observed: &ObservedState,
-    scope: &Scope,
-    managed_by: &str,
-) -> Plan {
+pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, managed_by: &str) -> Plan {
     let mut p = Planner::new(observed, scope, managed_by);
     target_groups::plan_target_groups(&mut p, &desired.target_groups);
     let services = services::select(&mut p, &desired.services);

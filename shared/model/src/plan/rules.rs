@@ -6,9 +6,7 @@ use std::collections::BTreeSet;
 use crate::lattice::{HttpMatch, RuleMatch, RuleSpec};
 use crate::observed::ObservedRule;
 
-use super::action::{
-    Action, BatchUpdateRule, CreateRule, MAX_RULES_PER_BATCH, RuleRef, RuleUpdate,
-};
+use super::action::{Action, BatchUpdateRule, CreateRule, MAX_RULES_PER_BATCH, RuleRef, RuleUpdate};
 use super::common::Planner;
 
 /// The listener whose rules are planned, as actions name it.
@@ -35,12 +33,7 @@ struct Kept<'a> {
 }
 
 /// Plans the rules of one listener. `seen` is empty for a listener the plan creates.
-pub(super) fn plan_rules(
-    p: &mut Planner<'_>,
-    parent: &RuleParent,
-    desired: &[RuleSpec],
-    seen: &[ObservedRule],
-) {
+pub(super) fn plan_rules(p: &mut Planner<'_>, parent: &RuleParent, desired: &[RuleSpec], seen: &[ObservedRule]) {
     let label = |name: &str| format!("{}/rule/{name}", parent.label);
     let mut matched = vec![false; desired.len()];
     let mut kept = Vec::new();
@@ -49,8 +42,7 @@ pub(super) fn plan_rules(
     let mut names: BTreeSet<&str> = BTreeSet::new();
 
     for rule in seen {
-        let index =
-            (0..desired.len()).find(|&i| !matched[i] && http_match(&desired[i]) == &rule.matcher);
+        let index = (0..desired.len()).find(|&i| !matched[i] && http_match(&desired[i]) == &rule.matcher);
         if let Some(i) = index {
             matched[i] = true;
         }
@@ -58,11 +50,7 @@ pub(super) fn plan_rules(
         match index {
             Some(i) if owned => {
                 names.insert(&rule.name);
-                kept.push(Kept {
-                    want: &desired[i],
-                    seen: rule,
-                    pinned: false,
-                });
+                kept.push(Kept { want: &desired[i], seen: rule, pinned: false });
             }
             None if owned => p.push(Action::DeleteRule(RuleRef {
                 service_identifier: parent.service.clone(),
@@ -80,10 +68,7 @@ pub(super) fn plan_rules(
 
     pin_blocked(p, &mut kept, &mut held, &label);
     let updates: Vec<RuleUpdate> = kept.iter().filter_map(|k| rule_update(p, k)).collect();
-    let used = seen
-        .iter()
-        .map(|r| r.priority)
-        .chain(desired.iter().map(|r| r.priority));
+    let used = seen.iter().map(|r| r.priority).chain(desired.iter().map(|r| r.priority));
     for rules in batches(updates, used) {
         p.push(Action::BatchUpdateRule(BatchUpdateRule {
             service_identifier: parent.service.clone(),
@@ -121,12 +106,7 @@ pub(super) fn plan_rules(
 
 /// Pins every kept rule whose desired priority is held by a rule that stays, until no more
 /// rules are pinned; a pinned rule holds its current priority in turn.
-fn pin_blocked(
-    p: &mut Planner<'_>,
-    kept: &mut [Kept<'_>],
-    held: &mut BTreeSet<i32>,
-    label: &dyn Fn(&str) -> String,
-) {
+fn pin_blocked(p: &mut Planner<'_>, kept: &mut [Kept<'_>], held: &mut BTreeSet<i32>, label: &dyn Fn(&str) -> String) {
     loop {
         let mut changed = false;
         for k in kept.iter_mut() {
@@ -135,10 +115,7 @@ fn pin_blocked(
             }
             k.pinned = true;
             held.insert(k.seen.priority);
-            let reason = format!(
-                "cannot move to priority {}: it is held by a rule that stays",
-                k.want.priority
-            );
+            let reason = format!("cannot move to priority {}: it is held by a rule that stays", k.want.priority);
             p.refuse(label(&k.seen.name), reason);
             changed = true;
         }
@@ -152,8 +129,7 @@ fn pin_blocked(
 fn rule_update(p: &mut Planner<'_>, k: &Kept<'_>) -> Option<RuleUpdate> {
     p.keep_refs(&k.want.action);
     let priority = (!k.pinned && k.want.priority != k.seen.priority).then_some(k.want.priority);
-    let action =
-        (!p.same_action(&k.want.action, &k.seen.action)).then(|| p.normalise(&k.want.action));
+    let action = (!p.same_action(&k.want.action, &k.seen.action)).then(|| p.normalise(&k.want.action));
     (priority.is_some() || action.is_some()).then(|| RuleUpdate {
         rule_identifier: k.seen.id.clone(),
         matcher: None,
@@ -179,9 +155,7 @@ fn batches(mut updates: Vec<RuleUpdate>, used: impl Iterator<Item = i32>) -> Vec
     if moving > MAX_RULES_PER_BATCH {
         let used: BTreeSet<i32> = used.collect();
         let top = used.last().copied().unwrap_or(0);
-        let free = (top + 1..=MAX_PRIORITY)
-            .chain(1..top)
-            .filter(|p| !used.contains(p));
+        let free = (top + 1..=MAX_PRIORITY).chain(1..top).filter(|p| !used.contains(p));
         let parked: Vec<RuleUpdate> = updates
             .iter()
             .filter(|u| u.priority.is_some())
@@ -209,8 +183,7 @@ mod tests {
     use crate::plan::test_support::*;
 
     fn svc(rules: &[(i32, &str, i32)]) -> ServiceSpec {
-        let mut listener: ListenerSpec =
-            mk_listener(80, ListenerProtocol::Http, RuleAction::fixed(404));
+        let mut listener: ListenerSpec = mk_listener(80, ListenerProtocol::Http, RuleAction::fixed(404));
         for (priority, path, status) in rules {
             listener = listener.rule(mk_rule(*priority, path, RuleAction::fixed(*status)));
         }
@@ -241,31 +214,20 @@ mod tests {
 
     #[test]
     fn rules_are_deleted_before_new_ones_are_created() {
-        let (_, plan) = transition(
-            &[(1, "/a", 404), (2, "/b", 404)],
-            &[(1, "/c", 404), (2, "/b", 404)],
-        );
+        let (_, plan) = transition(&[(1, "/a", 404), (2, "/b", 404)], &[(1, "/c", 404), (2, "/b", 404)]);
         assert_eq!(ops(&plan), ["DeleteRule", "CreateRule"]);
     }
 
     #[test]
     fn a_swap_is_one_batch() {
-        let (before, plan) = transition(
-            &[(1, "/a", 404), (2, "/b", 404)],
-            &[(2, "/a", 404), (1, "/b", 500)],
-        );
+        let (before, plan) = transition(&[(1, "/a", 404), (2, "/b", 404)], &[(2, "/a", 404), (1, "/b", 500)]);
         assert_eq!(ops(&plan), ["BatchUpdateRule"]);
         let rules = &before.services[0].listeners[0].rules;
         let batch = batches(&plan)[0];
         assert_eq!(
             batch.rules,
             vec![
-                RuleUpdate {
-                    rule_identifier: rules[0].id.clone(),
-                    matcher: None,
-                    priority: Some(2),
-                    action: None,
-                },
+                RuleUpdate { rule_identifier: rules[0].id.clone(), matcher: None, priority: Some(2), action: None },
                 RuleUpdate {
                     rule_identifier: rules[1].id.clone(),
                     matcher: None,
@@ -285,24 +247,15 @@ mod tests {
     #[test]
     fn more_than_ten_moves_go_through_temporary_priorities() {
         let paths: Vec<String> = (0..12).map(|i| format!("/p{i}")).collect();
-        let from: Vec<(i32, &str, i32)> = paths
-            .iter()
-            .zip(1..)
-            .map(|(p, i)| (i, p.as_str(), 404))
-            .collect();
+        let from: Vec<(i32, &str, i32)> = paths.iter().zip(1..).map(|(p, i)| (i, p.as_str(), 404)).collect();
         // Every rule moves down one, the last one to the top.
-        let to: Vec<(i32, &str, i32)> = from
-            .iter()
-            .map(|(i, p, s)| (if *i == 12 { 1 } else { i + 1 }, *p, *s))
-            .collect();
+        let to: Vec<(i32, &str, i32)> =
+            from.iter().map(|(i, p, s)| (if *i == 12 { 1 } else { i + 1 }, *p, *s)).collect();
         let (_, plan) = transition(&from, &to);
         let calls = batches(&plan);
         let sizes: Vec<usize> = calls.iter().map(|b| b.rules.len()).collect();
         assert_eq!(sizes, [10, 2, 10, 2]);
-        let parked: Vec<i32> = calls[..2]
-            .iter()
-            .flat_map(|b| b.rules.iter().filter_map(|r| r.priority))
-            .collect();
+        let parked: Vec<i32> = calls[..2].iter().flat_map(|b| b.rules.iter().filter_map(|r| r.priority)).collect();
         assert_eq!(parked, (13..25).collect::<Vec<_>>());
         assert_eq!(ops(&plan).len(), 4);
     }
@@ -319,10 +272,7 @@ mod tests {
             .collect();
         let used = (1989..=2000).chain([1, 3]);
         let calls = super::batches(moves, used);
-        let parked: Vec<i32> = calls[..2]
-            .iter()
-            .flat_map(|c| c.iter().filter_map(|u| u.priority))
-            .collect();
+        let parked: Vec<i32> = calls[..2].iter().flat_map(|c| c.iter().filter_map(|u| u.priority)).collect();
         assert_eq!(parked, [2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
         assert_eq!(calls.len(), 4);
     }
@@ -330,39 +280,21 @@ mod tests {
     #[test]
     fn few_moves_and_many_action_changes_keep_the_moves_in_the_first_call() {
         let paths: Vec<String> = (0..12).map(|i| format!("/p{i}")).collect();
-        let from: Vec<(i32, &str, i32)> = paths
-            .iter()
-            .zip(1..)
-            .map(|(p, i)| (i, p.as_str(), 404))
-            .collect();
+        let from: Vec<(i32, &str, i32)> = paths.iter().zip(1..).map(|(p, i)| (i, p.as_str(), 404)).collect();
         let mut to: Vec<(i32, &str, i32)> = from.iter().map(|(i, p, _)| (*i, *p, 500)).collect();
         to[10].0 = 12;
         to[11].0 = 11;
         let (_, plan) = transition(&from, &to);
         let calls = batches(&plan);
-        assert_eq!(
-            calls.iter().map(|b| b.rules.len()).collect::<Vec<_>>(),
-            [10, 2]
-        );
-        let moves = calls[0]
-            .rules
-            .iter()
-            .filter(|r| r.priority.is_some())
-            .count();
+        assert_eq!(calls.iter().map(|b| b.rules.len()).collect::<Vec<_>>(), [10, 2]);
+        let moves = calls[0].rules.iter().filter(|r| r.priority.is_some()).count();
         assert_eq!(moves, 2);
     }
 
     #[test]
     fn foreign_rules_are_kept_and_block_their_priorities() {
-        let (mut observed, _) = observe(&desired(
-            vec![svc(&[
-                (1, "/a", 404),
-                (3, "/x", 404),
-                (4, "/y", 404),
-                (5, "/z", 404),
-            ])],
-            vec![],
-        ));
+        let (mut observed, _) =
+            observe(&desired(vec![svc(&[(1, "/a", 404), (3, "/x", 404), (4, "/y", 404), (5, "/z", 404)])], vec![]));
         let rules = &mut observed.services[0].listeners[0].rules;
         for rule in rules.iter_mut().skip(1) {
             rule.tags.remove(TAG_MANAGED_BY);
@@ -370,33 +302,15 @@ mod tests {
         // /a wants priority 3 (held by foreign /x): it stays at 1 but its action changes.
         // /new wants priority 4 (held by foreign /y): refused. /b wants 1 (held by pinned /a).
         // /z is desired but foreign, /x and /y are not desired but foreign.
-        let want = svc(&[
-            (3, "/a", 500),
-            (4, "/new", 404),
-            (1, "/b", 404),
-            (6, "/z", 404),
-        ]);
+        let want = svc(&[(3, "/a", 500), (4, "/new", 404), (1, "/b", 404), (6, "/z", 404)]);
         let plan = plan_all(&desired(vec![want], vec![]), &observed);
         assert_eq!(ops(&plan), ["BatchUpdateRule"]);
         let update = &batches(&plan)[0].rules[0];
         assert_eq!(update.priority, None);
         assert_eq!(update.action, Some(RuleAction::fixed(500)));
-        let refused: Vec<String> = plan
-            .refused
-            .iter()
-            .map(|r| r.resource.rsplit('/').next().unwrap_or_default().to_owned())
-            .collect();
+        let refused: Vec<String> =
+            plan.refused.iter().map(|r| r.resource.rsplit('/').next().unwrap_or_default().to_owned()).collect();
         let name = |p: &str| crate::names::rule_name(p);
-        assert_eq!(
-            refused,
-            [
-                name("/x"),
-                name("/y"),
-                name("/z"),
-                name("/a"),
-                name("/new"),
-                name("/b")
-            ]
-        );
+        assert_eq!(refused, [name("/x"), name("/y"), name("/z"), name("/a"), name("/new"), name("/b")]);
     }
 }

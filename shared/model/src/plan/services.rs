@@ -8,8 +8,7 @@ use crate::names::TAG_MANAGED_BY;
 use crate::observed::{ObservedAssociation, ObservedService};
 
 use super::action::{
-    Action, AssociationRef, CreateService, CreateServiceNetworkServiceAssociation, ServiceRef,
-    UpdateService,
+    Action, AssociationRef, CreateService, CreateServiceNetworkServiceAssociation, ServiceRef, UpdateService,
 };
 use super::common::{Planner, collectable, service_owner};
 
@@ -39,18 +38,12 @@ fn label(name: &str) -> String {
 }
 
 fn association_label(service: &str, association: &ObservedAssociation) -> String {
-    format!(
-        "service/{service}/association/{}",
-        association.service_network_name
-    )
+    format!("service/{service}/association/{}", association.service_network_name)
 }
 
 /// The in-scope desired services the plan manages: missing ones and ours. A desired service
 /// whose name is taken by a service we do not own is refused with everything beneath it.
-pub(super) fn select<'a>(
-    p: &mut Planner<'a>,
-    desired: &'a [ServiceSpec],
-) -> Vec<PlannedService<'a>> {
+pub(super) fn select<'a>(p: &mut Planner<'a>, desired: &'a [ServiceSpec]) -> Vec<PlannedService<'a>> {
     let mut planned = Vec::new();
     let scope = p.scope();
     for svc in desired.iter().filter(|s| scope.includes(s.owner.as_ref())) {
@@ -60,10 +53,7 @@ pub(super) fn select<'a>(
                 if let Some(seen) = observed {
                     p.account(&seen.name);
                 }
-                planned.push(PlannedService {
-                    desired: svc,
-                    observed,
-                });
+                planned.push(PlannedService { desired: svc, observed });
             }
         }
     }
@@ -87,10 +77,7 @@ pub(super) fn plan_attributes(p: &mut Planner<'_>, services: &[PlannedService<'_
             continue;
         };
         if want.custom_domain_name != seen.custom_domain_name {
-            p.refuse(
-                svc.label(),
-                "custom domain cannot change on an existing service",
-            );
+            p.refuse(svc.label(), "custom domain cannot change on an existing service");
         }
         if want.certificate_arn.is_some() && want.certificate_arn != seen.certificate_arn {
             p.push(Action::UpdateService(UpdateService {
@@ -106,9 +93,7 @@ pub(super) fn plan_attributes(p: &mut Planner<'_>, services: &[PlannedService<'_
 fn links_to(p: &Planner<'_>, association: &ObservedAssociation, network: &str) -> bool {
     association.service_network_name == network
         || association.service_network_id == network
-        || p.observed
-            .service_network(network)
-            .is_some_and(|sn| sn.id == association.service_network_id)
+        || p.observed.service_network(network).is_some_and(|sn| sn.id == association.service_network_id)
 }
 
 /// Associates services with the desired service networks that exist, and removes our
@@ -126,20 +111,14 @@ pub(super) fn plan_associations(p: &mut Planner<'_>, services: &[PlannedService<
             }
             let mut tags = svc.desired.tags.clone();
             tags.insert(TAG_MANAGED_BY.to_owned(), p.managed_by().to_owned());
-            p.push(Action::CreateServiceNetworkServiceAssociation(
-                CreateServiceNetworkServiceAssociation {
-                    service_identifier: svc.identifier().to_owned(),
-                    service_network_identifier: sn.id.clone(),
-                    tags,
-                },
-            ));
+            p.push(Action::CreateServiceNetworkServiceAssociation(CreateServiceNetworkServiceAssociation {
+                service_identifier: svc.identifier().to_owned(),
+                service_network_identifier: sn.id.clone(),
+                tags,
+            }));
         }
         for association in seen {
-            let wanted = svc
-                .desired
-                .service_networks
-                .iter()
-                .any(|network| links_to(p, association, network));
+            let wanted = svc.desired.service_networks.iter().any(|network| links_to(p, association, network));
             if wanted {
                 continue;
             }
@@ -186,9 +165,7 @@ pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[ServiceSpec]) {
             );
             continue;
         }
-        p.push(Action::DeleteService(ServiceRef {
-            service_identifier: svc.id.clone(),
-        }));
+        p.push(Action::DeleteService(ServiceRef { service_identifier: svc.id.clone() }));
         p.account(&svc.name);
     }
 }
@@ -204,11 +181,7 @@ mod tests {
     use crate::plan::test_support::*;
 
     fn web(route: &str) -> ServiceSpec {
-        mk_service(route).listener(mk_listener(
-            80,
-            ListenerProtocol::Http,
-            RuleAction::fixed(404),
-        ))
+        mk_service(route).listener(mk_listener(80, ListenerProtocol::Http, RuleAction::fixed(404)))
     }
 
     #[test]
@@ -218,30 +191,16 @@ mod tests {
         svc.certificate_arn = Some("arn:aws:acm:us-west-2:111122223333:certificate/x".into());
         svc.service_networks = vec!["net-a".into(), "net-missing".into()];
         let plan = plan_all(&desired(vec![svc.clone()], vec![]), &base_observed());
-        assert_eq!(
-            ops(&plan),
-            [
-                "CreateService",
-                "CreateServiceNetworkServiceAssociation",
-                "CreateListener"
-            ]
-        );
+        assert_eq!(ops(&plan), ["CreateService", "CreateServiceNetworkServiceAssociation", "CreateListener"]);
         match &plan.actions[..] {
-            [
-                Action::CreateService(c),
-                Action::CreateServiceNetworkServiceAssociation(a),
-                _,
-            ] => {
+            [Action::CreateService(c), Action::CreateServiceNetworkServiceAssociation(a), _] => {
                 assert_eq!(c.name, "rates-default");
                 assert_eq!(c.custom_domain_name, svc.custom_domain_name);
                 assert_eq!(c.certificate_arn, svc.certificate_arn);
                 assert_eq!(c.tags, svc.tags);
                 assert_eq!(a.service_identifier, "rates-default");
                 assert_eq!(a.service_network_identifier, "sn-0aaaaaaaaaaaaaaaa");
-                assert_eq!(
-                    a.tags.get(TAG_MANAGED_BY).map(String::as_str),
-                    Some(MANAGED_BY)
-                );
+                assert_eq!(a.tags.get(TAG_MANAGED_BY).map(String::as_str), Some(MANAGED_BY));
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -250,17 +209,11 @@ mod tests {
     #[test]
     fn a_service_of_someone_else_is_refused_with_everything_beneath_it() {
         let (mut observed, _) = observe(&desired(vec![web("rates")], vec![]));
-        observed.services[0]
-            .tags
-            .insert(TAG_MANAGED_BY.into(), OTHER.into());
+        observed.services[0].tags.insert(TAG_MANAGED_BY.into(), OTHER.into());
         let mut svc = web("rates");
         svc.service_networks.push("net-b".into());
         svc.listeners[0].default_action = RuleAction::fixed(500);
-        svc.listeners.push(mk_listener(
-            443,
-            ListenerProtocol::Https,
-            RuleAction::fixed(404),
-        ));
+        svc.listeners.push(mk_listener(443, ListenerProtocol::Https, RuleAction::fixed(404)));
         let plan = plan_all(&desired(vec![svc], vec![]), &observed);
         assert!(plan.is_noop(), "{:?}", ops(&plan));
         assert_eq!(plan.refused.len(), 1);
@@ -293,12 +246,8 @@ mod tests {
     #[test]
     fn service_tags_are_synced_without_touching_foreign_keys() {
         let (mut observed, _) = observe(&desired(vec![web("rates")], vec![]));
-        observed.services[0]
-            .tags
-            .insert("team".into(), "payments".into());
-        observed.services[0]
-            .tags
-            .insert("application-networking.k8s.aws/Stale".into(), "x".into());
+        observed.services[0].tags.insert("team".into(), "payments".into());
+        observed.services[0].tags.insert("application-networking.k8s.aws/Stale".into(), "x".into());
         let mut svc = web("rates");
         svc.tags.insert(TAG_ROUTE_NAME.into(), "renamed".into());
         let plan = plan_all(&desired(vec![svc], vec![]), &observed);
@@ -341,16 +290,11 @@ mod tests {
         let ours = observed.services[0].associations[0].id.clone();
         assert_eq!(
             plan.actions,
-            vec![Action::DeleteServiceNetworkServiceAssociation(
-                AssociationRef {
-                    service_network_service_association_identifier: ours,
-                }
-            )]
+            vec![Action::DeleteServiceNetworkServiceAssociation(AssociationRef {
+                service_network_service_association_identifier: ours,
+            })]
         );
-        assert_eq!(
-            plan.refused[0].resource,
-            "service/rates-default/association/net-b"
-        );
+        assert_eq!(plan.refused[0].resource, "service/rates-default/association/net-b");
         apply(&plan, &mut observed, &mut ids);
 
         // And back to net-a.
@@ -363,18 +307,10 @@ mod tests {
     fn a_service_no_longer_desired_loses_its_associations_then_itself() {
         let (observed, _) = observe(&desired(vec![web("rates"), web("parking")], vec![]));
         let plan = plan_all(&desired(vec![web("parking")], vec![]), &observed);
-        assert_eq!(
-            ops(&plan),
-            ["DeleteServiceNetworkServiceAssociation", "DeleteService"]
-        );
+        assert_eq!(ops(&plan), ["DeleteServiceNetworkServiceAssociation", "DeleteService"]);
         // Out of scope: kept.
         let scope = Scope::Owners(BTreeSet::from([owner("HTTPRoute", "parking")]));
-        assert!(
-            plan_in(&scope, &desired(vec![], vec![]), &observed)
-                .actions
-                .len()
-                == 2
-        );
+        assert!(plan_in(&scope, &desired(vec![], vec![]), &observed).actions.len() == 2);
         let scope = Scope::Owners(BTreeSet::from([owner("HTTPRoute", "other")]));
         assert!(plan_in(&scope, &desired(vec![], vec![]), &observed).is_noop());
     }
@@ -390,12 +326,6 @@ mod tests {
         let plan = plan_all(&desired(vec![], vec![]), &observed);
         assert_eq!(ops(&plan), ["DeleteServiceNetworkServiceAssociation"]);
         let refused: Vec<&str> = plan.refused.iter().map(|r| r.resource.as_str()).collect();
-        assert_eq!(
-            refused,
-            [
-                "service/rates-default/association/net-b",
-                "service/rates-default"
-            ]
-        );
+        assert_eq!(refused, ["service/rates-default/association/net-b", "service/rates-default"]);
     }
 }

@@ -6,9 +6,7 @@ use std::collections::BTreeSet;
 use crate::lattice::{Target, TargetGroupSpec};
 use crate::observed::ObservedTargetGroup;
 
-use super::action::{
-    Action, CreateTargetGroup, MAX_TARGETS_PER_CALL, TargetGroupRef, Targets, UpdateTargetGroup,
-};
+use super::action::{Action, CreateTargetGroup, MAX_TARGETS_PER_CALL, TargetGroupRef, Targets, UpdateTargetGroup};
 use super::common::{Planner, collectable, target_group_owner};
 
 fn label(name: &str) -> String {
@@ -19,10 +17,7 @@ fn label(name: &str) -> String {
 pub(super) fn plan_target_groups(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
     let mut synced = Vec::new();
     let scope = p.scope();
-    for tg in desired
-        .iter()
-        .filter(|tg| scope.includes(tg.owner.as_ref()))
-    {
+    for tg in desired.iter().filter(|tg| scope.includes(tg.owner.as_ref())) {
         match p.observed.target_group(&tg.name) {
             None => {
                 p.push(Action::CreateTargetGroup(CreateTargetGroup {
@@ -64,23 +59,14 @@ pub(super) fn plan_target_groups(p: &mut Planner<'_>, desired: &[TargetGroupSpec
 
 /// The immutable configuration fields on which `seen` differs from `desired`. An absent
 /// desired protocol version accepts whatever default Lattice filled in.
-fn immutable_differences(
-    desired: &TargetGroupSpec,
-    seen: &ObservedTargetGroup,
-) -> Vec<&'static str> {
+fn immutable_differences(desired: &TargetGroupSpec, seen: &ObservedTargetGroup) -> Vec<&'static str> {
     let (want, have) = (&desired.config, &seen.config);
     [
         ("type", desired.kind == seen.kind),
         ("port", want.port == have.port),
         ("protocol", want.protocol == have.protocol),
-        (
-            "protocolVersion",
-            want.protocol_version.is_none() || want.protocol_version == have.protocol_version,
-        ),
-        (
-            "ipAddressType",
-            want.ip_address_type == have.ip_address_type,
-        ),
+        ("protocolVersion", want.protocol_version.is_none() || want.protocol_version == have.protocol_version),
+        ("ipAddressType", want.ip_address_type == have.ip_address_type),
         ("vpcIdentifier", want.vpc_identifier == have.vpc_identifier),
     ]
     .into_iter()
@@ -91,11 +77,7 @@ fn immutable_differences(
 
 /// Registers desired targets that are missing and deregisters registered targets that are not
 /// desired, in sorted chunks of at most [`MAX_TARGETS_PER_CALL`].
-fn plan_targets(
-    p: &mut Planner<'_>,
-    desired: &TargetGroupSpec,
-    seen: Option<&ObservedTargetGroup>,
-) {
+fn plan_targets(p: &mut Planner<'_>, desired: &TargetGroupSpec, seen: Option<&ObservedTargetGroup>) {
     let want: BTreeSet<&Target> = desired.targets.iter().collect();
     let have: BTreeSet<&Target> = seen.map(|s| s.targets.iter().collect()).unwrap_or_default();
     let identifier = seen.map_or(&desired.name, |s| &s.id);
@@ -127,15 +109,10 @@ pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
             continue;
         }
         if p.is_referenced(&tg.id) {
-            p.refuse(
-                label(&tg.name),
-                "not desired, but a listener or rule that stays still forwards to it",
-            );
+            p.refuse(label(&tg.name), "not desired, but a listener or rule that stays still forwards to it");
             continue;
         }
-        p.push(Action::DeleteTargetGroup(TargetGroupRef {
-            target_group_identifier: tg.id.clone(),
-        }));
+        p.push(Action::DeleteTargetGroup(TargetGroupRef { target_group_identifier: tg.id.clone() }));
     }
 }
 
@@ -164,20 +141,9 @@ mod tests {
     fn a_new_target_group_is_created_then_filled_in_chunks_of_100() {
         let want = desired(vec![], vec![mk_tg("k8s-rates", "rates").targets(250)]);
         let plan = plan_all(&want, &base_observed());
-        assert_eq!(
-            ops(&plan),
-            [
-                "CreateTargetGroup",
-                "RegisterTargets",
-                "RegisterTargets",
-                "RegisterTargets"
-            ]
-        );
+        assert_eq!(ops(&plan), ["CreateTargetGroup", "RegisterTargets", "RegisterTargets", "RegisterTargets"]);
         let chunks = registered(&plan, "RegisterTargets");
-        assert_eq!(
-            chunks.iter().map(Vec::len).collect::<Vec<_>>(),
-            [100, 100, 50]
-        );
+        assert_eq!(chunks.iter().map(Vec::len).collect::<Vec<_>>(), [100, 100, 50]);
         let all: Vec<Target> = chunks.concat();
         let mut sorted = all.clone();
         sorted.sort();
@@ -190,10 +156,7 @@ mod tests {
 
     #[test]
     fn targets_are_registered_and_deregistered_by_difference() {
-        let (observed, _) = observe(&desired(
-            vec![],
-            vec![mk_tg("k8s-rates", "rates").targets(250)],
-        ));
+        let (observed, _) = observe(&desired(vec![], vec![mk_tg("k8s-rates", "rates").targets(250)]));
         let mut tg = mk_tg("k8s-rates", "rates");
         // Keep targets 150..250, add 250..400.
         tg.targets = targets(400).split_off(150);
@@ -233,23 +196,14 @@ mod tests {
         assert!(plan.is_noop(), "{:?}", ops(&plan));
         assert_eq!(plan.refused.len(), 1);
         assert_eq!(plan.refused[0].resource, "targetgroup/k8s-rates");
-        assert!(
-            plan.refused[0].reason.contains("port, protocol"),
-            "{}",
-            plan.refused[0].reason
-        );
+        assert!(plan.refused[0].reason.contains("port, protocol"), "{}", plan.refused[0].reason);
     }
 
     #[test]
     fn a_target_group_of_someone_else_is_refused() {
         let (mut observed, _) = observe(&desired(vec![], vec![mk_tg("k8s-rates", "rates")]));
-        observed.target_groups[0]
-            .tags
-            .insert(TAG_MANAGED_BY.into(), OTHER.into());
-        let plan = plan_all(
-            &desired(vec![], vec![mk_tg("k8s-rates", "rates").targets(1)]),
-            &observed,
-        );
+        observed.target_groups[0].tags.insert(TAG_MANAGED_BY.into(), OTHER.into());
+        let plan = plan_all(&desired(vec![], vec![mk_tg("k8s-rates", "rates").targets(1)]), &observed);
         assert!(plan.is_noop());
         assert_eq!(plan.refused[0].resource, "targetgroup/k8s-rates");
         // Nor is it collected when not desired.
@@ -258,14 +212,7 @@ mod tests {
     }
 
     fn three_groups() -> ObservedStateAndIds {
-        observe(&desired(
-            vec![],
-            vec![
-                mk_tg("k8s-a", "a"),
-                mk_tg("k8s-b", "b"),
-                mk_tg("k8s-c", "c"),
-            ],
-        ))
+        observe(&desired(vec![], vec![mk_tg("k8s-a", "a"), mk_tg("k8s-b", "b"), mk_tg("k8s-c", "c")]))
     }
 
     type ObservedStateAndIds = (crate::observed::ObservedState, crate::plan::memory::IdGen);
@@ -299,10 +246,7 @@ mod tests {
         let plan = plan_in(&scope, &desired(vec![], vec![]), &observed);
         assert_eq!(deleted(&plan, &observed), ["k8s-a"]);
         // A GRPCRoute of the same name is another owner.
-        let scope = Scope::Owners(BTreeSet::from([OwnerKey {
-            kind: "GRPCRoute".into(),
-            ..owner("", "a")
-        }]));
+        let scope = Scope::Owners(BTreeSet::from([OwnerKey { kind: "GRPCRoute".into(), ..owner("", "a") }]));
         let plan = plan_in(&scope, &desired(vec![], vec![]), &observed);
         assert!(plan.is_noop());
         // Desired target groups of owners outside the scope are not planned.
@@ -321,11 +265,7 @@ mod tests {
     fn a_target_group_still_in_use_is_not_collected() {
         // A foreign service forwards to our target group.
         let tg = mk_tg("k8s-a", "a");
-        let mut svc = mk_service("a").listener(mk_listener(
-            80,
-            ListenerProtocol::Http,
-            forward(&[("k8s-a", 1)]),
-        ));
+        let mut svc = mk_service("a").listener(mk_listener(80, ListenerProtocol::Http, forward(&[("k8s-a", 1)])));
         svc.tags.insert(TAG_MANAGED_BY.into(), OTHER.into());
         let (mut observed, _) = observe(&desired(vec![], vec![tg]));
         let mut ids = crate::plan::memory::IdGen::starting_at(1000);

@@ -1,14 +1,11 @@
 //! Builders shared by the plan tests.
 
 use crate::lattice::{
-    DesiredState, ForwardAction, HttpMatch, ListenerProtocol, ListenerSpec, OwnerKey, PathMatch,
-    PathMatchType, RuleAction, RuleMatch, RuleSpec, ServiceSpec, Target, TargetGroupConfig,
-    TargetGroupSpec, TargetGroupType, WeightedTargetGroup,
+    DesiredState, ForwardAction, HttpMatch, ListenerProtocol, ListenerSpec, OwnerKey, PathMatch, PathMatchType,
+    RuleAction, RuleMatch, RuleSpec, ServiceSpec, Target, TargetGroupConfig, TargetGroupSpec, TargetGroupType,
+    WeightedTargetGroup,
 };
-use crate::names::{
-    self, TAG_MANAGED_BY, TAG_ROUTE_NAME, TAG_ROUTE_NAMESPACE, TAG_ROUTE_TYPE, TAG_SOURCE_TYPE,
-    Tags,
-};
+use crate::names::{self, TAG_MANAGED_BY, TAG_ROUTE_NAME, TAG_ROUTE_NAMESPACE, TAG_ROUTE_TYPE, TAG_SOURCE_TYPE, Tags};
 use crate::observed::{ObservedServiceNetwork, ObservedState};
 
 use super::memory::{self, IdGen};
@@ -22,61 +19,38 @@ pub(crate) const OTHER: &str = "111122223333/other-cluster/vpc-0456";
 pub(crate) const NS: &str = "default";
 
 pub(crate) fn tags(pairs: &[(&str, &str)]) -> Tags {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
 /// An `HTTPRoute` (or other kind) owner in the test namespace.
 pub(crate) fn owner(kind: &str, name: &str) -> OwnerKey {
-    OwnerKey {
-        kind: kind.to_owned(),
-        namespace: NS.to_owned(),
-        name: name.to_owned(),
-    }
+    OwnerKey { kind: kind.to_owned(), namespace: NS.to_owned(), name: name.to_owned() }
 }
 
 /// Our tags for a resource of HTTP route `route`.
 pub(crate) fn route_tags(route: &str) -> Tags {
-    tags(&[
-        (TAG_MANAGED_BY, MANAGED_BY),
-        (TAG_ROUTE_NAME, route),
-        (TAG_ROUTE_NAMESPACE, NS),
-        (TAG_ROUTE_TYPE, "http"),
-    ])
+    tags(&[(TAG_MANAGED_BY, MANAGED_BY), (TAG_ROUTE_NAME, route), (TAG_ROUTE_NAMESPACE, NS), (TAG_ROUTE_TYPE, "http")])
 }
 
 pub(crate) fn forward(groups: &[(&str, i32)]) -> RuleAction {
     RuleAction::Forward(ForwardAction {
         target_groups: groups
             .iter()
-            .map(|(id, weight)| WeightedTargetGroup {
-                target_group_identifier: (*id).to_owned(),
-                weight: *weight,
-            })
+            .map(|(id, weight)| WeightedTargetGroup { target_group_identifier: (*id).to_owned(), weight: *weight })
             .collect(),
     })
 }
 
 pub(crate) fn prefix(path: &str) -> HttpMatch {
     HttpMatch {
-        path_match: Some(PathMatch {
-            matcher: PathMatchType::Prefix(path.to_owned()),
-            case_sensitive: true,
-        }),
+        path_match: Some(PathMatch { matcher: PathMatchType::Prefix(path.to_owned()), case_sensitive: true }),
         ..HttpMatch::default()
     }
 }
 
 /// `n` distinct IP targets on port 8080.
 pub(crate) fn targets(n: usize) -> Vec<Target> {
-    (0..n)
-        .map(|i| Target {
-            id: format!("10.0.{}.{}", i / 256, i % 256),
-            port: 8080,
-        })
-        .collect()
+    (0..n).map(|i| Target { id: format!("10.0.{}.{}", i / 256, i % 256), port: 8080 }).collect()
 }
 
 /// A target group of HTTP route `route`, without targets.
@@ -114,11 +88,7 @@ pub(crate) fn mk_service(route: &str) -> ServiceSpec {
     }
 }
 
-pub(crate) fn mk_listener(
-    port: i32,
-    protocol: ListenerProtocol,
-    action: RuleAction,
-) -> ListenerSpec {
+pub(crate) fn mk_listener(port: i32, protocol: ListenerProtocol, action: RuleAction) -> ListenerSpec {
     ListenerSpec {
         name: format!("l-{port}-{}", protocol.short()),
         protocol,
@@ -175,15 +145,8 @@ impl TargetGroupExt for TargetGroupSpec {
     }
 }
 
-pub(crate) fn desired(
-    services: Vec<ServiceSpec>,
-    target_groups: Vec<TargetGroupSpec>,
-) -> DesiredState {
-    DesiredState {
-        service_networks: Vec::new(),
-        services,
-        target_groups,
-    }
+pub(crate) fn desired(services: Vec<ServiceSpec>, target_groups: Vec<TargetGroupSpec>) -> DesiredState {
+    DesiredState { service_networks: Vec::new(), services, target_groups }
 }
 
 /// An account with the service networks `net-a` and `net-b` and nothing else.
@@ -195,10 +158,7 @@ pub(crate) fn base_observed() -> ObservedState {
         tags: Tags::new(),
     };
     ObservedState {
-        service_networks: vec![
-            network("sn-0aaaaaaaaaaaaaaaa", "net-a"),
-            network("sn-0bbbbbbbbbbbbbbbb", "net-b"),
-        ],
+        service_networks: vec![network("sn-0aaaaaaaaaaaaaaaa", "net-a"), network("sn-0bbbbbbbbbbbbbbbb", "net-b")],
         ..ObservedState::default()
     }
 }
@@ -235,16 +195,10 @@ pub(crate) fn ops(plan: &Plan) -> Vec<&'static str> {
 
 /// Position of the first action with operation `op`.
 pub(crate) fn first(plan: &Plan, op: &str) -> usize {
-    plan.actions
-        .iter()
-        .position(|a| a.op() == op)
-        .unwrap_or_else(|| panic!("no {op} in {:?}", ops(plan)))
+    plan.actions.iter().position(|a| a.op() == op).unwrap_or_else(|| panic!("no {op} in {:?}", ops(plan)))
 }
 
 /// Position of the last action with operation `op`.
 pub(crate) fn last(plan: &Plan, op: &str) -> usize {
-    plan.actions
-        .iter()
-        .rposition(|a| a.op() == op)
-        .unwrap_or_else(|| panic!("no {op} in {:?}", ops(plan)))
+    plan.actions.iter().rposition(|a| a.op() == op).unwrap_or_else(|| panic!("no {op} in {:?}", ops(plan)))
 }

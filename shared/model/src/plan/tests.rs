@@ -16,11 +16,7 @@ fn route(name: &str) -> (ServiceSpec, Vec<TargetGroupSpec>) {
                 .rule(mk_rule(2, "/b", forward(&[(&b, 1)])))
                 .rule(mk_rule(3, "/c", RuleAction::fixed(500))),
         )
-        .listener(mk_listener(
-            443,
-            ListenerProtocol::Https,
-            forward(&[(&b, 1)]),
-        ));
+        .listener(mk_listener(443, ListenerProtocol::Https, forward(&[(&b, 1)])));
     svc.certificate_arn = Some("arn:aws:acm:us-west-2:111122223333:certificate/c".into());
     svc.custom_domain_name = Some(format!("{name}.example.com"));
     svc.service_networks.push("net-b".into());
@@ -58,11 +54,7 @@ fn parents_are_created_before_children() {
         "CreateListener",
     ];
     for pair in order.windows(2) {
-        assert!(
-            last(&plan, pair[0]) < first(&plan, pair[1]),
-            "{pair:?}: {:?}",
-            ops(&plan)
-        );
+        assert!(last(&plan, pair[0]) < first(&plan, pair[1]), "{pair:?}: {:?}", ops(&plan));
     }
     // Each rule right after its own listener.
     let mut created_listeners = Vec::new();
@@ -97,16 +89,9 @@ fn children_are_removed_before_parents() {
         ("DeleteListener", "DeleteService"),
     ];
     for (before, after) in order {
-        assert!(
-            last(&plan, before) < first(&plan, after),
-            "{before} < {after}: {:?}",
-            ops(&plan)
-        );
+        assert!(last(&plan, before) < first(&plan, after), "{before} < {after}: {:?}", ops(&plan));
     }
-    let deleted_groups = ops(&plan)
-        .iter()
-        .filter(|op| **op == "DeleteTargetGroup")
-        .count();
+    let deleted_groups = ops(&plan).iter().filter(|op| **op == "DeleteTargetGroup").count();
     assert_eq!(deleted_groups, 3);
     let mut observed = observed;
     apply(&plan, &mut observed, &mut ids);

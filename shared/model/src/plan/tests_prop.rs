@@ -7,9 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
 
-use crate::lattice::{
-    DesiredState, HttpMatch, ListenerProtocol, RuleAction, RuleMatch, Target, TargetGroupSpec,
-};
+use crate::lattice::{DesiredState, HttpMatch, ListenerProtocol, RuleAction, RuleMatch, Target, TargetGroupSpec};
 use crate::names::Tags;
 use crate::observed::ObservedState;
 
@@ -73,19 +71,17 @@ fn listener_gen(port: i32) -> impl Strategy<Value = ListenerGen> {
         Just(priorities).prop_shuffle(),
         prop::collection::vec(action_gen(), 6),
     )
-        .prop_map(
-            move |(https, default, paths, priorities, actions)| ListenerGen {
-                port,
-                https,
-                default,
-                rules: paths
-                    .into_iter()
-                    .zip(priorities)
-                    .zip(actions)
-                    .map(|((path, priority), action)| (path, priority, action))
-                    .collect(),
-            },
-        )
+        .prop_map(move |(https, default, paths, priorities, actions)| ListenerGen {
+            port,
+            https,
+            default,
+            rules: paths
+                .into_iter()
+                .zip(priorities)
+                .zip(actions)
+                .map(|((path, priority), action)| (path, priority, action))
+                .collect(),
+        })
 }
 
 fn service_gen(route: usize) -> impl Strategy<Value = ServiceGen> {
@@ -99,36 +95,16 @@ fn service_gen(route: usize) -> impl Strategy<Value = ServiceGen> {
             let listeners: Vec<_> = ports.into_iter().map(listener_gen).collect();
             (listeners, Just(networks), Just(cert), Just(extra))
         })
-        .prop_map(move |(listeners, networks, cert, extra)| ServiceGen {
-            route,
-            listeners,
-            networks,
-            cert,
-            extra,
-        })
+        .prop_map(move |(listeners, networks, cert, extra)| ServiceGen { route, listeners, networks, cert, extra })
 }
 
 fn group_gen(index: usize) -> impl Strategy<Value = GroupGen> {
-    (
-        0..100usize,
-        0..=250usize,
-        prop::sample::select(vec![10, 30]),
-        prop::option::of(any::<bool>()),
-    )
-        .prop_map(move |(start, count, interval, extra)| GroupGen {
-            index,
-            start,
-            count,
-            interval,
-            extra,
-        })
+    (0..100usize, 0..=250usize, prop::sample::select(vec![10, 30]), prop::option::of(any::<bool>()))
+        .prop_map(move |(start, count, interval, extra)| GroupGen { index, start, count, interval, extra })
 }
 
 fn desired_gen() -> impl Strategy<Value = DesiredState> {
-    (
-        subsequence((0..ROUTES).collect::<Vec<_>>(), 1..=5),
-        subsequence((0..GROUPS).collect::<Vec<_>>(), 0..=4),
-    )
+    (subsequence((0..ROUTES).collect::<Vec<_>>(), 1..=5), subsequence((0..GROUPS).collect::<Vec<_>>(), 0..=4))
         .prop_flat_map(|(routes, groups)| {
             let services: Vec<_> = routes.into_iter().map(service_gen).collect();
             let groups: Vec<_> = groups.into_iter().map(group_gen).collect();
@@ -145,10 +121,7 @@ fn with_extra(mut tags: Tags, extra: Option<bool>) -> Tags {
 }
 
 fn build(services: &[ServiceGen], groups: &[GroupGen]) -> DesiredState {
-    let names: Vec<String> = groups
-        .iter()
-        .map(|g| format!("k8s-tg{}", g.index))
-        .collect();
+    let names: Vec<String> = groups.iter().map(|g| format!("k8s-tg{}", g.index)).collect();
     let action = |a: &ActionGen| -> RuleAction {
         if names.is_empty() || a.kind < 2 {
             return RuleAction::fixed(if a.kind == 0 { 404 } else { 500 });
@@ -167,21 +140,12 @@ fn build(services: &[ServiceGen], groups: &[GroupGen]) -> DesiredState {
             let route = format!("r{}", g.route);
             let mut svc = mk_service(&route);
             svc.tags = with_extra(svc.tags, g.extra);
-            svc.custom_domain_name = g
-                .route
-                .is_multiple_of(2)
-                .then(|| format!("{route}.example.com"));
+            svc.custom_domain_name = g.route.is_multiple_of(2).then(|| format!("{route}.example.com"));
             let cert = if g.cert { "one" } else { "two" };
-            svc.certificate_arn = Some(format!(
-                "arn:aws:acm:us-west-2:111122223333:certificate/{cert}"
-            ));
+            svc.certificate_arn = Some(format!("arn:aws:acm:us-west-2:111122223333:certificate/{cert}"));
             svc.service_networks = g.networks.iter().map(|i| NETWORKS[*i].to_owned()).collect();
             for l in &g.listeners {
-                let protocol = if l.https {
-                    ListenerProtocol::Https
-                } else {
-                    ListenerProtocol::Http
-                };
+                let protocol = if l.https { ListenerProtocol::Https } else { ListenerProtocol::Http };
                 let mut listener = mk_listener(l.port, protocol, action(&l.default));
                 listener.tags = with_extra(listener.tags, g.extra);
                 for (path, priority, a) in &l.rules {
@@ -197,11 +161,9 @@ fn build(services: &[ServiceGen], groups: &[GroupGen]) -> DesiredState {
     let target_groups = groups
         .iter()
         .map(|g| {
-            let mut tg: TargetGroupSpec =
-                mk_tg(&format!("k8s-tg{}", g.index), &format!("r{}", g.index));
+            let mut tg: TargetGroupSpec = mk_tg(&format!("k8s-tg{}", g.index), &format!("r{}", g.index));
             tg.targets = targets(g.start + g.count).split_off(g.start);
-            tg.config.health_check =
-                Some(serde_json::json!({ "healthCheckIntervalSeconds": g.interval }));
+            tg.config.health_check = Some(serde_json::json!({ "healthCheckIntervalSeconds": g.interval }));
             tg.tags = with_extra(tg.tags, g.extra);
             tg
         })
@@ -218,16 +180,7 @@ enum Does {
 
 type Rules = BTreeMap<i32, (HttpMatch, Does, Tags)>;
 type Listeners = BTreeMap<i32, (String, ListenerProtocol, Does, Tags, Rules)>;
-type Services = BTreeMap<
-    String,
-    (
-        Option<String>,
-        Option<String>,
-        Tags,
-        BTreeSet<String>,
-        Listeners,
-    ),
->;
+type Services = BTreeMap<String, (Option<String>, Option<String>, Tags, BTreeSet<String>, Listeners)>;
 type Groups = BTreeMap<String, (BTreeSet<Target>, Option<serde_json::Value>, Tags)>;
 
 /// Resolves a target group identifier or service network to a name through `names`.
@@ -252,11 +205,8 @@ fn project_desired(want: &DesiredState, base: &ObservedState) -> (Services, Grou
         .services
         .iter()
         .map(|s| {
-            let networks = s
-                .service_networks
-                .iter()
-                .filter_map(|n| base.service_network(n).map(|sn| sn.name.clone()))
-                .collect();
+            let networks =
+                s.service_networks.iter().filter_map(|n| base.service_network(n).map(|sn| sn.name.clone())).collect();
             let listeners = s
                 .listeners
                 .iter()
@@ -266,30 +216,15 @@ fn project_desired(want: &DesiredState, base: &ObservedState) -> (Services, Grou
                         .iter()
                         .map(|r| {
                             let RuleMatch::HttpMatch(m) = &r.matcher;
-                            (
-                                r.priority,
-                                (m.clone(), does(&r.action, &none), r.tags.clone()),
-                            )
+                            (r.priority, (m.clone(), does(&r.action, &none), r.tags.clone()))
                         })
                         .collect();
                     let default = does(&l.default_action, &none);
-                    (
-                        l.port,
-                        (l.name.clone(), l.protocol, default, l.tags.clone(), rules),
-                    )
+                    (l.port, (l.name.clone(), l.protocol, default, l.tags.clone(), rules))
                 })
                 .collect();
             let attributes = (s.custom_domain_name.clone(), s.certificate_arn.clone());
-            (
-                s.name.clone(),
-                (
-                    attributes.0,
-                    attributes.1,
-                    s.tags.clone(),
-                    networks,
-                    listeners,
-                ),
-            )
+            (s.name.clone(), (attributes.0, attributes.1, s.tags.clone(), networks, listeners))
         })
         .collect();
     let groups = want
@@ -297,30 +232,20 @@ fn project_desired(want: &DesiredState, base: &ObservedState) -> (Services, Grou
         .iter()
         .map(|tg| {
             let targets = tg.targets.iter().cloned().collect();
-            (
-                tg.name.clone(),
-                (targets, tg.config.health_check.clone(), tg.tags.clone()),
-            )
+            (tg.name.clone(), (targets, tg.config.health_check.clone(), tg.tags.clone()))
         })
         .collect();
     (services, groups)
 }
 
 fn project_observed(seen: &ObservedState) -> (Services, Groups) {
-    let names: BTreeMap<String, String> = seen
-        .target_groups
-        .iter()
-        .map(|tg| (tg.id.clone(), tg.name.clone()))
-        .collect();
+    let names: BTreeMap<String, String> =
+        seen.target_groups.iter().map(|tg| (tg.id.clone(), tg.name.clone())).collect();
     let services = seen
         .services
         .iter()
         .map(|s| {
-            let networks = s
-                .associations
-                .iter()
-                .map(|a| a.service_network_name.clone())
-                .collect();
+            let networks = s.associations.iter().map(|a| a.service_network_name.clone()).collect();
             let listeners = s
                 .listeners
                 .iter()
@@ -328,31 +253,14 @@ fn project_observed(seen: &ObservedState) -> (Services, Groups) {
                     let rules = l
                         .rules
                         .iter()
-                        .map(|r| {
-                            (
-                                r.priority,
-                                (r.matcher.clone(), does(&r.action, &names), r.tags.clone()),
-                            )
-                        })
+                        .map(|r| (r.priority, (r.matcher.clone(), does(&r.action, &names), r.tags.clone())))
                         .collect();
                     let default = does(&l.default_action, &names);
-                    (
-                        l.port,
-                        (l.name.clone(), l.protocol, default, l.tags.clone(), rules),
-                    )
+                    (l.port, (l.name.clone(), l.protocol, default, l.tags.clone(), rules))
                 })
                 .collect();
             let attributes = (s.custom_domain_name.clone(), s.certificate_arn.clone());
-            (
-                s.name.clone(),
-                (
-                    attributes.0,
-                    attributes.1,
-                    s.tags.clone(),
-                    networks,
-                    listeners,
-                ),
-            )
+            (s.name.clone(), (attributes.0, attributes.1, s.tags.clone(), networks, listeners))
         })
         .collect();
     let groups = seen
@@ -360,10 +268,7 @@ fn project_observed(seen: &ObservedState) -> (Services, Groups) {
         .iter()
         .map(|tg| {
             let targets = tg.targets.iter().cloned().collect();
-            (
-                tg.name.clone(),
-                (targets, tg.config.health_check.clone(), tg.tags.clone()),
-            )
+            (tg.name.clone(), (targets, tg.config.health_check.clone(), tg.tags.clone()))
         })
         .collect();
     (services, groups)
@@ -377,10 +282,7 @@ fn converge(observed: &mut ObservedState, ids: &mut super::memory::IdGen, to: &D
     let again = plan_all(to, observed);
     assert!(again.is_noop(), "left to do: {:?}", again.actions);
     assert!(again.refused.is_empty(), "{:?}", again.refused);
-    assert_eq!(
-        project_observed(observed),
-        project_desired(to, &base_observed())
-    );
+    assert_eq!(project_observed(observed), project_desired(to, &base_observed()));
 }
 
 proptest! {

@@ -1,13 +1,12 @@
 //! GRPCRoute → [`Route`]: `service`/`method` become the HTTP/2 path `/<service>/<method>`.
 
 use gateway_api::grpcroutes::{
-    GrpcRoute, GrpcRouteRules, GrpcRouteRulesMatches, GrpcRouteRulesMatchesHeadersType,
-    GrpcRouteRulesMatchesMethodType,
+    GrpcRoute, GrpcRouteRules, GrpcRouteRulesMatches, GrpcRouteRulesMatchesHeadersType, GrpcRouteRulesMatchesMethodType,
 };
 
 use super::{
-    Route, RouteKind, Rule, backend_ref, base, check_lattice_path, existing_parents,
-    flag_unknown_rule_fields, header_matches, parent_ref,
+    Route, RouteKind, Rule, backend_ref, base, check_lattice_path, existing_parents, flag_unknown_rule_fields,
+    header_matches, parent_ref,
 };
 use crate::config::Quotas;
 use crate::lattice::{HttpMatch, PathMatch, PathMatchType};
@@ -38,11 +37,7 @@ pub fn from_grpc(route: &GrpcRoute, snapshot: &ClusterSnapshot) -> Route {
         Some(rules) if !rules.is_empty() => rules,
         _ => &default_rules,
     };
-    out.rules = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| rule(i, r, &out.namespace))
-        .collect();
+    out.rules = rules.iter().enumerate().map(|(i, r)| rule(i, r, &out.namespace)).collect();
     out.existing_parents = existing_parents(route.status.as_ref());
     flag_unknown_rule_fields(&mut out, snapshot);
     out
@@ -52,10 +47,7 @@ fn rule(index: usize, rule: &GrpcRouteRules, namespace: &str) -> Rule {
     let path = format!("spec.rules[{index}]");
     let mut unsupported = Vec::new();
     for (i, filter) in rule.filters.iter().flatten().enumerate() {
-        unsupported.push(format!(
-            "{path}.filters[{i}]: {:?} filters are not supported by VPC Lattice",
-            filter.r#type
-        ));
+        unsupported.push(format!("{path}.filters[{i}]: {:?} filters are not supported by VPC Lattice", filter.r#type));
     }
     let default_match = [GrpcRouteRulesMatches::default()];
     let spec_matches = match rule.matches.as_deref() {
@@ -72,9 +64,8 @@ fn rule(index: usize, rule: &GrpcRouteRules, namespace: &str) -> Rule {
     let mut backends = Vec::new();
     for (i, b) in rule.backend_refs.iter().flatten().enumerate() {
         if b.filters.as_ref().is_some_and(|f| !f.is_empty()) {
-            unsupported.push(format!(
-                "{path}.backendRefs[{i}].filters: backend filters are not supported by VPC Lattice"
-            ));
+            unsupported
+                .push(format!("{path}.backendRefs[{i}].filters: backend filters are not supported by VPC Lattice"));
         }
         backends.push(backend_ref(
             namespace,
@@ -86,22 +77,14 @@ fn rule(index: usize, rule: &GrpcRouteRules, namespace: &str) -> Rule {
             b.weight,
         ));
     }
-    Rule {
-        index,
-        matches,
-        backends,
-        unsupported,
-    }
+    Rule { index, matches, backends, unsupported }
 }
 
 fn grpc_match(m: &GrpcRouteRulesMatches, path: &str) -> Result<HttpMatch, String> {
     let (matcher, value) = match &m.method {
         None => (PathMatchType::Prefix("/".into()), "/".to_owned()),
         Some(method) => {
-            if matches!(
-                method.r#type,
-                Some(GrpcRouteRulesMatchesMethodType::RegularExpression)
-            ) {
+            if matches!(method.r#type, Some(GrpcRouteRulesMatchesMethodType::RegularExpression)) {
                 return Err(format!(
                     "{path}.method: RegularExpression method matches are not supported by VPC Lattice"
                 ));
@@ -126,19 +109,13 @@ fn grpc_match(m: &GrpcRouteRulesMatches, path: &str) -> Result<HttpMatch, String
     };
     check_lattice_path(&value, &format!("{path}.method"))?;
     let headers = m.headers.iter().flatten().map(|h| {
-        let exact = !matches!(
-            h.r#type,
-            Some(GrpcRouteRulesMatchesHeadersType::RegularExpression)
-        );
+        let exact = !matches!(h.r#type, Some(GrpcRouteRulesMatchesHeadersType::RegularExpression));
         (h.name.clone(), h.value.clone(), exact)
     });
     let header_matches = header_matches(headers, path, Quotas::default().header_matches_per_rule)?;
     Ok(HttpMatch {
         method: Some("POST".into()),
-        path_match: Some(PathMatch {
-            matcher,
-            case_sensitive: true,
-        }),
+        path_match: Some(PathMatch { matcher, case_sensitive: true }),
         header_matches,
     })
 }

@@ -1,13 +1,13 @@
 //! HTTPRoute → [`Route`].
 
 use gateway_api::httproutes::{
-    HttpRoute, HttpRouteRules, HttpRouteRulesFiltersType, HttpRouteRulesMatches,
-    HttpRouteRulesMatchesHeadersType, HttpRouteRulesMatchesPathType,
+    HttpRoute, HttpRouteRules, HttpRouteRulesFiltersType, HttpRouteRulesMatches, HttpRouteRulesMatchesHeadersType,
+    HttpRouteRulesMatchesPathType,
 };
 
 use super::{
-    Route, RouteKind, Rule, backend_ref, base, check_lattice_path, existing_parents,
-    flag_unknown_rule_fields, header_matches, parent_ref,
+    Route, RouteKind, Rule, backend_ref, base, check_lattice_path, existing_parents, flag_unknown_rule_fields,
+    header_matches, parent_ref,
 };
 use crate::config::Quotas;
 use crate::lattice::{HttpMatch, PathMatch, PathMatchType};
@@ -38,11 +38,7 @@ pub fn from_http(route: &HttpRoute, snapshot: &ClusterSnapshot) -> Route {
         Some(rules) if !rules.is_empty() => rules,
         _ => &default_rules,
     };
-    out.rules = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| rule(i, r, &out.namespace))
-        .collect();
+    out.rules = rules.iter().enumerate().map(|(i, r)| rule(i, r, &out.namespace)).collect();
     out.existing_parents = existing_parents(route.status.as_ref());
     flag_unknown_rule_fields(&mut out, snapshot);
     out
@@ -57,14 +53,8 @@ fn rule(index: usize, rule: &HttpRouteRules, namespace: &str) -> Rule {
             filter_name(&filter.r#type)
         ));
     }
-    if rule
-        .timeouts
-        .as_ref()
-        .is_some_and(|t| t.request.is_some() || t.backend_request.is_some())
-    {
-        unsupported.push(format!(
-            "{path}.timeouts: request timeouts are not supported by VPC Lattice"
-        ));
+    if rule.timeouts.as_ref().is_some_and(|t| t.request.is_some() || t.backend_request.is_some()) {
+        unsupported.push(format!("{path}.timeouts: request timeouts are not supported by VPC Lattice"));
     }
     let mut matches = Vec::new();
     let default_match = [HttpRouteRulesMatches::default()];
@@ -81,9 +71,8 @@ fn rule(index: usize, rule: &HttpRouteRules, namespace: &str) -> Rule {
     let mut backends = Vec::new();
     for (i, b) in rule.backend_refs.iter().flatten().enumerate() {
         if b.filters.as_ref().is_some_and(|f| !f.is_empty()) {
-            unsupported.push(format!(
-                "{path}.backendRefs[{i}].filters: backend filters are not supported by VPC Lattice"
-            ));
+            unsupported
+                .push(format!("{path}.backendRefs[{i}].filters: backend filters are not supported by VPC Lattice"));
         }
         backends.push(backend_ref(
             namespace,
@@ -95,25 +84,16 @@ fn rule(index: usize, rule: &HttpRouteRules, namespace: &str) -> Rule {
             b.weight,
         ));
     }
-    Rule {
-        index,
-        matches,
-        backends,
-        unsupported,
-    }
+    Rule { index, matches, backends, unsupported }
 }
 
 fn http_match(m: &HttpRouteRulesMatches, path: &str) -> Result<HttpMatch, String> {
     if m.query_params.as_ref().is_some_and(|q| !q.is_empty()) {
-        return Err(format!(
-            "{path}.queryParams: query parameter matches are not supported by VPC Lattice"
-        ));
+        return Err(format!("{path}.queryParams: query parameter matches are not supported by VPC Lattice"));
     }
     let (kind, value) = match &m.path {
         Some(p) => (
-            p.r#type
-                .clone()
-                .unwrap_or(HttpRouteRulesMatchesPathType::PathPrefix),
+            p.r#type.clone().unwrap_or(HttpRouteRulesMatchesPathType::PathPrefix),
             p.value.clone().unwrap_or_else(|| "/".into()),
         ),
         None => (HttpRouteRulesMatchesPathType::PathPrefix, "/".to_owned()),
@@ -122,17 +102,12 @@ fn http_match(m: &HttpRouteRulesMatches, path: &str) -> Result<HttpMatch, String
         HttpRouteRulesMatchesPathType::Exact => PathMatchType::Exact(value.clone()),
         HttpRouteRulesMatchesPathType::PathPrefix => PathMatchType::Prefix(value.clone()),
         HttpRouteRulesMatchesPathType::RegularExpression => {
-            return Err(format!(
-                "{path}.path: RegularExpression path matches are not supported by VPC Lattice"
-            ));
+            return Err(format!("{path}.path: RegularExpression path matches are not supported by VPC Lattice"));
         }
     };
     check_lattice_path(&value, &format!("{path}.path.value"))?;
     let headers = m.headers.iter().flatten().map(|h| {
-        let exact = !matches!(
-            h.r#type,
-            Some(HttpRouteRulesMatchesHeadersType::RegularExpression)
-        );
+        let exact = !matches!(h.r#type, Some(HttpRouteRulesMatchesHeadersType::RegularExpression));
         (h.name.clone(), h.value.clone(), exact)
     });
     let header_matches = header_matches(headers, path, Quotas::default().header_matches_per_rule)?;
@@ -142,19 +117,9 @@ fn http_match(m: &HttpRouteRulesMatches, path: &str) -> Result<HttpMatch, String
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_else(|| format!("{m:?}").to_uppercase())
     });
-    Ok(HttpMatch {
-        method,
-        path_match: Some(PathMatch {
-            matcher,
-            case_sensitive: true,
-        }),
-        header_matches,
-    })
+    Ok(HttpMatch { method, path_match: Some(PathMatch { matcher, case_sensitive: true }), header_matches })
 }
 
 fn filter_name(t: &HttpRouteRulesFiltersType) -> String {
-    serde_json::to_value(t)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{t:?}"))
+    serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| format!("{t:?}"))
 }

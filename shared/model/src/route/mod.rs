@@ -163,9 +163,7 @@ pub(crate) fn base(kind: RouteKind, meta: &ObjectMeta, snapshot: &ClusterSnapsho
     };
     if let Some(fields) = snapshot.unknown_fields.get(&route.object_ref()) {
         for field in fields.iter().filter(|f| rule_index(f).is_none()) {
-            route
-                .errors
-                .push(format!("{field} is not supported by this controller"));
+            route.errors.push(format!("{field} is not supported by this controller"));
         }
     }
     route
@@ -180,8 +178,7 @@ pub(crate) fn flag_unknown_rule_fields(route: &mut Route, snapshot: &ClusterSnap
         if let Some(i) = rule_index(field)
             && let Some(rule) = route.rules.iter_mut().find(|r| r.index == i)
         {
-            rule.unsupported
-                .push(format!("{field} is not supported by VPC Lattice"));
+            rule.unsupported.push(format!("{field} is not supported by VPC Lattice"));
         }
     }
 }
@@ -233,9 +230,7 @@ pub(crate) fn backend_ref(
     BackendRef {
         group: group.cloned().unwrap_or_default(),
         kind: kind.cloned().unwrap_or_else(|| "Service".to_owned()),
-        namespace: namespace
-            .cloned()
-            .unwrap_or_else(|| route_namespace.to_owned()),
+        namespace: namespace.cloned().unwrap_or_else(|| route_namespace.to_owned()),
         name: name.to_owned(),
         port,
         weight: weight.unwrap_or(1),
@@ -261,11 +256,7 @@ pub(crate) fn header_matches(
                 "{path}.headers[{i}]: VPC Lattice header names are limited to 100 and values to 200 characters"
             ));
         }
-        out.push(HeaderMatch {
-            name,
-            matcher: HeaderMatchType::Exact(value),
-            case_sensitive: true,
-        });
+        out.push(HeaderMatch { name, matcher: HeaderMatchType::Exact(value), case_sensitive: true });
     }
     if out.len() > limit {
         return Err(format!(

@@ -3,10 +3,7 @@
 
 use gateway_api::tlsroutes::TlsRoute;
 
-use super::{
-    Route, RouteKind, Rule, backend_ref, base, existing_parents, flag_unknown_rule_fields,
-    parent_ref,
-};
+use super::{Route, RouteKind, Rule, backend_ref, base, existing_parents, flag_unknown_rule_fields, parent_ref};
 use crate::snapshot::ClusterSnapshot;
 
 /// Converts a TLSRoute.
@@ -30,13 +27,11 @@ pub fn from_tls(route: &TlsRoute, snapshot: &ClusterSnapshot) -> Route {
         .collect();
     out.hostnames = spec.hostnames.clone();
     if out.hostnames.is_empty() {
-        out.errors.push("spec.hostnames: a TLSRoute needs a hostname, which becomes the Lattice custom domain name".into());
+        out.errors
+            .push("spec.hostnames: a TLSRoute needs a hostname, which becomes the Lattice custom domain name".into());
     }
     if spec.rules.len() > 1 {
-        out.errors.push(format!(
-            "spec.rules: a TLSRoute has exactly one rule, found {}",
-            spec.rules.len()
-        ));
+        out.errors.push(format!("spec.rules: a TLSRoute has exactly one rule, found {}", spec.rules.len()));
     }
     let namespace = out.namespace.clone();
     out.rules = spec

@@ -69,9 +69,7 @@ pub fn observed_service(name: &str, managed_by: &str) -> ObservedService {
         name: name.into(),
         custom_domain_name: None,
         certificate_arn: None,
-        dns_name: Some(format!(
-            "{name}-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws"
-        )),
+        dns_name: Some(format!("{name}-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws")),
         status: "ACTIVE".into(),
         tags: [(TAG_MANAGED_BY.to_owned(), managed_by.to_owned())].into(),
         associations: Vec::new(),
@@ -82,11 +80,7 @@ pub fn observed_service(name: &str, managed_by: &str) -> ObservedService {
 /// An observed state with a service network for every Gateway of the snapshot.
 pub fn networks_for(snapshot: &ClusterSnapshot) -> ObservedState {
     ObservedState {
-        service_networks: snapshot
-            .gateways
-            .iter()
-            .map(|g| network(name_of(&g.metadata)))
-            .collect(),
+        service_networks: snapshot.gateways.iter().map(|g| network(name_of(&g.metadata))).collect(),
         ..ObservedState::default()
     }
 }
@@ -98,11 +92,7 @@ pub fn run(snapshot: &ClusterSnapshot) -> Translation {
 }
 
 /// Translates against `observed` at `at`, and checks condition generations.
-pub fn run_with(
-    snapshot: &ClusterSnapshot,
-    observed: &ObservedState,
-    at: Timestamp,
-) -> Translation {
+pub fn run_with(snapshot: &ClusterSnapshot, observed: &ObservedState, at: Timestamp) -> Translation {
     let t = translate(snapshot, observed, &config(), at);
     assert_generations(snapshot, &t);
     t
@@ -116,31 +106,13 @@ pub fn assert_generations(snapshot: &ClusterSnapshot, t: &Translation) {
         let ns = e.namespace.as_deref().unwrap_or("");
         let is = |m: &ObjectMeta| namespace_of(m) == ns && name_of(m) == e.name;
         let generation = match e.kind.as_str() {
-            "GatewayClass" => snapshot
-                .gateway_classes
-                .iter()
-                .find(|o| is(&o.metadata))
-                .and_then(|o| o.metadata.generation),
-            "Gateway" => snapshot
-                .gateways
-                .iter()
-                .find(|o| is(&o.metadata))
-                .and_then(|o| o.metadata.generation),
-            "HTTPRoute" => snapshot
-                .http_routes
-                .iter()
-                .find(|o| is(&o.metadata))
-                .and_then(|o| o.metadata.generation),
-            "GRPCRoute" => snapshot
-                .grpc_routes
-                .iter()
-                .find(|o| is(&o.metadata))
-                .and_then(|o| o.metadata.generation),
-            "TLSRoute" => snapshot
-                .tls_routes
-                .iter()
-                .find(|o| is(&o.metadata))
-                .and_then(|o| o.metadata.generation),
+            "GatewayClass" => {
+                snapshot.gateway_classes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation)
+            }
+            "Gateway" => snapshot.gateways.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
+            "HTTPRoute" => snapshot.http_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
+            "GRPCRoute" => snapshot.grpc_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
+            "TLSRoute" => snapshot.tls_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             other => panic!("status for unexpected kind {other}"),
         };
         let conditions: Vec<&Condition> = match &e.status {
@@ -174,47 +146,27 @@ pub fn apply_status(snapshot: &mut ClusterSnapshot, t: &Translation) {
     for e in &t.status {
         match (&e.status, e.kind.as_str()) {
             (ObjectStatus::GatewayClass(s), _) => {
-                for o in snapshot
-                    .gateway_classes
-                    .iter_mut()
-                    .filter(|o| same(&o.metadata, e))
-                {
+                for o in snapshot.gateway_classes.iter_mut().filter(|o| same(&o.metadata, e)) {
                     o.status = Some(s.clone());
                 }
             }
             (ObjectStatus::Gateway(s), _) => {
-                for o in snapshot
-                    .gateways
-                    .iter_mut()
-                    .filter(|o| same(&o.metadata, e))
-                {
+                for o in snapshot.gateways.iter_mut().filter(|o| same(&o.metadata, e)) {
                     o.status = Some(s.clone());
                 }
             }
             (ObjectStatus::Route(s), "HTTPRoute") => {
-                for o in snapshot
-                    .http_routes
-                    .iter_mut()
-                    .filter(|o| same(&o.metadata, e))
-                {
+                for o in snapshot.http_routes.iter_mut().filter(|o| same(&o.metadata, e)) {
                     o.status = Some(convert(s));
                 }
             }
             (ObjectStatus::Route(s), "GRPCRoute") => {
-                for o in snapshot
-                    .grpc_routes
-                    .iter_mut()
-                    .filter(|o| same(&o.metadata, e))
-                {
+                for o in snapshot.grpc_routes.iter_mut().filter(|o| same(&o.metadata, e)) {
                     o.status = Some(convert(s));
                 }
             }
             (ObjectStatus::Route(s), _) => {
-                for o in snapshot
-                    .tls_routes
-                    .iter_mut()
-                    .filter(|o| same(&o.metadata, e))
-                {
+                for o in snapshot.tls_routes.iter_mut().filter(|o| same(&o.metadata, e)) {
                     o.status = Some(convert(s));
                 }
             }
@@ -248,9 +200,7 @@ pub trait Lookup {
 
 impl Lookup for Translation {
     fn entry(&self, kind: &str, ns: &str, name: &str) -> Option<&StatusEntry> {
-        self.status.iter().find(|e| {
-            e.kind == kind && e.name == name && e.namespace.as_deref().unwrap_or("") == ns
-        })
+        self.status.iter().find(|e| e.kind == kind && e.name == name && e.namespace.as_deref().unwrap_or("") == ns)
     }
 
     #[track_caller]
@@ -306,11 +256,7 @@ impl Lookup for Translation {
 
     #[track_caller]
     fn service(&self, name: &str) -> &ServiceSpec {
-        self.desired
-            .services
-            .iter()
-            .find(|s| s.name == name)
-            .unwrap_or_else(|| panic!("no desired service {name}"))
+        self.desired.services.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no desired service {name}"))
     }
 
     #[track_caller]
@@ -334,32 +280,19 @@ impl Lookup for Translation {
 /// Asserts that `conditions` has a condition of `type_` with `status` (`"True"`/`"False"`)
 /// and `reason`, and returns it.
 #[track_caller]
-pub fn assert_cond<'a>(
-    conditions: &'a [Condition],
-    type_: &str,
-    status: &str,
-    reason: &str,
-) -> &'a Condition {
+pub fn assert_cond<'a>(conditions: &'a [Condition], type_: &str, status: &str, reason: &str) -> &'a Condition {
     let c = conditions
         .iter()
         .find(|c| c.type_ == type_)
         .unwrap_or_else(|| panic!("no {type_} condition in {conditions:#?}"));
-    assert_eq!(
-        (c.status.as_str(), c.reason.as_str()),
-        (status, reason),
-        "{type_}: {}",
-        c.message
-    );
+    assert_eq!((c.status.as_str(), c.reason.as_str()), (status, reason), "{type_}: {}", c.message);
     c
 }
 
 /// Asserts that `conditions` has no condition of `type_`.
 #[track_caller]
 pub fn assert_no_cond(conditions: &[Condition], type_: &str) {
-    assert!(
-        conditions.iter().all(|c| c.type_ != type_),
-        "unexpected {type_} condition in {conditions:#?}"
-    );
+    assert!(conditions.iter().all(|c| c.type_ != type_), "unexpected {type_} condition in {conditions:#?}");
 }
 
 /// Asserts the "Route OK" state of the conformance suite: `Accepted=True/Accepted` and
@@ -373,9 +306,5 @@ pub fn assert_route_ok(conditions: &[Condition]) {
 
 /// Kinds listed in a listener's `supportedKinds`.
 pub fn supported_kinds(l: &GatewayStatusListeners) -> Vec<&str> {
-    l.supported_kinds
-        .iter()
-        .flatten()
-        .map(|k| k.kind.as_str())
-        .collect()
+    l.supported_kinds.iter().flatten().map(|k| k.kind.as_str()).collect()
 }

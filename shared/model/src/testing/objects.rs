@@ -58,11 +58,7 @@ impl World {
 
     /// Records spec fields the typed objects did not carry.
     pub fn unknown_field(mut self, kind: &str, ns: &str, name: &str, path: &str) -> Self {
-        self.0
-            .unknown_fields
-            .entry(crate::snapshot::ObjectRef::new(kind, ns, name))
-            .or_default()
-            .push(path.to_owned());
+        self.0.unknown_fields.entry(crate::snapshot::ObjectRef::new(kind, ns, name)).or_default().push(path.to_owned());
         self
     }
 
@@ -141,8 +137,7 @@ impl ListenerB {
 
     /// `allowedRoutes.namespaces.from: Selector` with `matchLabels`.
     pub fn routes_from_labelled(mut self, key: &str, value: &str) -> Self {
-        self.0["allowedRoutes"]["namespaces"] =
-            json!({"from": "Selector", "selector": {"matchLabels": {key: value}}});
+        self.0["allowedRoutes"]["namespaces"] = json!({"from": "Selector", "selector": {"matchLabels": {key: value}}});
         self
     }
 
@@ -289,21 +284,13 @@ impl SliceB {
 
     /// Appends a ready endpoint.
     pub fn endpoint(mut self, ip: &str) -> Self {
-        push(
-            &mut self.0,
-            "endpoints",
-            json!({"addresses": [ip], "conditions": {"ready": true, "terminating": false}}),
-        );
+        push(&mut self.0, "endpoints", json!({"addresses": [ip], "conditions": {"ready": true, "terminating": false}}));
         self
     }
 
     /// Appends a terminating endpoint.
     pub fn terminating(mut self, ip: &str) -> Self {
-        push(
-            &mut self.0,
-            "endpoints",
-            json!({"addresses": [ip], "conditions": {"ready": false, "terminating": true}}),
-        );
+        push(&mut self.0, "endpoints", json!({"addresses": [ip], "conditions": {"ready": false, "terminating": true}}));
         self
     }
 }
@@ -352,11 +339,7 @@ pub fn mk_grant(ns: &str, name: &str) -> GrantB {
 impl GrantB {
     /// Appends a `from` entry.
     pub fn from(mut self, group: &str, kind: &str, ns: &str) -> Self {
-        push(
-            &mut self.0["spec"],
-            "from",
-            json!({"group": group, "kind": kind, "namespace": ns}),
-        );
+        push(&mut self.0["spec"], "from", json!({"group": group, "kind": kind, "namespace": ns}));
         self
     }
 
@@ -384,22 +367,14 @@ pub struct ImportB(ServiceImport);
 pub fn mk_import(ns: &str, name: &str) -> ImportB {
     ImportB(ServiceImport {
         group: MCS_GROUP.into(),
-        metadata: ObjectMeta {
-            namespace: Some(ns.into()),
-            name: Some(name.into()),
-            ..ObjectMeta::default()
-        },
+        metadata: ObjectMeta { namespace: Some(ns.into()), name: Some(name.into()), ..ObjectMeta::default() },
     })
 }
 
 impl ImportB {
     /// Adds an annotation.
     pub fn annotation(mut self, key: &str, value: &str) -> Self {
-        self.0
-            .metadata
-            .annotations
-            .get_or_insert_default()
-            .insert(key.into(), value.into());
+        self.0.metadata.annotations.get_or_insert_default().insert(key.into(), value.into());
         self
     }
 }

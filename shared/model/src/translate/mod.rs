@@ -51,18 +51,9 @@ pub struct Translation {
 /// `observed` supplies the Lattice facts status depends on (does the service network exist, is
 /// a service name taken by another owner, which target group does a ServiceImport name, what
 /// DNS name did Lattice assign); `now` stamps condition transitions.
-pub fn translate(
-    snapshot: &ClusterSnapshot,
-    observed: &ObservedState,
-    config: &Config,
-    now: Timestamp,
-) -> Translation {
+pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
     let gateways = gateway::gateways(snapshot);
-    let resolver = Resolver {
-        snapshot,
-        observed,
-        config,
-    };
+    let resolver = Resolver { snapshot, observed, config };
     let mut routes = route::routes(snapshot);
     routes.sort_by_key(route::Route::age_key);
     let mut outcomes: Vec<RouteOutcome> = routes
@@ -89,10 +80,8 @@ pub fn translate(
     for g in gateways.iter().filter(|g| g.not_accepted.is_none()) {
         networks.entry(g.name.clone()).or_default().push(g.key());
     }
-    desired.service_networks = networks
-        .into_iter()
-        .map(|(name, gateways)| ServiceNetworkSpec { name, gateways })
-        .collect();
+    desired.service_networks =
+        networks.into_iter().map(|(name, gateways)| ServiceNetworkSpec { name, gateways }).collect();
 
     let status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
     Translation { desired, status }
@@ -107,20 +96,10 @@ fn resolve_conflicts(outcomes: &mut [RouteOutcome], observed: &ObservedState, co
         let Some(service) = &o.service else { continue };
         let name = service.name.clone();
         let problem = if let Some(holder) = taken.get(&name) {
-            Some(format!(
-                "VPC Lattice service name {name} is already used by {holder}, which is older"
-            ))
-        } else if let Some(existing) = observed
-            .service(&name)
-            .filter(|s| !is_owned(&s.tags, &managed_by))
-        {
-            let owner = existing
-                .tags
-                .get(crate::names::TAG_MANAGED_BY)
-                .map_or("nobody (untagged)", String::as_str);
-            Some(format!(
-                "VPC Lattice service {name} exists and is managed by {owner}, not {managed_by}"
-            ))
+            Some(format!("VPC Lattice service name {name} is already used by {holder}, which is older"))
+        } else if let Some(existing) = observed.service(&name).filter(|s| !is_owned(&s.tags, &managed_by)) {
+            let owner = existing.tags.get(crate::names::TAG_MANAGED_BY).map_or("nobody (untagged)", String::as_str);
+            Some(format!("VPC Lattice service {name} exists and is managed by {owner}, not {managed_by}"))
         } else {
             None
         };

@@ -9,8 +9,8 @@ use crate::conditions::reasons;
 use crate::config::Config;
 use crate::gateway::{GatewayModel, Problem};
 use crate::lattice::{
-    ForwardAction, HttpMatch, ListenerProtocol, ListenerSpec, OwnerKey, RuleAction, RuleMatch,
-    RuleSpec, ServiceSpec, TargetGroupSpec, WeightedTargetGroup,
+    ForwardAction, HttpMatch, ListenerProtocol, ListenerSpec, OwnerKey, RuleAction, RuleMatch, RuleSpec, ServiceSpec,
+    TargetGroupSpec, WeightedTargetGroup,
 };
 use crate::names::{self, Tags};
 use crate::precedence;
@@ -64,10 +64,7 @@ pub fn build(
         for (i, backend) in rule.backends.iter().enumerate() {
             let field = format!("spec.rules[{}].backendRefs[{i}]", rule.index);
             match resolver.resolve(route, backend, &field) {
-                Ok(r) => resolved
-                    .entry(rule.index)
-                    .or_default()
-                    .push((r, backend.weight)),
+                Ok(r) => resolved.entry(rule.index).or_default().push((r, backend.weight)),
                 Err(p) => out.unresolved.push(p),
             }
         }
@@ -83,34 +80,15 @@ pub fn build(
     if built.listeners.is_empty() {
         return out;
     }
-    let mut valid: Vec<usize> = route
-        .rules
-        .iter()
-        .filter(|r| r.unsupported.is_empty())
-        .map(|r| r.index)
-        .collect();
+    let mut valid: Vec<usize> = route.rules.iter().filter(|r| r.unsupported.is_empty()).map(|r| r.index).collect();
     for rule in route.rules.iter().filter(|r| !r.unsupported.is_empty()) {
-        out.dropped.push(format!(
-            "Dropped Rule {}: {}",
-            rule.index,
-            rule.unsupported.join("; ")
-        ));
+        out.dropped.push(format!("Dropped Rule {}: {}", rule.index, rule.unsupported.join("; ")));
     }
     // Per-rule action, and quota checks that drop rules from the end until the route fits.
     let actions: BTreeMap<usize, RuleAction> = route
         .rules
         .iter()
-        .map(|r| {
-            (
-                r.index,
-                action(
-                    resolved
-                        .get(&r.index)
-                        .map(Vec::as_slice)
-                        .unwrap_or_default(),
-                ),
-            )
-        })
+        .map(|r| (r.index, action(resolved.get(&r.index).map(Vec::as_slice).unwrap_or_default())))
         .collect();
     let q = &config.quotas;
     for &i in &valid.clone() {
@@ -128,9 +106,7 @@ pub fn build(
     let mut rules = lattice_rules(route, &valid, &actions);
     loop {
         let tgs = distinct_target_groups(&valid, &actions);
-        if (route.kind == RouteKind::Tls || rules.len() <= q.rules_per_listener)
-            && tgs <= q.target_groups_per_service
-        {
+        if (route.kind == RouteKind::Tls || rules.len() <= q.rules_per_listener) && tgs <= q.target_groups_per_service {
             break;
         }
         let Some(last) = valid.pop() else { break };
@@ -143,10 +119,7 @@ pub fn build(
         rules = lattice_rules(route, &valid, &actions);
     }
     if valid.is_empty() {
-        let message = format!(
-            "No rule can be implemented on VPC Lattice: {}",
-            out.dropped.join("; ")
-        );
+        let message = format!("No rule can be implemented on VPC Lattice: {}", out.dropped.join("; "));
         for a in out.attachments.iter_mut().filter(|a| a.outcome.is_ok()) {
             a.outcome = Err((reasons::UNSUPPORTED_VALUE, message.clone()));
         }
@@ -155,10 +128,7 @@ pub fn build(
     let managed_by = config.identity.managed_by();
     let tags: Tags = [(names::TAG_MANAGED_BY.to_owned(), managed_by.clone())].into();
     let default_action = match route.kind {
-        RouteKind::Tls => actions
-            .get(&valid[0])
-            .cloned()
-            .unwrap_or_else(|| RuleAction::fixed(500)),
+        RouteKind::Tls => actions.get(&valid[0]).cloned().unwrap_or_else(|| RuleAction::fixed(500)),
         _ => RuleAction::fixed(404),
     };
     // A TLS passthrough listener can only forward: without a usable backend it is left out,
@@ -167,8 +137,7 @@ pub fn build(
         route.kind == RouteKind::Tls && matches!(default_action, RuleAction::FixedResponse(_));
     if passthrough_without_backend {
         out.warnings.push(
-            "no backend is usable, so no TLS passthrough listener is created and connections are refused"
-                .to_owned(),
+            "no backend is usable, so no TLS passthrough listener is created and connections are refused".to_owned(),
         );
     }
     let listener_specs = built
@@ -180,14 +149,7 @@ pub fn build(
             protocol: *protocol,
             port: *port,
             default_action: default_action.clone(),
-            rules: rules
-                .iter()
-                .cloned()
-                .map(|r| RuleSpec {
-                    tags: tags.clone(),
-                    ..r
-                })
-                .collect(),
+            rules: rules.iter().cloned().map(|r| RuleSpec { tags: tags.clone(), ..r }).collect(),
             tags: tags.clone(),
         })
         .collect();
@@ -209,10 +171,7 @@ pub fn build(
     }
     if custom_domain_name.is_some()
         && certificate_arn.is_none()
-        && built
-            .listeners
-            .iter()
-            .any(|(p, _, _)| *p == ListenerProtocol::Https)
+        && built.listeners.iter().any(|(p, _, _)| *p == ListenerProtocol::Https)
     {
         out.warnings.push(format!(
             "HTTPS with custom domain {} needs an ACM certificate: set tls.options {} on the listener",
@@ -224,11 +183,8 @@ pub fn build(
     service_tags.insert(names::TAG_ROUTE_NAME.into(), route.name.clone());
     service_tags.insert(names::TAG_ROUTE_NAMESPACE.into(), route.namespace.clone());
     service_tags.insert(names::TAG_ROUTE_TYPE.into(), route.kind.route_type().into());
-    let owner = OwnerKey {
-        kind: route.kind.kind().into(),
-        namespace: route.namespace.clone(),
-        name: route.name.clone(),
-    };
+    let owner =
+        OwnerKey { kind: route.kind.kind().into(), namespace: route.namespace.clone(), name: route.name.clone() };
     out.service = Some(ServiceSpec {
         name: names::service_name(&route.name, &route.namespace),
         custom_domain_name,
@@ -273,10 +229,7 @@ fn listeners(
     config: &Config,
     warnings: &mut Vec<String>,
 ) -> Built {
-    let mut built = Built {
-        listeners: Vec::new(),
-        hostnames: Vec::new(),
-    };
+    let mut built = Built { listeners: Vec::new(), hostnames: Vec::new() };
     let limit = config.quotas.listeners_per_service;
     for a in attachments.iter_mut() {
         let Ok(attached) = &a.outcome else { continue };
@@ -290,7 +243,12 @@ fn listeners(
             };
             match built.listeners.iter().find(|(_, port, _)| *port == l.port) {
                 Some((p, _, _)) if *p != protocol => {
-                    warnings.push(format!("listener {} of Gateway {} uses port {} with another protocol; it is not programmed", l.name, gw.key(), l.port));
+                    warnings.push(format!(
+                        "listener {} of Gateway {} uses port {} with another protocol; it is not programmed",
+                        l.name,
+                        gw.key(),
+                        l.port
+                    ));
                     continue;
                 }
                 Some(_) => {}
@@ -298,9 +256,7 @@ fn listeners(
                     over.push(at.listener);
                     continue;
                 }
-                None => built
-                    .listeners
-                    .push((protocol, l.port, l.certificate_arn.clone())),
+                None => built.listeners.push((protocol, l.port, l.certificate_arn.clone())),
             }
             kept += 1;
             for h in at.hostnames.iter().flatten() {
@@ -312,11 +268,7 @@ fn listeners(
         if over.is_empty() {
             continue;
         }
-        let ports: Vec<String> = built
-            .listeners
-            .iter()
-            .map(|(_, p, _)| p.to_string())
-            .collect();
+        let ports: Vec<String> = built.listeners.iter().map(|(_, p, _)| p.to_string()).collect();
         let quota = format!(
             "VPC Lattice allows {limit} listeners per service and this route already uses ports {}",
             ports.join(", ")
@@ -324,10 +276,8 @@ fn listeners(
         if kept == 0 {
             a.outcome = Err((reasons::UNSUPPORTED_VALUE, quota));
         } else {
-            let unserved: Vec<String> = over
-                .iter()
-                .map(|&i| format!("{} (port {})", gw.listeners[i].name, gw.listeners[i].port))
-                .collect();
+            let unserved: Vec<String> =
+                over.iter().map(|&i| format!("{} (port {})", gw.listeners[i].name, gw.listeners[i].port)).collect();
             warnings.push(format!(
                 "listeners {} of Gateway {} are not programmed for this route: {quota}",
                 unserved.join(", "),
@@ -365,16 +315,9 @@ fn action(backends: &[(Resolved, i32)]) -> RuleAction {
     let target_groups = weights
         .into_iter()
         .map(|(id, w)| {
-            let scaled = if max > 999 {
-                (w * 999 + max / 2) / max
-            } else {
-                w
-            };
+            let scaled = if max > 999 { (w * 999 + max / 2) / max } else { w };
             let weight = if w > 0 { scaled.max(1) } else { 0 };
-            WeightedTargetGroup {
-                target_group_identifier: id,
-                weight: i32::try_from(weight).unwrap_or(999),
-            }
+            WeightedTargetGroup { target_group_identifier: id, weight: i32::try_from(weight).unwrap_or(999) }
         })
         .collect();
     RuleAction::Forward(ForwardAction { target_groups })
@@ -385,11 +328,7 @@ fn distinct_target_groups(valid: &[usize], actions: &BTreeMap<usize, RuleAction>
         .iter()
         .filter_map(|i| actions.get(i))
         .flat_map(|a| match a {
-            RuleAction::Forward(f) => f
-                .target_groups
-                .iter()
-                .map(|t| t.target_group_identifier.as_str())
-                .collect(),
+            RuleAction::Forward(f) => f.target_groups.iter().map(|t| t.target_group_identifier.as_str()).collect(),
             RuleAction::FixedResponse(_) => Vec::new(),
         })
         .collect();
@@ -400,11 +339,7 @@ fn distinct_target_groups(valid: &[usize], actions: &BTreeMap<usize, RuleAction>
 
 /// Lattice rules of the valid route rules, ordered by match precedence and numbered from 1;
 /// a match identical to a higher-precedence one is unreachable and left out.
-fn lattice_rules(
-    route: &Route,
-    valid: &[usize],
-    actions: &BTreeMap<usize, RuleAction>,
-) -> Vec<RuleSpec> {
+fn lattice_rules(route: &Route, valid: &[usize], actions: &BTreeMap<usize, RuleAction>) -> Vec<RuleSpec> {
     if route.kind == RouteKind::Tls {
         return Vec::new();
     }

@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 
 use gateway_api::gatewayclasses::{GatewayClassStatus, GatewayClassStatusSupportedFeatures};
 use gateway_api::gateways::{
-    GatewayStatus, GatewayStatusAddresses, GatewayStatusListeners,
-    GatewayStatusListenersSupportedKinds,
+    GatewayStatus, GatewayStatusAddresses, GatewayStatusListeners, GatewayStatusListenersSupportedKinds,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use k8s_openapi::jiff::Timestamp;
@@ -65,28 +64,17 @@ pub(super) fn build(
                 now,
             ),
         };
-        let existing = class
-            .status
-            .as_ref()
-            .and_then(|s| s.conditions.clone())
-            .unwrap_or_default();
+        let existing = class.status.as_ref().and_then(|s| s.conditions.clone()).unwrap_or_default();
         let status = GatewayClassStatus {
             conditions: Some(conditions::merge(&existing, vec![accepted])),
             supported_features: Some(
                 SUPPORTED_FEATURES
                     .iter()
-                    .map(|f| GatewayClassStatusSupportedFeatures {
-                        name: (*f).to_owned(),
-                    })
+                    .map(|f| GatewayClassStatusSupportedFeatures { name: (*f).to_owned() })
                     .collect(),
             ),
         };
-        out.push(entry(
-            "GatewayClass",
-            None,
-            name_of(&class.metadata),
-            ObjectStatus::GatewayClass(status),
-        ));
+        out.push(entry("GatewayClass", None, name_of(&class.metadata), ObjectStatus::GatewayClass(status)));
     }
     for (gi, gw) in gateways.iter().enumerate() {
         out.push(gateway_entry(gi, gw, outcomes, observed, now));
@@ -102,21 +90,12 @@ pub(super) fn build(
                 conditions: route_conditions(o, a.outcome.as_ref().err(), now),
             })
             .collect();
-        let had_ours = o
-            .route
-            .existing_parents
-            .iter()
-            .any(|p| p.controller_name == CONTROLLER_NAME);
+        let had_ours = o.route.existing_parents.iter().any(|p| p.controller_name == CONTROLLER_NAME);
         if ours.is_empty() && !had_ours {
             continue;
         }
-        let mut parents: Vec<RouteParentStatus> = o
-            .route
-            .existing_parents
-            .iter()
-            .filter(|p| p.controller_name != CONTROLLER_NAME)
-            .cloned()
-            .collect();
+        let mut parents: Vec<RouteParentStatus> =
+            o.route.existing_parents.iter().filter(|p| p.controller_name != CONTROLLER_NAME).cloned().collect();
         for mut p in ours {
             if let Some(old) = o
                 .route
@@ -134,18 +113,13 @@ pub(super) fn build(
             &o.route.name,
             ObjectStatus::Route(RouteStatus { parents }),
         );
-        if let Some(svc) = o
-            .service
-            .as_ref()
-            .and_then(|s| observed.service(&s.name))
-            .filter(|s| is_owned(&s.tags, &managed_by))
+        if let Some(svc) =
+            o.service.as_ref().and_then(|s| observed.service(&s.name)).filter(|s| is_owned(&s.tags, &managed_by))
         {
             if let Some(dns) = &svc.dns_name {
-                e.annotations
-                    .insert(ANNOTATION_DNS_NAME.to_owned(), dns.clone());
+                e.annotations.insert(ANNOTATION_DNS_NAME.to_owned(), dns.clone());
             }
-            e.annotations
-                .insert(ANNOTATION_SERVICE_ARN.to_owned(), svc.arn.clone());
+            e.annotations.insert(ANNOTATION_SERVICE_ARN.to_owned(), svc.arn.clone());
         }
         out.push(e);
     }
@@ -163,35 +137,19 @@ fn entry(kind: &str, namespace: Option<&str>, name: &str, status: ObjectStatus) 
     }
 }
 
-fn route_conditions(
-    o: &RouteOutcome,
-    problem: Option<&(&'static str, String)>,
-    now: Timestamp,
-) -> Vec<Condition> {
+fn route_conditions(o: &RouteOutcome, problem: Option<&(&'static str, String)>, now: Timestamp) -> Vec<Condition> {
     let generation = o.route.generation;
     let mut out = Vec::new();
     match problem {
-        Some((reason, message)) => out.push(condition(
-            types::ACCEPTED,
-            false,
-            reason,
-            message.clone(),
-            generation,
-            now,
-        )),
+        Some((reason, message)) => {
+            out.push(condition(types::ACCEPTED, false, reason, message.clone(), generation, now))
+        }
         None => {
             let mut message = "Route is accepted".to_owned();
             if !o.warnings.is_empty() {
                 message = format!("{message}; {}", o.warnings.join("; "));
             }
-            out.push(condition(
-                types::ACCEPTED,
-                true,
-                reasons::ACCEPTED,
-                message,
-                generation,
-                now,
-            ));
+            out.push(condition(types::ACCEPTED, true, reasons::ACCEPTED, message, generation, now));
         }
     }
     match o.unresolved.first() {
@@ -201,14 +159,7 @@ fn route_conditions(
                 "{}; a rule left without usable backends answers 500, otherwise their share goes to the rule's other backends",
                 messages.join("; ")
             );
-            out.push(condition(
-                types::RESOLVED_REFS,
-                false,
-                reason,
-                message,
-                generation,
-                now,
-            ));
+            out.push(condition(types::RESOLVED_REFS, false, reason, message, generation, now));
         }
         None => out.push(condition(
             types::RESOLVED_REFS,
@@ -249,11 +200,7 @@ fn gateway_entry(
                     attached[l.listener] += 1;
                 }
                 if dns.is_none() {
-                    dns = o
-                        .service
-                        .as_ref()
-                        .and_then(|s| observed.service(&s.name))
-                        .and_then(|s| s.dns_name.clone());
+                    dns = o.service.as_ref().and_then(|s| observed.service(&s.name)).and_then(|s| s.dns_name.clone());
                 }
             }
         }
@@ -290,22 +237,10 @@ fn gateway_entry(
     let valid = gw.listeners.iter().filter(|l| l.attachable()).count();
     let mut computed = Vec::new();
     let accepted = match &gw.not_accepted {
-        Some((reason, message)) => condition(
-            types::ACCEPTED,
-            false,
-            reason,
-            message.clone(),
-            generation,
-            now,
-        ),
-        None if valid == 0 => condition(
-            types::ACCEPTED,
-            false,
-            reasons::LISTENERS_NOT_VALID,
-            "No listener is valid",
-            generation,
-            now,
-        ),
+        Some((reason, message)) => condition(types::ACCEPTED, false, reason, message.clone(), generation, now),
+        None if valid == 0 => {
+            condition(types::ACCEPTED, false, reasons::LISTENERS_NOT_VALID, "No listener is valid", generation, now)
+        }
         None if valid < gw.listeners.len() => condition(
             types::ACCEPTED,
             true,
@@ -319,26 +254,23 @@ fn gateway_entry(
             for n in &gw.notes {
                 message = format!("{message}; {n}");
             }
-            condition(
-                types::ACCEPTED,
-                true,
-                reasons::ACCEPTED,
-                message,
-                generation,
-                now,
-            )
+            condition(types::ACCEPTED, true, reasons::ACCEPTED, message, generation, now)
         }
     };
     let is_accepted = accepted.status == "True";
     computed.push(accepted);
-    let matches: Vec<_> = observed
-        .service_networks
-        .iter()
-        .filter(|sn| sn.name == gw.name || sn.id == gw.name)
-        .collect();
+    let matches: Vec<_> =
+        observed.service_networks.iter().filter(|sn| sn.name == gw.name || sn.id == gw.name).collect();
     computed.push(match (is_accepted, matches.as_slice()) {
         (false, _) => condition(types::PROGRAMMED, false, reasons::INVALID, "Gateway is not accepted", generation, now),
-        (true, [sn]) => condition(types::PROGRAMMED, true, reasons::PROGRAMMED, format!("aws-service-network-arn: {}", sn.arn), generation, now),
+        (true, [sn]) => condition(
+            types::PROGRAMMED,
+            true,
+            reasons::PROGRAMMED,
+            format!("aws-service-network-arn: {}", sn.arn),
+            generation,
+            now,
+        ),
         (true, []) => condition(
             types::PROGRAMMED,
             false,
@@ -351,17 +283,17 @@ fn gateway_entry(
             types::PROGRAMMED,
             false,
             reasons::INVALID,
-            format!("Found {} VPC Lattice service networks named {}; use the service network's id as the Gateway name", matches.len(), gw.name),
+            format!(
+                "Found {} VPC Lattice service networks named {}; use the service network's id as the Gateway name",
+                matches.len(),
+                gw.name
+            ),
             generation,
             now,
         ),
     });
-    let unresolved: Vec<&str> = gw
-        .listeners
-        .iter()
-        .filter(|l| l.not_resolved.is_some())
-        .map(|l| l.name.as_str())
-        .collect();
+    let unresolved: Vec<&str> =
+        gw.listeners.iter().filter(|l| l.not_resolved.is_some()).map(|l| l.name.as_str()).collect();
     computed.push(if unresolved.is_empty() {
         condition(
             types::RESOLVED_REFS,
@@ -376,95 +308,38 @@ fn gateway_entry(
             types::RESOLVED_REFS,
             false,
             reasons::LISTENERS_NOT_RESOLVED,
-            format!(
-                "Listeners with unresolved references: {}",
-                unresolved.join(", ")
-            ),
+            format!("Listeners with unresolved references: {}", unresolved.join(", ")),
             generation,
             now,
         )
     });
     let status = GatewayStatus {
         addresses: Some(
-            dns.map(|value| {
-                vec![GatewayStatusAddresses {
-                    r#type: Some("Hostname".into()),
-                    value,
-                }]
-            })
-            .unwrap_or_default(),
+            dns.map(|value| vec![GatewayStatusAddresses { r#type: Some("Hostname".into()), value }])
+                .unwrap_or_default(),
         ),
         attached_listener_sets: existing.attached_listener_sets,
-        conditions: Some(conditions::merge(
-            existing.conditions.as_deref().unwrap_or_default(),
-            computed,
-        )),
+        conditions: Some(conditions::merge(existing.conditions.as_deref().unwrap_or_default(), computed)),
         listeners: Some(listeners),
     };
-    entry(
-        "Gateway",
-        Some(&gw.namespace),
-        &gw.name,
-        ObjectStatus::Gateway(status),
-    )
+    entry("Gateway", Some(&gw.namespace), &gw.name, ObjectStatus::Gateway(status))
 }
 
 fn listener_conditions(l: &Listener, generation: i64, now: Timestamp) -> Vec<Condition> {
     let mut out = Vec::new();
     if let Some(reason) = l.conflicted {
         let message = if reason == reasons::PROTOCOL_CONFLICT {
-            format!(
-                "Another listener on port {} uses an incompatible protocol",
-                l.port
-            )
+            format!("Another listener on port {} uses an incompatible protocol", l.port)
         } else {
-            format!(
-                "Another listener on port {} has the same protocol and hostname",
-                l.port
-            )
+            format!("Another listener on port {} has the same protocol and hostname", l.port)
         };
-        out.push(condition(
-            types::ACCEPTED,
-            false,
-            reason,
-            message.clone(),
-            generation,
-            now,
-        ));
-        out.push(condition(
-            types::CONFLICTED,
-            true,
-            reason,
-            message.clone(),
-            generation,
-            now,
-        ));
-        out.push(condition(
-            types::PROGRAMMED,
-            false,
-            reason,
-            message,
-            generation,
-            now,
-        ));
+        out.push(condition(types::ACCEPTED, false, reason, message.clone(), generation, now));
+        out.push(condition(types::CONFLICTED, true, reason, message.clone(), generation, now));
+        out.push(condition(types::PROGRAMMED, false, reason, message, generation, now));
     } else {
         out.push(match &l.not_accepted {
-            Some((reason, message)) => condition(
-                types::ACCEPTED,
-                false,
-                reason,
-                message.clone(),
-                generation,
-                now,
-            ),
-            None => condition(
-                types::ACCEPTED,
-                true,
-                reasons::ACCEPTED,
-                "Listener is accepted",
-                generation,
-                now,
-            ),
+            Some((reason, message)) => condition(types::ACCEPTED, false, reason, message.clone(), generation, now),
+            None => condition(types::ACCEPTED, true, reasons::ACCEPTED, "Listener is accepted", generation, now),
         });
         out.push(if l.programmable() {
             condition(
@@ -487,14 +362,7 @@ fn listener_conditions(l: &Listener, generation: i64, now: Timestamp) -> Vec<Con
         });
     }
     out.push(match &l.not_resolved {
-        Some((reason, message)) => condition(
-            types::RESOLVED_REFS,
-            false,
-            reason,
-            message.clone(),
-            generation,
-            now,
-        ),
+        Some((reason, message)) => condition(types::RESOLVED_REFS, false, reason, message.clone(), generation, now),
         None => condition(
             types::RESOLVED_REFS,
             true,
@@ -509,10 +377,7 @@ fn listener_conditions(l: &Listener, generation: i64, now: Timestamp) -> Vec<Con
             types::OVERLAPPING_TLS_CONFIG,
             true,
             reasons::OVERLAPPING_HOSTNAMES,
-            format!(
-                "Another HTTPS listener on port {} has an overlapping hostname",
-                l.port
-            ),
+            format!("Another HTTPS listener on port {} has an overlapping hostname", l.port),
             generation,
             now,
         ));

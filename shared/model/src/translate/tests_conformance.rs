@@ -24,9 +24,7 @@ pub(super) fn base() -> World {
 
 /// An HTTPRoute in `infra` on `same-namespace` forwarding to `infra-backend-v1`.
 pub(super) fn infra_route(name: &str) -> RouteB {
-    mk_route("infra", name)
-        .parent(parent("same-namespace"))
-        .rule(rule().backend(backend("infra-backend-v1", 8080)))
+    mk_route("infra", name).parent(parent("same-namespace")).rule(rule().backend(backend("infra-backend-v1", 8080)))
 }
 
 fn https(name: &str) -> ListenerB {
@@ -35,16 +33,10 @@ fn https(name: &str) -> ListenerB {
 
 #[test]
 fn gateway_class_observed_generation_bump() {
-    let mut snap = World(Default::default())
-        .with(mk_class(CLASS).description("old"))
-        .build();
+    let mut snap = World(Default::default()).with(mk_class(CLASS).description("old")).build();
     let first = run_with(&snap, &ObservedState::default(), now());
-    let accepted = assert_cond(
-        first.class(CLASS).conditions.as_deref().unwrap_or_default(),
-        "Accepted",
-        "True",
-        "Accepted",
-    );
+    let accepted =
+        assert_cond(first.class(CLASS).conditions.as_deref().unwrap_or_default(), "Accepted", "True", "Accepted");
     assert_eq!(accepted.observed_generation, Some(GENERATION));
 
     apply_status(&mut snap, &first);
@@ -52,11 +44,7 @@ fn gateway_class_observed_generation_bump() {
     snap.gateway_classes[0] = mk_class(CLASS).description("new").generation(4).build();
     snap.gateway_classes[0].status = status;
     let second = run_with(&snap, &ObservedState::default(), later());
-    let conditions = second
-        .class(CLASS)
-        .conditions
-        .as_deref()
-        .unwrap_or_default();
+    let conditions = second.class(CLASS).conditions.as_deref().unwrap_or_default();
     let accepted = assert_cond(conditions, "Accepted", "True", "Accepted");
     assert!(conditions.iter().all(|c| c.observed_generation == Some(4)));
     assert_eq!(accepted.last_transition_time, Time(now()));
@@ -65,11 +53,8 @@ fn gateway_class_observed_generation_bump() {
 #[test]
 fn gateway_observed_generation_bump() {
     let gw = || {
-        mk_gateway("infra", "gateway-observed-generation-bump").listener(
-            listener("http", "HTTP", 80)
-                .hostname("bar.com")
-                .routes_from_all(),
-        )
+        mk_gateway("infra", "gateway-observed-generation-bump")
+            .listener(listener("http", "HTTP", 80).hostname("bar.com").routes_from_all())
     };
     let mut snap = world().with(gw()).build();
     let first = run(&snap);
@@ -80,14 +65,8 @@ fn gateway_observed_generation_bump() {
 
     apply_status(&mut snap, &first);
     let old = snap.gateways[0].status.take();
-    snap.gateways[0] = gw()
-        .listener(
-            listener("http-2", "HTTP", 80)
-                .hostname("foo.com")
-                .routes_from_all(),
-        )
-        .generation(4)
-        .build();
+    snap.gateways[0] =
+        gw().listener(listener("http-2", "HTTP", 80).hostname("foo.com").routes_from_all()).generation(4).build();
     snap.gateways[0].status = old;
     let second = run_with(&snap, &networks_for(&snap), later());
     let status = second.gateway("infra", "gateway-observed-generation-bump");
@@ -99,21 +78,14 @@ fn gateway_observed_generation_bump() {
     assert_eq!(programmed.last_transition_time, Time(now()));
     assert_eq!(status.listeners.as_ref().map(Vec::len), Some(2));
     for l in status.listeners.iter().flatten() {
-        assert!(
-            l.conditions
-                .iter()
-                .all(|c| c.observed_generation == Some(4))
-        );
+        assert!(l.conditions.iter().all(|c| c.observed_generation == Some(4)));
     }
 }
 
 #[test]
 fn gateway_listener_unsupported_protocol() {
     let snap = world()
-        .with(
-            mk_gateway("infra", "gateway-only-invalid")
-                .listener(listener("invalid", "INVALID", 1111)),
-        )
+        .with(mk_gateway("infra", "gateway-only-invalid").listener(listener("invalid", "INVALID", 1111)))
         .with(
             mk_gateway("infra", "gateway-some-invalid")
                 .listener(listener("invalid", "INVALID", 1111))
@@ -134,12 +106,7 @@ fn gateway_listener_unsupported_protocol() {
     let gw_conditions = some.conditions.as_deref().unwrap_or_default();
     assert_cond(gw_conditions, "Accepted", "True", "ListenersNotValid");
     let invalid = t.listener("infra", "gateway-some-invalid", "invalid");
-    assert_cond(
-        &invalid.conditions,
-        "Accepted",
-        "False",
-        "UnsupportedProtocol",
-    );
+    assert_cond(&invalid.conditions, "Accepted", "False", "UnsupportedProtocol");
     let http = t.listener("infra", "gateway-some-invalid", "http");
     assert_cond(&http.conditions, "Accepted", "True", "Accepted");
     assert_eq!(supported_kinds(http), ["HTTPRoute"]);
@@ -148,23 +115,16 @@ fn gateway_listener_unsupported_protocol() {
 #[test]
 fn gateway_invalid_parameters_ref() {
     let snap = world()
-        .with(
-            mk_gateway("infra", "gateway-with-invalid-parameters-ref")
-                .listener(listener("http", "HTTP", 80))
-                .spec(
-                    "infrastructure",
-                    json!({"parametersRef": {"group": "invalid.io", "kind": "InvalidParameters", "name": "invalid"}}),
-                ),
-        )
+        .with(mk_gateway("infra", "gateway-with-invalid-parameters-ref").listener(listener("http", "HTTP", 80)).spec(
+            "infrastructure",
+            json!({"parametersRef": {"group": "invalid.io", "kind": "InvalidParameters", "name": "invalid"}}),
+        ))
         .build();
     let t = run(&snap);
     let status = t.gateway("infra", "gateway-with-invalid-parameters-ref");
     let conditions = status.conditions.as_deref().unwrap_or_default();
     assert_cond(conditions, "Accepted", "False", "InvalidParameters");
-    assert!(
-        t.desired.service_networks.is_empty(),
-        "a Gateway that is not accepted maps to no service network"
-    );
+    assert!(t.desired.service_networks.is_empty(), "a Gateway that is not accepted maps to no service network");
 }
 
 #[test]
@@ -181,21 +141,11 @@ fn gateway_invalid_route_kind() {
         .build();
     let t = run(&snap);
     let only = t.listener("infra", "gateway-only-invalid-route-kind", "http");
-    assert_cond(
-        &only.conditions,
-        "ResolvedRefs",
-        "False",
-        "InvalidRouteKinds",
-    );
+    assert_cond(&only.conditions, "ResolvedRefs", "False", "InvalidRouteKinds");
     assert!(supported_kinds(only).is_empty());
     assert_eq!(only.attached_routes, 0);
     let mixed = t.listener("infra", "gateway-supported-and-invalid-route-kind", "http");
-    assert_cond(
-        &mixed.conditions,
-        "ResolvedRefs",
-        "False",
-        "InvalidRouteKinds",
-    );
+    assert_cond(&mixed.conditions, "ResolvedRefs", "False", "InvalidRouteKinds");
     assert_eq!(supported_kinds(mixed), ["HTTPRoute"]);
     assert_eq!(mixed.attached_routes, 0);
 }
@@ -204,9 +154,7 @@ fn gateway_invalid_route_kind() {
 fn gateway_modify_listeners_add_listener() {
     let gw = || {
         mk_gateway("infra", "gateway-add-listener").listener(
-            https("https")
-                .hostname("secure.test.com")
-                .cert_ref(json!({"name": "tls-validity-checks-certificate"})),
+            https("https").hostname("secure.test.com").cert_ref(json!({"name": "tls-validity-checks-certificate"})),
         )
     };
     let route = mk_route("infra", "http-route-1")
@@ -214,29 +162,16 @@ fn gateway_modify_listeners_add_listener() {
         .rule(rule().backend(backend("infra-backend-v1", 8080)));
     let mut snap = base().with(gw()).with(route).build();
     let first = run(&snap);
-    assert_eq!(
-        first
-            .listener("infra", "gateway-add-listener", "https")
-            .attached_routes,
-        1
-    );
+    assert_eq!(first.listener("infra", "gateway-add-listener", "https").attached_routes, 1);
 
     apply_status(&mut snap, &first);
     let i = snap.gateways.len() - 1;
     let old = snap.gateways[i].status.take();
-    snap.gateways[i] = gw()
-        .listener(listener("http", "HTTP", 80).hostname("data.test.com"))
-        .generation(4)
-        .build();
+    snap.gateways[i] = gw().listener(listener("http", "HTTP", 80).hostname("data.test.com")).generation(4).build();
     snap.gateways[i].status = old;
     let second = run_with(&snap, &networks_for(&snap), later());
     let status = second.gateway("infra", "gateway-add-listener");
-    let names: Vec<&str> = status
-        .listeners
-        .iter()
-        .flatten()
-        .map(|l| l.name.as_str())
-        .collect();
+    let names: Vec<&str> = status.listeners.iter().flatten().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["https", "http"]);
     for l in status.listeners.iter().flatten() {
         assert_cond(&l.conditions, "Accepted", "True", "Accepted");
@@ -249,23 +184,17 @@ fn gateway_modify_listeners_add_listener() {
 #[test]
 fn gateway_modify_listeners_remove_listener() {
     let gw = || {
-        mk_gateway("infra", "gateway-remove-listener")
-            .listener(listener("http", "HTTP", 80).hostname("data.test.com"))
+        mk_gateway("infra", "gateway-remove-listener").listener(listener("http", "HTTP", 80).hostname("data.test.com"))
     };
     let route = mk_route("infra", "http-route-2")
         .parent(parent("gateway-remove-listener"))
         .rule(rule().backend(backend("infra-backend-v1", 8080)));
     let with_https = gw().listener(
-        https("https")
-            .hostname("secure.test.com")
-            .cert_ref(json!({"name": "tls-validity-checks-certificate"})),
+        https("https").hostname("secure.test.com").cert_ref(json!({"name": "tls-validity-checks-certificate"})),
     );
     let mut snap = base().with(with_https).with(route).build();
     let first = run(&snap);
-    let listeners = first
-        .gateway("infra", "gateway-remove-listener")
-        .listeners
-        .as_ref();
+    let listeners = first.gateway("infra", "gateway-remove-listener").listeners.as_ref();
     assert_eq!(listeners.map(Vec::len), Some(2));
 
     apply_status(&mut snap, &first);
@@ -280,12 +209,7 @@ fn gateway_modify_listeners_remove_listener() {
     assert_eq!(listeners[0].name, "http");
     assert_eq!(listeners[0].attached_routes, 1);
     assert_cond(&listeners[0].conditions, "Accepted", "True", "Accepted");
-    assert_cond(
-        &listeners[0].conditions,
-        "ResolvedRefs",
-        "True",
-        "ResolvedRefs",
-    );
+    assert_cond(&listeners[0].conditions, "ResolvedRefs", "True", "ResolvedRefs");
 }
 
 #[test]
@@ -345,44 +269,21 @@ fn gateway_with_attached_routes() {
 fn gateway_with_attached_routes_on_listener_with_invalid_certificate() {
     let snap = base()
         .with(
-            mk_gateway(
-                "infra",
-                "unresolved-gateway-with-one-attached-unresolved-route",
-            )
-            .listener(
-                https("tls").cert_ref(json!({"group": "", "kind": "WrongKind", "name": "cert"})),
-            ),
+            mk_gateway("infra", "unresolved-gateway-with-one-attached-unresolved-route")
+                .listener(https("tls").cert_ref(json!({"group": "", "kind": "WrongKind", "name": "cert"}))),
         )
         .with(
             mk_route("infra", "attached-unresolved-route")
-                .parent(
-                    parent("unresolved-gateway-with-one-attached-unresolved-route").section("tls"),
-                )
+                .parent(parent("unresolved-gateway-with-one-attached-unresolved-route").section("tls"))
                 .rule(rule().backend(backend("does-not-exist", 8080))),
         )
         .build();
     let t = run(&snap);
-    let l = t.listener(
-        "infra",
-        "unresolved-gateway-with-one-attached-unresolved-route",
-        "tls",
-    );
+    let l = t.listener("infra", "unresolved-gateway-with-one-attached-unresolved-route", "tls");
     assert_eq!(l.attached_routes, 1);
-    assert_cond(
-        &l.conditions,
-        "ResolvedRefs",
-        "False",
-        "InvalidCertificateRef",
-    );
-    assert_eq!(
-        crate::conditions::find(&l.conditions, "Programmed").map(|c| c.status.as_str()),
-        Some("False")
-    );
-    let route = t.route(
-        "infra",
-        "attached-unresolved-route",
-        "unresolved-gateway-with-one-attached-unresolved-route",
-    );
+    assert_cond(&l.conditions, "ResolvedRefs", "False", "InvalidCertificateRef");
+    assert_eq!(crate::conditions::find(&l.conditions, "Programmed").map(|c| c.status.as_str()), Some("False"));
+    let route = t.route("infra", "attached-unresolved-route", "unresolved-gateway-with-one-attached-unresolved-route");
     assert_cond(route, "Accepted", "True", "Accepted");
     assert_cond(route, "ResolvedRefs", "False", "BackendNotFound");
 }
@@ -418,44 +319,31 @@ fn gateway_with_attached_routes_with_port_8080() {
 #[test]
 fn gateway_invalid_tls_configuration() {
     let snap = base()
+        .with(mk_gateway("infra", "gateway-certificate-unsupported-group").listener(https("https").cert_ref(
+            json!({"group": "wrong.group.company.io", "kind": "Secret", "name": "tls-validity-checks-certificate"}),
+        )))
         .with(
-            mk_gateway("infra", "gateway-certificate-unsupported-group").listener(https("https").cert_ref(
-                json!({"group": "wrong.group.company.io", "kind": "Secret", "name": "tls-validity-checks-certificate"}),
-            )),
-        )
-        .with(
-            mk_gateway("infra", "gateway-certificate-unsupported-kind").listener(https("https").cert_ref(
-                json!({"group": "", "kind": "WrongKind", "name": "tls-validity-checks-certificate"}),
-            )),
+            mk_gateway("infra", "gateway-certificate-unsupported-kind").listener(
+                https("https")
+                    .cert_ref(json!({"group": "", "kind": "WrongKind", "name": "tls-validity-checks-certificate"})),
+            ),
         )
         .build();
     let t = run(&snap);
-    for gw in [
-        "gateway-certificate-unsupported-group",
-        "gateway-certificate-unsupported-kind",
-    ] {
+    for gw in ["gateway-certificate-unsupported-group", "gateway-certificate-unsupported-kind"] {
         let l = t.listener("infra", gw, "https");
-        assert_cond(
-            &l.conditions,
-            "ResolvedRefs",
-            "False",
-            "InvalidCertificateRef",
-        );
+        assert_cond(&l.conditions, "ResolvedRefs", "False", "InvalidCertificateRef");
         assert!(supported_kinds(l).contains(&"HTTPRoute"), "{gw}");
         assert_eq!(l.attached_routes, 0);
-        let conditions = t
-            .gateway("infra", gw)
-            .conditions
-            .as_deref()
-            .unwrap_or_default();
+        let conditions = t.gateway("infra", gw).conditions.as_deref().unwrap_or_default();
         assert_cond(conditions, "ResolvedRefs", "False", "ListenersNotResolved");
     }
 }
 
 fn cross_namespace_cert_gateway() -> GatewayB {
-    mk_gateway("infra", "gateway-secret-cross-namespace").listener(https("https").cert_ref(
-        json!({"group": "", "kind": "Secret", "name": "certificate", "namespace": "web"}),
-    ))
+    mk_gateway("infra", "gateway-secret-cross-namespace").listener(
+        https("https").cert_ref(json!({"group": "", "kind": "Secret", "name": "certificate", "namespace": "web"})),
+    )
 }
 
 #[test]
@@ -464,10 +352,7 @@ fn gateway_secret_missing_reference_grant() {
     let t = run(&snap);
     let l = t.listener("infra", "gateway-secret-cross-namespace", "https");
     assert_cond(&l.conditions, "ResolvedRefs", "False", "RefNotPermitted");
-    assert_eq!(
-        crate::conditions::find(&l.conditions, "Programmed").map(|c| c.status.as_str()),
-        Some("False")
-    );
+    assert_eq!(crate::conditions::find(&l.conditions, "Programmed").map(|c| c.status.as_str()), Some("False"));
 }
 
 #[test]
@@ -476,41 +361,17 @@ fn gateway_secret_invalid_reference_grant() {
     let group = "gateway.networking.k8s.io";
     let snap = base()
         .with(cross_namespace_cert_gateway())
-        .with(
-            mk_grant("app", "not-in-target-namespace")
-                .from(group, gw, "infra")
-                .to("", "Secret", "certificate"),
-        )
-        .with(
-            mk_grant("web", "wrong-from-group")
-                .from("not-the-group.io", gw, "infra")
-                .to("", "Secret", "certificate"),
-        )
-        .with(
-            mk_grant("web", "wrong-from-kind")
-                .from(group, "HTTPRoute", "infra")
-                .to("", "Secret", "certificate"),
-        )
-        .with(
-            mk_grant("web", "wrong-from-namespace")
-                .from(group, gw, "app")
-                .to("", "Secret", "certificate"),
-        )
-        .with(
-            mk_grant("web", "wrong-to-group")
-                .from(group, gw, "infra")
-                .to("not-the-group.io", "Secret", "certificate"),
-        )
-        .with(
-            mk_grant("web", "wrong-to-kind")
-                .from(group, gw, "infra")
-                .to("", "Service", "certificate"),
-        )
-        .with(
-            mk_grant("web", "wrong-to-name")
-                .from(group, gw, "infra")
-                .to("", "Secret", "not-the-certificate"),
-        )
+        .with(mk_grant("app", "not-in-target-namespace").from(group, gw, "infra").to("", "Secret", "certificate"))
+        .with(mk_grant("web", "wrong-from-group").from("not-the-group.io", gw, "infra").to("", "Secret", "certificate"))
+        .with(mk_grant("web", "wrong-from-kind").from(group, "HTTPRoute", "infra").to("", "Secret", "certificate"))
+        .with(mk_grant("web", "wrong-from-namespace").from(group, gw, "app").to("", "Secret", "certificate"))
+        .with(mk_grant("web", "wrong-to-group").from(group, gw, "infra").to(
+            "not-the-group.io",
+            "Secret",
+            "certificate",
+        ))
+        .with(mk_grant("web", "wrong-to-kind").from(group, gw, "infra").to("", "Service", "certificate"))
+        .with(mk_grant("web", "wrong-to-name").from(group, gw, "infra").to("", "Secret", "not-the-certificate"))
         .build();
     let t = run(&snap);
     let l = t.listener("infra", "gateway-secret-cross-namespace", "https");
@@ -532,11 +393,7 @@ fn gateway_secret_reference_grant_specific_and_all_in_namespace() {
         let l = t.listener("infra", "gateway-secret-cross-namespace", "https");
         assert_cond(&l.conditions, "ResolvedRefs", "True", "ResolvedRefs");
         assert_cond(&l.conditions, "Programmed", "True", "Programmed");
-        let conditions = t
-            .gateway("infra", "gateway-secret-cross-namespace")
-            .conditions
-            .as_deref()
-            .unwrap_or_default();
+        let conditions = t.gateway("infra", "gateway-secret-cross-namespace").conditions.as_deref().unwrap_or_default();
         assert_cond(conditions, "Programmed", "True", "Programmed");
     }
 }

@@ -28,11 +28,8 @@ fn rule_for<'a>(rules: &'a [RuleSpec], path: &str) -> &'a RuleSpec {
 fn httproute_disallowed_kind() {
     let snap = base()
         .with(
-            mk_gateway("infra", "tlsroutes-only").listener(
-                listener("tls", "TLS", 443)
-                    .mode("Passthrough")
-                    .kinds(&["TLSRoute"]),
-            ),
+            mk_gateway("infra", "tlsroutes-only")
+                .listener(listener("tls", "TLS", 443).mode("Passthrough").kinds(&["TLSRoute"])),
         )
         .with(
             mk_route("infra", "disallowed-kind")
@@ -44,10 +41,7 @@ fn httproute_disallowed_kind() {
     let route = t.route("infra", "disallowed-kind", "tlsroutes-only");
     assert_cond(route, "Accepted", "False", "NotAllowedByListeners");
     assert_cond(route, "ResolvedRefs", "True", "ResolvedRefs");
-    assert_eq!(
-        t.listener("infra", "tlsroutes-only", "tls").attached_routes,
-        0
-    );
+    assert_eq!(t.listener("infra", "tlsroutes-only", "tls").attached_routes, 0);
     assert!(t.desired.services.is_empty());
 }
 
@@ -61,18 +55,10 @@ fn httproute_invalid_cross_namespace_parent_ref() {
         )
         .build();
     let t = run(&snap);
-    let route = t.route(
-        "web",
-        "invalid-cross-namespace-parent-ref",
-        "same-namespace",
-    );
+    let route = t.route("web", "invalid-cross-namespace-parent-ref", "same-namespace");
     assert_cond(route, "Accepted", "False", "NotAllowedByListeners");
     assert_cond(route, "ResolvedRefs", "True", "ResolvedRefs");
-    assert_eq!(
-        t.listener("infra", "same-namespace", "http")
-            .attached_routes,
-        0
-    );
+    assert_eq!(t.listener("infra", "same-namespace", "http").attached_routes, 0);
 }
 
 #[test]
@@ -85,18 +71,10 @@ fn httproute_invalid_parent_ref_not_matching_section_name() {
         )
         .build();
     let t = run(&snap);
-    let route = t.route(
-        "infra",
-        "httproute-listener-not-matching-section-name",
-        "same-namespace",
-    );
+    let route = t.route("infra", "httproute-listener-not-matching-section-name", "same-namespace");
     assert_cond(route, "Accepted", "False", "NoMatchingParent");
     assert_cond(route, "ResolvedRefs", "True", "ResolvedRefs");
-    assert_eq!(
-        t.listener("infra", "same-namespace", "http")
-            .attached_routes,
-        0
-    );
+    assert_eq!(t.listener("infra", "same-namespace", "http").attached_routes, 0);
 }
 
 #[test]
@@ -109,18 +87,10 @@ fn httproute_invalid_parent_ref_not_matching_listener_port() {
         )
         .build();
     let t = run(&snap);
-    let route = t.route(
-        "infra",
-        "httproute-listener-not-matching-route-port",
-        "same-namespace",
-    );
+    let route = t.route("infra", "httproute-listener-not-matching-route-port", "same-namespace");
     assert_cond(route, "Accepted", "False", "NoMatchingParent");
     assert_cond(route, "ResolvedRefs", "True", "ResolvedRefs");
-    assert_eq!(
-        t.listener("infra", "same-namespace", "http")
-            .attached_routes,
-        0
-    );
+    assert_eq!(t.listener("infra", "same-namespace", "http").attached_routes, 0);
 }
 
 #[test]
@@ -133,17 +103,9 @@ fn httproute_invalid_parent_ref_section_name_not_matching_port() {
         )
         .build();
     let t = run(&snap);
-    let route = t.route(
-        "infra",
-        "httproute-listener-section-name-not-matching-port",
-        "same-namespace",
-    );
+    let route = t.route("infra", "httproute-listener-section-name-not-matching-port", "same-namespace");
     assert_cond(route, "Accepted", "False", "NoMatchingParent");
-    assert_eq!(
-        t.listener("infra", "same-namespace", "http")
-            .attached_routes,
-        0
-    );
+    assert_eq!(t.listener("infra", "same-namespace", "http").attached_routes, 0);
 }
 
 #[test]
@@ -166,11 +128,7 @@ fn httproute_observed_generation_bump() {
     let conditions = &parents[0].conditions;
     assert_route_ok(conditions);
     assert!(conditions.iter().all(|c| c.observed_generation == Some(4)));
-    assert!(
-        conditions
-            .iter()
-            .all(|c| c.last_transition_time == Time(now()))
-    );
+    assert!(conditions.iter().all(|c| c.last_transition_time == Time(now())));
     let tg = second.target_group("observed-generation-bump", "infra-backend-v2");
     assert_eq!(tg.config.port, 8080);
 }
@@ -181,25 +139,15 @@ fn httproute_invalid_backend_ref_unknown_kind() {
         .with(
             mk_route("infra", "invalid-backend-ref-unknown-kind")
                 .parent(parent("same-namespace"))
-                .rule(
-                    rule().backend(
-                        backend("infra-backend-v1", 8080)
-                            .kind("unknownkind.example.com", "NonExistent"),
-                    ),
-                ),
+                .rule(rule().backend(backend("infra-backend-v1", 8080).kind("unknownkind.example.com", "NonExistent"))),
         )
         .build();
     let mut observed = networks_for(&snap);
-    observed.services.push(observed_service(
-        &crate::names::service_name("invalid-backend-ref-unknown-kind", "infra"),
-        MANAGED_BY,
-    ));
+    observed
+        .services
+        .push(observed_service(&crate::names::service_name("invalid-backend-ref-unknown-kind", "infra"), MANAGED_BY));
     let t = run_with(&snap, &observed, now());
-    let route = t.route(
-        "infra",
-        "invalid-backend-ref-unknown-kind",
-        "same-namespace",
-    );
+    let route = t.route("infra", "invalid-backend-ref-unknown-kind", "same-namespace");
     assert_cond(route, "Accepted", "True", "Accepted");
     assert_cond(route, "ResolvedRefs", "False", "InvalidKind");
 
@@ -247,11 +195,7 @@ fn cross_namespace_backend_route() -> RouteB {
 fn httproute_invalid_cross_namespace_backend_ref() {
     let snap = base().with(cross_namespace_backend_route()).build();
     let t = run(&snap);
-    let route = t.route(
-        "infra",
-        "invalid-cross-namespace-backend-ref",
-        "same-namespace",
-    );
+    let route = t.route("infra", "invalid-cross-namespace-backend-ref", "same-namespace");
     assert_cond(route, "Accepted", "True", "Accepted");
     assert_cond(route, "ResolvedRefs", "False", "RefNotPermitted");
 }
@@ -261,48 +205,16 @@ fn httproute_invalid_reference_grant() {
     let (r, g) = ("HTTPRoute", HTTP_GROUP);
     let snap = base()
         .with(cross_namespace_backend_route())
-        .with(
-            mk_grant("app", "not-in-target-namespace")
-                .from(g, r, "infra")
-                .to("", "Service", "web-backend"),
-        )
-        .with(
-            mk_grant("web", "wrong-from-group")
-                .from("not-the-group.io", r, "infra")
-                .to("", "Service", "web-backend"),
-        )
-        .with(
-            mk_grant("web", "wrong-from-kind")
-                .from(g, "Gateway", "infra")
-                .to("", "Service", "web-backend"),
-        )
-        .with(
-            mk_grant("web", "wrong-from-namespace")
-                .from(g, r, "app")
-                .to("", "Service", "web-backend"),
-        )
-        .with(mk_grant("web", "wrong-to-group").from(g, r, "infra").to(
-            "not-the-group.io",
-            "Service",
-            "web-backend",
-        ))
-        .with(
-            mk_grant("web", "wrong-to-kind")
-                .from(g, r, "infra")
-                .to("", "Secret", "web-backend"),
-        )
-        .with(mk_grant("web", "wrong-to-name").from(g, r, "infra").to(
-            "",
-            "Service",
-            "not-web-backend",
-        ))
+        .with(mk_grant("app", "not-in-target-namespace").from(g, r, "infra").to("", "Service", "web-backend"))
+        .with(mk_grant("web", "wrong-from-group").from("not-the-group.io", r, "infra").to("", "Service", "web-backend"))
+        .with(mk_grant("web", "wrong-from-kind").from(g, "Gateway", "infra").to("", "Service", "web-backend"))
+        .with(mk_grant("web", "wrong-from-namespace").from(g, r, "app").to("", "Service", "web-backend"))
+        .with(mk_grant("web", "wrong-to-group").from(g, r, "infra").to("not-the-group.io", "Service", "web-backend"))
+        .with(mk_grant("web", "wrong-to-kind").from(g, r, "infra").to("", "Secret", "web-backend"))
+        .with(mk_grant("web", "wrong-to-name").from(g, r, "infra").to("", "Service", "not-web-backend"))
         .build();
     let t = run(&snap);
-    let route = t.route(
-        "infra",
-        "invalid-cross-namespace-backend-ref",
-        "same-namespace",
-    );
+    let route = t.route("infra", "invalid-cross-namespace-backend-ref", "same-namespace");
     assert_cond(route, "Accepted", "True", "Accepted");
     assert_cond(route, "ResolvedRefs", "False", "RefNotPermitted");
 }
@@ -310,19 +222,15 @@ fn httproute_invalid_reference_grant() {
 #[test]
 fn httproute_partially_invalid_via_invalid_reference_grant() {
     let snap = base()
-        .with(
-            mk_grant("app", "reference-grant")
-                .from(HTTP_GROUP, "HTTPRoute", "infra")
-                .to("", "Service", "app-backend-v1"),
-        )
+        .with(mk_grant("app", "reference-grant").from(HTTP_GROUP, "HTTPRoute", "infra").to(
+            "",
+            "Service",
+            "app-backend-v1",
+        ))
         .with(
             mk_route("infra", "invalid-reference-grant")
                 .parent(parent("same-namespace"))
-                .rule(
-                    rule()
-                        .prefix("/v2")
-                        .backend(backend("app-backend-v2", 8080).ns("app")),
-                )
+                .rule(rule().prefix("/v2").backend(backend("app-backend-v2", 8080).ns("app")))
                 .rule(rule().backend(backend("app-backend-v1", 8080).ns("app"))),
         )
         .build();
@@ -333,10 +241,7 @@ fn httproute_partially_invalid_via_invalid_reference_grant() {
     assert_no_cond(route, "PartiallyInvalid");
     let rules = &t.service_of("infra", "invalid-reference-grant").listeners[0].rules;
     assert_eq!(rule_for(rules, "/v2").action, RuleAction::fixed(500));
-    assert!(matches!(
-        rule_for(rules, "/").action,
-        RuleAction::Forward(_)
-    ));
+    assert!(matches!(rule_for(rules, "/").action, RuleAction::Forward(_)));
 }
 
 #[test]
@@ -346,21 +251,15 @@ fn httproute_reference_grant_then_revoked() {
         .rule(rule().backend(backend("web-backend", 8080).ns("web")));
     let mut snap = base()
         .with(route)
-        .with(
-            mk_grant("web", "reference-grant")
-                .from(HTTP_GROUP, "HTTPRoute", "infra")
-                .to("", "Service", "web-backend"),
-        )
+        .with(mk_grant("web", "reference-grant").from(HTTP_GROUP, "HTTPRoute", "infra").to(
+            "",
+            "Service",
+            "web-backend",
+        ))
         .build();
     let first = run(&snap);
     assert_route_ok(first.route("infra", "reference-grant", "same-namespace"));
-    assert_eq!(
-        first
-            .target_group("reference-grant", "web-backend")
-            .config
-            .port,
-        8080
-    );
+    assert_eq!(first.target_group("reference-grant", "web-backend").config.port, 8080);
 
     apply_status(&mut snap, &first);
     snap.reference_grants.clear();
@@ -379,11 +278,7 @@ fn httproute_no_backend_refs() {
         .with(
             mk_route("infra", "no-backends")
                 .parent(parent("same-namespace"))
-                .rule(
-                    rule()
-                        .prefix("/forward")
-                        .backend(backend("infra-backend-v1", 8080)),
-                )
+                .rule(rule().prefix("/forward").backend(backend("infra-backend-v1", 8080)))
                 .rule(rule().prefix("/omitted-no-forward"))
                 .rule(rule().prefix("/empty-no-forward").empty_backends()),
         )
@@ -391,18 +286,9 @@ fn httproute_no_backend_refs() {
     let t = run(&snap);
     assert_route_ok(t.route("infra", "no-backends", "same-namespace"));
     let rules = &t.service_of("infra", "no-backends").listeners[0].rules;
-    assert!(matches!(
-        rule_for(rules, "/forward").action,
-        RuleAction::Forward(_)
-    ));
-    assert_eq!(
-        rule_for(rules, "/omitted-no-forward").action,
-        RuleAction::fixed(500)
-    );
-    assert_eq!(
-        rule_for(rules, "/empty-no-forward").action,
-        RuleAction::fixed(500)
-    );
+    assert!(matches!(rule_for(rules, "/forward").action, RuleAction::Forward(_)));
+    assert_eq!(rule_for(rules, "/omitted-no-forward").action, RuleAction::fixed(500));
+    assert_eq!(rule_for(rules, "/empty-no-forward").action, RuleAction::fixed(500));
 }
 
 /// The upstream route names (`specific-host-matches-listener-...`) share their first 20
@@ -412,9 +298,7 @@ fn httproute_no_backend_refs() {
 fn httproute_hostname_intersection() {
     let gw = "httproute-hostname-intersection";
     let route = |name: &str, hosts: &[&str]| {
-        let mut r = mk_route("infra", name)
-            .parent(parent(gw))
-            .rule(rule().backend(backend("infra-backend-v1", 8080)));
+        let mut r = mk_route("infra", name).parent(parent(gw)).rule(rule().backend(backend("infra-backend-v1", 8080)));
         for h in hosts {
             r = r.hostname(h);
         }
@@ -427,41 +311,17 @@ fn httproute_hostname_intersection() {
                 .listener(listener("listener-2", "HTTP", 80).hostname("*.wildcard.io"))
                 .listener(listener("listener-3", "HTTP", 80).hostname("*.anotherwildcard.io")),
         )
-        .with(route(
-            "specific-specific",
-            &[
-                "non.matching.com",
-                "*.nonmatchingwildcard.io",
-                "very.specific.com",
-            ],
-        ))
+        .with(route("specific-specific", &["non.matching.com", "*.nonmatchingwildcard.io", "very.specific.com"]))
         .with(route(
             "specific-wildcard",
-            &[
-                "non.matching.com",
-                "wildcard.io",
-                "foo.wildcard.io",
-                "bar.wildcard.io",
-                "foo.bar.wildcard.io",
-            ],
+            &["non.matching.com", "wildcard.io", "foo.wildcard.io", "bar.wildcard.io", "foo.bar.wildcard.io"],
         ))
-        .with(route(
-            "wildcard-specific",
-            &["non.matching.com", "*.specific.com"],
-        ))
+        .with(route("wildcard-specific", &["non.matching.com", "*.specific.com"]))
         .with(route("wildcard-wildcard", &["*.anotherwildcard.io"]))
-        .with(route(
-            "no-intersecting-hosts",
-            &["specific.but.wrong.com", "wildcard.io"],
-        ))
+        .with(route("no-intersecting-hosts", &["specific.but.wrong.com", "wildcard.io"]))
         .build();
     let t = run(&snap);
-    for name in [
-        "specific-specific",
-        "specific-wildcard",
-        "wildcard-specific",
-        "wildcard-wildcard",
-    ] {
+    for name in ["specific-specific", "specific-wildcard", "wildcard-specific", "wildcard-wildcard"] {
         assert_route_ok(t.route("infra", name, gw));
     }
     let rejected = t.route("infra", "no-intersecting-hosts", gw);
@@ -471,18 +331,16 @@ fn httproute_hostname_intersection() {
     }
     // One custom domain per Lattice service: the first effective hostname.
     let service = t.service_of("infra", "wildcard-specific");
-    assert_eq!(
-        service.custom_domain_name.as_deref(),
-        Some("very.specific.com")
-    );
+    assert_eq!(service.custom_domain_name.as_deref(), Some("very.specific.com"));
 }
 
 #[test]
 fn httproute_simple_same_namespace_and_multiple_gateways() {
     let snap = base()
-        .with(mk_gateway("infra", "backend-namespaces").listener(
-            listener("http", "HTTP", 80).routes_from_labelled("gateway-conformance", "backend"),
-        ))
+        .with(
+            mk_gateway("infra", "backend-namespaces")
+                .listener(listener("http", "HTTP", 80).routes_from_labelled("gateway-conformance", "backend")),
+        )
         .with(infra_route("gateway-conformance-infra-test"))
         .with(
             mk_route("web", "cross-namespace")
@@ -498,15 +356,8 @@ fn httproute_simple_same_namespace_and_multiple_gateways() {
     assert_cond(disallowed, "Accepted", "False", "NotAllowedByListeners");
     let parents = t.parents("HTTPRoute", "web", "cross-namespace");
     assert_eq!(parents[0].parent_ref.namespace.as_deref(), Some("infra"));
-    assert_eq!(
-        t.service_of("web", "cross-namespace").service_networks,
-        ["backend-namespaces"]
-    );
-    assert_eq!(
-        t.service_of("infra", "gateway-conformance-infra-test")
-            .service_networks,
-        ["same-namespace"]
-    );
+    assert_eq!(t.service_of("web", "cross-namespace").service_networks, ["backend-namespaces"]);
+    assert_eq!(t.service_of("infra", "gateway-conformance-infra-test").service_networks, ["same-namespace"]);
 }
 
 #[test]

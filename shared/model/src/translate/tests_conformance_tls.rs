@@ -15,10 +15,7 @@ fn passthrough(name: &str) -> ListenerB {
 }
 
 fn tls_route(name: &str, gateway: ParentB, host: &str, b: BackendB) -> RouteB {
-    mk_tls_route("infra", name)
-        .parent(gateway)
-        .hostname(host)
-        .rule(rule().backend(b))
+    mk_tls_route("infra", name).parent(gateway).hostname(host).rule(rule().backend(b))
 }
 
 #[test]
@@ -28,11 +25,7 @@ fn tlsroute_invalid_no_matching_listener_hostname() {
         .with(
             mk_gateway("infra", gw)
                 .listener(passthrough("tls-exact").hostname("foo.example.com"))
-                .listener(
-                    listener("tls-wildcard", "TLS", 8443)
-                        .mode("Passthrough")
-                        .hostname("*.wildcard.io"),
-                ),
+                .listener(listener("tls-wildcard", "TLS", 8443).mode("Passthrough").hostname("*.wildcard.io")),
         )
         .with(tls_route(
             "exact-mismatch",
@@ -64,18 +57,8 @@ fn tlsroute_invalid_no_matching_listener() {
         .with(mk_gateway("infra", "gateway-http-only").listener(listener("http", "HTTP", 80)))
         .with(mk_gateway("infra", "gateway-https-only").listener(listener("https", "HTTPS", 443)))
         .with(mk_gateway("infra", "gateway-tls").listener(passthrough("tls")))
-        .with(tls_route(
-            "on-http",
-            parent("gateway-http-only"),
-            "abc.example.com",
-            backend("tls-backend", 443),
-        ))
-        .with(tls_route(
-            "on-https",
-            parent("gateway-https-only"),
-            "abc.example.com",
-            backend("tls-backend", 443),
-        ))
+        .with(tls_route("on-http", parent("gateway-http-only"), "abc.example.com", backend("tls-backend", 443)))
+        .with(tls_route("on-https", parent("gateway-https-only"), "abc.example.com", backend("tls-backend", 443)))
         .with(tls_route(
             "bad-section",
             parent("gateway-tls").section("not-a-listener"),
@@ -105,64 +88,26 @@ fn tlsroute_invalid_reference_grant() {
             "abc.example.com",
             backend("tls-backend", 443).ns("web"),
         ))
-        .with(
-            mk_grant("app", "not-in-target-namespace")
-                .from(g, r, "infra")
-                .to("", "Service", to),
-        )
-        .with(
-            mk_grant("web", "wrong-from-group")
-                .from("not-the-group.io", r, "infra")
-                .to("", "Service", to),
-        )
-        .with(
-            mk_grant("web", "wrong-from-kind")
-                .from(g, "HTTPRoute", "infra")
-                .to("", "Service", to),
-        )
-        .with(
-            mk_grant("web", "wrong-from-namespace")
-                .from(g, r, "app")
-                .to("", "Service", to),
-        )
-        .with(mk_grant("web", "wrong-to-group").from(g, r, "infra").to(
-            "not-the-group.io",
-            "Service",
-            to,
-        ))
-        .with(
-            mk_grant("web", "wrong-to-kind")
-                .from(g, r, "infra")
-                .to("", "Secret", to),
-        )
-        .with(mk_grant("web", "wrong-to-name").from(g, r, "infra").to(
-            "",
-            "Service",
-            "not-tls-backend",
-        ))
+        .with(mk_grant("app", "not-in-target-namespace").from(g, r, "infra").to("", "Service", to))
+        .with(mk_grant("web", "wrong-from-group").from("not-the-group.io", r, "infra").to("", "Service", to))
+        .with(mk_grant("web", "wrong-from-kind").from(g, "HTTPRoute", "infra").to("", "Service", to))
+        .with(mk_grant("web", "wrong-from-namespace").from(g, r, "app").to("", "Service", to))
+        .with(mk_grant("web", "wrong-to-group").from(g, r, "infra").to("not-the-group.io", "Service", to))
+        .with(mk_grant("web", "wrong-to-kind").from(g, r, "infra").to("", "Secret", to))
+        .with(mk_grant("web", "wrong-to-name").from(g, r, "infra").to("", "Service", "not-tls-backend"))
         .build();
     let t = run(&snap);
-    let route = t.route_of(
-        "TLSRoute",
-        "infra",
-        "gateway-conformance-infra-test",
-        "gateway-tlsroute",
-    );
+    let route = t.route_of("TLSRoute", "infra", "gateway-conformance-infra-test", "gateway-tlsroute");
     assert_cond(route, "Accepted", "True", "Accepted");
     assert_cond(route, "ResolvedRefs", "False", "RefNotPermitted");
-    assert_eq!(
-        t.listener("infra", "gateway-tlsroute", "tls")
-            .attached_routes,
-        1
-    );
+    assert_eq!(t.listener("infra", "gateway-tlsroute", "tls").attached_routes, 1);
 }
 
 #[test]
 fn tlsroute_listener_passthrough_supported_kinds() {
     let gw = "gateway-tls-supported-kinds";
-    let snap = base()
-        .with(mk_gateway("infra", gw).listener(passthrough("tls").kinds(&["TCPRoute", "TLSRoute"])))
-        .build();
+    let snap =
+        base().with(mk_gateway("infra", gw).listener(passthrough("tls").kinds(&["TCPRoute", "TLSRoute"]))).build();
     let t = run(&snap);
     let l = t.listener("infra", gw, "tls");
     assert_cond(&l.conditions, "ResolvedRefs", "False", "InvalidRouteKinds");
@@ -174,12 +119,7 @@ fn tlsroute_listener_terminate_not_supported() {
     let gw = "gateway-tls-terminate";
     let snap = base()
         .with(mk_gateway("infra", gw).listener(listener("tls", "TLS", 443).mode("Terminate")))
-        .with(tls_route(
-            "terminated",
-            parent(gw),
-            "abc.example.com",
-            backend("infra-backend-v1", 8080),
-        ))
+        .with(tls_route("terminated", parent(gw), "abc.example.com", backend("infra-backend-v1", 8080)))
         .build();
     let t = run(&snap);
     let l = t.listener("infra", gw, "tls");
@@ -201,18 +141,10 @@ fn tlsroute_simple_same_namespace() {
         ))
         .build();
     let t = run(&snap);
-    assert_route_ok(t.route_of(
-        "TLSRoute",
-        "infra",
-        "gateway-conformance-infra-test",
-        "gateway-tlsroute",
-    ));
+    assert_route_ok(t.route_of("TLSRoute", "infra", "gateway-conformance-infra-test", "gateway-tlsroute"));
     let service = t.service_of("infra", "gateway-conformance-infra-test");
     assert_eq!(service.listeners.len(), 1);
-    assert_eq!(
-        service.listeners[0].protocol,
-        ListenerProtocol::TlsPassthrough
-    );
+    assert_eq!(service.listeners[0].protocol, ListenerProtocol::TlsPassthrough);
 }
 
 /// A TLS passthrough listener can only forward (VPC Lattice has no fixed response there), so a
@@ -235,27 +167,17 @@ fn tlsroute_invalid_backend_ref_nonexistent_and_unknown_kind() {
         ))
         .build();
     let t = run(&snap);
-    for (name, reason) in [
-        ("nonexistent-backend", "BackendNotFound"),
-        ("unknown-kind-backend", "InvalidKind"),
-    ] {
+    for (name, reason) in [("nonexistent-backend", "BackendNotFound"), ("unknown-kind-backend", "InvalidKind")] {
         let route = t.route_of("TLSRoute", "infra", name, "gateway-tlsroute");
         assert_cond(route, "Accepted", "True", "Accepted");
         assert_cond(route, "ResolvedRefs", "False", reason);
         let service = t.service_of("infra", name);
         assert!(
-            service
-                .listeners
-                .iter()
-                .all(|l| !matches!(l.default_action, RuleAction::FixedResponse(_))),
+            service.listeners.iter().all(|l| !matches!(l.default_action, RuleAction::FixedResponse(_))),
             "{name}: {:#?}",
             service.listeners
         );
         assert!(service.listeners.is_empty(), "{name}");
     }
-    assert_eq!(
-        t.listener("infra", "gateway-tlsroute", "tls")
-            .attached_routes,
-        2
-    );
+    assert_eq!(t.listener("infra", "gateway-tlsroute", "tls").attached_routes, 2);
 }

@@ -39,38 +39,24 @@ const METHODS: [&str; 3] = ["GET", "POST", "DELETE"];
 const SERVICES: usize = 4;
 
 fn match_gen() -> impl Strategy<Value = MatchGen> {
-    (
-        any::<bool>(),
-        0..PATHS.len(),
-        proptest::option::of(0..METHODS.len()),
-        0..3_usize,
-    )
-        .prop_map(|(exact, path, method, headers)| MatchGen {
-            exact,
-            path,
-            method,
-            headers,
-        })
+    (any::<bool>(), 0..PATHS.len(), proptest::option::of(0..METHODS.len()), 0..3_usize)
+        .prop_map(|(exact, path, method, headers)| MatchGen { exact, path, method, headers })
 }
 
 fn rule_gen() -> impl Strategy<Value = RuleGen> {
     (
         proptest::collection::vec(match_gen(), 0..3),
-        proptest::collection::vec(
-            (0..SERVICES + 1, prop_oneof![Just(1), Just(0), 1..2_000_000]),
-            0..3,
-        ),
+        proptest::collection::vec((0..SERVICES + 1, prop_oneof![Just(1), Just(0), 1..2_000_000]), 0..3),
     )
         .prop_map(|(matches, backends)| RuleGen { matches, backends })
 }
 
 fn route_gen() -> impl Strategy<Value = RouteGen> {
-    (
-        0..6_usize,
-        any::<bool>(),
-        proptest::collection::vec(rule_gen(), 1..5),
-    )
-        .prop_map(|(name, https, rules)| RouteGen { name, https, rules })
+    (0..6_usize, any::<bool>(), proptest::collection::vec(rule_gen(), 1..5)).prop_map(|(name, https, rules)| RouteGen {
+        name,
+        https,
+        rules,
+    })
 }
 
 fn manifest(routes: &[RouteGen]) -> Vec<Value> {
@@ -137,17 +123,11 @@ fn snapshot(docs: Vec<Value>) -> ClusterSnapshot {
     let mut s = ClusterSnapshot::default();
     for d in docs {
         match d["kind"].as_str().unwrap_or_default() {
-            "GatewayClass" => s
-                .gateway_classes
-                .push(serde_json::from_value(d).expect("class")),
+            "GatewayClass" => s.gateway_classes.push(serde_json::from_value(d).expect("class")),
             "Gateway" => s.gateways.push(serde_json::from_value(d).expect("gateway")),
             "Service" => s.services.push(serde_json::from_value(d).expect("service")),
-            "EndpointSlice" => s
-                .endpoint_slices
-                .push(serde_json::from_value(d).expect("slice")),
-            "HTTPRoute" => s
-                .http_routes
-                .push(serde_json::from_value(d).expect("route")),
+            "EndpointSlice" => s.endpoint_slices.push(serde_json::from_value(d).expect("slice")),
+            "HTTPRoute" => s.http_routes.push(serde_json::from_value(d).expect("route")),
             other => panic!("unexpected kind {other}"),
         }
     }
@@ -168,29 +148,11 @@ fn converge(snapshot: &ClusterSnapshot, observed: &mut ObservedState, ids: &mut 
     let config = config();
     let now = Timestamp::from_second(1_767_225_600).expect("time");
     let managed_by = config.identity.managed_by();
-    let first = plan(
-        &translate(snapshot, observed, &config, now).desired,
-        observed,
-        &Scope::All,
-        &managed_by,
-    );
-    assert!(
-        first.refused.is_empty(),
-        "nothing foreign exists, so nothing is refused: {:?}",
-        first.refused
-    );
+    let first = plan(&translate(snapshot, observed, &config, now).desired, observed, &Scope::All, &managed_by);
+    assert!(first.refused.is_empty(), "nothing foreign exists, so nothing is refused: {:?}", first.refused);
     apply(&first, observed, ids).expect("the plan applies to the in-memory Lattice");
-    let second = plan(
-        &translate(snapshot, observed, &config, now).desired,
-        observed,
-        &Scope::All,
-        &managed_by,
-    );
-    assert!(
-        second.actions.is_empty(),
-        "a second plan must be empty, got {:#?}",
-        second.actions
-    );
+    let second = plan(&translate(snapshot, observed, &config, now).desired, observed, &Scope::All, &managed_by);
+    assert!(second.actions.is_empty(), "a second plan must be empty, got {:#?}", second.actions);
     first.actions.len()
 }
 

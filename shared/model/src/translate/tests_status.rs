@@ -6,8 +6,7 @@ use serde_json::json;
 
 use crate::lattice::{RuleAction, TargetGroupConfig, TargetGroupType};
 use crate::names::{
-    ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE,
-    TAG_SOURCE_TYPE,
+    ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE, TAG_SOURCE_TYPE,
 };
 use crate::observed::{ObservedState, ObservedTargetGroup};
 use crate::testing::*;
@@ -19,37 +18,22 @@ fn hotel() -> World {
 }
 
 fn rates() -> RouteB {
-    mk_route("default", "rates")
-        .parent(parent("my-hotel"))
-        .rule(rule().backend(backend("review", 80)))
+    mk_route("default", "rates").parent(parent("my-hotel")).rule(rule().backend(backend("review", 80)))
 }
 
 #[test]
 fn objects_of_another_controller_get_no_status() {
     let snap = hotel()
         .with(mk_class("other").controller("example.com/other-controller"))
-        .with(
-            mk_gateway("default", "theirs")
-                .class("other")
-                .listener(listener("http", "HTTP", 80)),
-        )
-        .with(
-            mk_route("default", "their-route")
-                .parent(parent("theirs"))
-                .rule(rule().backend(backend("review", 80))),
-        )
+        .with(mk_gateway("default", "theirs").class("other").listener(listener("http", "HTTP", 80)))
+        .with(mk_route("default", "their-route").parent(parent("theirs")).rule(rule().backend(backend("review", 80))))
         .build();
     let t = run(&snap);
     assert!(t.entry("GatewayClass", "", "other").is_none());
     assert!(t.entry("Gateway", "default", "theirs").is_none());
     assert!(t.entry("HTTPRoute", "default", "their-route").is_none());
     assert!(t.desired.services.is_empty());
-    assert!(
-        t.desired
-            .service_networks
-            .iter()
-            .all(|n| n.name != "theirs")
-    );
+    assert!(t.desired.service_networks.iter().all(|n| n.name != "theirs"));
     assert!(t.entry("GatewayClass", "", CLASS).is_some());
 }
 
@@ -63,20 +47,11 @@ fn parent_entries_of_other_controllers_are_kept_untouched() {
             "observedGeneration": 1, "lastTransitionTime": "2023-01-01T00:00:00Z",
         }],
     });
-    let snap = hotel()
-        .with(
-            rates()
-                .parent(parent("theirs"))
-                .status(json!({"parents": [foreign.clone()]})),
-        )
-        .build();
+    let snap = hotel().with(rates().parent(parent("theirs")).status(json!({"parents": [foreign.clone()]}))).build();
     let t = run(&snap);
     let parents = t.parents("HTTPRoute", "default", "rates");
     assert_eq!(parents.len(), 2);
-    assert_eq!(
-        serde_json::to_value(&parents[0]).expect("serializes"),
-        foreign
-    );
+    assert_eq!(serde_json::to_value(&parents[0]).expect("serializes"), foreign);
     assert_route_ok(t.route("default", "rates", "my-hotel"));
 }
 
@@ -97,35 +72,22 @@ fn our_entry_for_a_removed_parent_ref_is_dropped() {
     let parents = second.parents("HTTPRoute", "default", "rates");
     assert_eq!(parents.len(), 1);
     assert_eq!(parents[0].parent_ref.name, "my-hotel");
-    assert_eq!(
-        second.listener("default", "second", "http").attached_routes,
-        0
-    );
+    assert_eq!(second.listener("default", "second", "http").attached_routes, 0);
 }
 
 #[test]
 fn gateway_programmed_follows_the_observed_service_network() {
     let snap = hotel().build();
     let found = run(&snap);
-    let conditions = found
-        .gateway("default", "my-hotel")
-        .conditions
-        .clone()
-        .unwrap_or_default();
+    let conditions = found.gateway("default", "my-hotel").conditions.clone().unwrap_or_default();
     let programmed = assert_cond(&conditions, "Programmed", "True", "Programmed");
     assert_eq!(
         programmed.message,
-        format!(
-            "aws-service-network-arn: arn:aws:vpc-lattice:us-west-2:123456789012:servicenetwork/{SN_ID}"
-        )
+        format!("aws-service-network-arn: arn:aws:vpc-lattice:us-west-2:123456789012:servicenetwork/{SN_ID}")
     );
 
     let missing = run_with(&snap, &ObservedState::default(), now());
-    let conditions = missing
-        .gateway("default", "my-hotel")
-        .conditions
-        .clone()
-        .unwrap_or_default();
+    let conditions = missing.gateway("default", "my-hotel").conditions.clone().unwrap_or_default();
     let pending = assert_cond(&conditions, "Programmed", "False", "Pending");
     assert!(pending.message.contains("my-hotel"), "{}", pending.message);
     assert_cond(&conditions, "Accepted", "True", "Accepted");
@@ -139,26 +101,14 @@ fn route_annotations_carry_the_lattice_service_when_it_is_ours() {
     observed.services.push(svc.clone());
     let t = run_with(&snap, &observed, now());
     let entry = t.entry("HTTPRoute", "default", "rates").expect("status");
-    assert_eq!(
-        entry.annotations.get(ANNOTATION_DNS_NAME),
-        svc.dns_name.as_ref()
-    );
-    assert_eq!(
-        entry.annotations.get(ANNOTATION_SERVICE_ARN),
-        Some(&svc.arn)
-    );
-    let addresses = t
-        .gateway("default", "my-hotel")
-        .addresses
-        .clone()
-        .unwrap_or_default();
+    assert_eq!(entry.annotations.get(ANNOTATION_DNS_NAME), svc.dns_name.as_ref());
+    assert_eq!(entry.annotations.get(ANNOTATION_SERVICE_ARN), Some(&svc.arn));
+    let addresses = t.gateway("default", "my-hotel").addresses.clone().unwrap_or_default();
     assert_eq!(addresses.len(), 1);
     assert_eq!(Some(&addresses[0].value), svc.dns_name.as_ref());
 
     let without = run(&snap);
-    let entry = without
-        .entry("HTTPRoute", "default", "rates")
-        .expect("status");
+    let entry = without.entry("HTTPRoute", "default", "rates").expect("status");
     assert!(entry.annotations.is_empty());
 }
 
@@ -190,11 +140,7 @@ fn exported(id: &str, name: &str, ns: &str) -> ObservedTargetGroup {
 
 fn forward_ids(action: &RuleAction) -> Vec<&str> {
     match action {
-        RuleAction::Forward(f) => f
-            .target_groups
-            .iter()
-            .map(|t| t.target_group_identifier.as_str())
-            .collect(),
+        RuleAction::Forward(f) => f.target_groups.iter().map(|t| t.target_group_identifier.as_str()).collect(),
         RuleAction::FixedResponse(_) => Vec::new(),
     }
 }
@@ -211,26 +157,14 @@ fn service_import_backends_use_exported_target_groups() {
         .with(
             mk_route("default", "imports")
                 .parent(parent("my-hotel"))
-                .rule(
-                    rule()
-                        .prefix("/checkout")
-                        .backend(import_backend("checkout")),
-                )
+                .rule(rule().prefix("/checkout").backend(import_backend("checkout")))
                 .rule(rule().prefix("/pinned").backend(import_backend("pinned")))
-                .rule(
-                    rule()
-                        .prefix("/unexported")
-                        .backend(import_backend("unexported")),
-                ),
+                .rule(rule().prefix("/unexported").backend(import_backend("unexported"))),
         )
         .build();
     let mut observed = networks_for(&snap);
-    observed
-        .target_groups
-        .push(exported("tg-0other0000000000", "checkout", "other-ns"));
-    observed
-        .target_groups
-        .push(exported("tg-0checkout00000000", "checkout", "default"));
+    observed.target_groups.push(exported("tg-0other0000000000", "checkout", "other-ns"));
+    observed.target_groups.push(exported("tg-0checkout00000000", "checkout", "default"));
     let t = run_with(&snap, &observed, now());
     let rules = &t.service("imports-default").listeners[0].rules;
     let action_for = |path: &str| {
@@ -238,47 +172,26 @@ fn service_import_backends_use_exported_target_groups() {
             .iter()
             .find(|r| {
                 let crate::lattice::RuleMatch::HttpMatch(m) = &r.matcher;
-                m.path_match.as_ref().map(|p| &p.matcher)
-                    == Some(&crate::lattice::PathMatchType::Prefix(path.into()))
+                m.path_match.as_ref().map(|p| &p.matcher) == Some(&crate::lattice::PathMatchType::Prefix(path.into()))
             })
             .map(|r| &r.action)
             .expect("rule")
     };
-    assert_eq!(
-        forward_ids(action_for("/checkout")),
-        ["tg-0checkout00000000"]
-    );
+    assert_eq!(forward_ids(action_for("/checkout")), ["tg-0checkout00000000"]);
     assert_eq!(forward_ids(action_for("/pinned")), ["tg-0pinned000000000"]);
     assert_eq!(action_for("/unexported"), &RuleAction::fixed(500));
-    assert!(
-        t.desired.target_groups.is_empty(),
-        "exported target groups are not ours"
-    );
+    assert!(t.desired.target_groups.is_empty(), "exported target groups are not ours");
     let route = t.route("default", "imports", "my-hotel");
     assert_cond(route, "Accepted", "True", "Accepted");
     let resolved = assert_cond(route, "ResolvedRefs", "False", "BackendNotFound");
-    assert!(
-        resolved.message.contains("unexported"),
-        "{}",
-        resolved.message
-    );
-    assert!(
-        !resolved.message.contains("checkout"),
-        "{}",
-        resolved.message
-    );
+    assert!(resolved.message.contains("unexported"), "{}", resolved.message);
+    assert!(!resolved.message.contains("checkout"), "{}", resolved.message);
 }
 
 #[test]
 fn partially_invalid_disappears_once_the_rule_is_fixed() {
     let redirect = json!({"type": "RequestRedirect", "requestRedirect": {"scheme": "https"}});
-    let mut snap = hotel()
-        .with(
-            rates()
-                .rule(rule().prefix("/old").filter(redirect))
-                .generation(3),
-        )
-        .build();
+    let mut snap = hotel().with(rates().rule(rule().prefix("/old").filter(redirect)).generation(3)).build();
     let first = run(&snap);
     let route = first.route("default", "rates", "my-hotel");
     assert_cond(route, "PartiallyInvalid", "True", "UnsupportedValue");
@@ -332,21 +245,13 @@ fn foreign_condition_types_survive_a_status_rewrite() {
     );
     snap.gateways[0].status = Some(status);
     let t = translate_without_generation_check(&snap);
-    let conditions = t
-        .gateway("default", "my-hotel")
-        .conditions
-        .clone()
-        .unwrap_or_default();
-    let custom = conditions
-        .iter()
-        .find(|c| c.type_ == "gateway.example.com/CustomCondition")
-        .expect("foreign condition kept");
+    let conditions = t.gateway("default", "my-hotel").conditions.clone().unwrap_or_default();
+    let custom =
+        conditions.iter().find(|c| c.type_ == "gateway.example.com/CustomCondition").expect("foreign condition kept");
     assert_eq!(custom.message, "kept");
     assert_eq!(custom.observed_generation, Some(1));
 }
 
-fn translate_without_generation_check(
-    snap: &crate::snapshot::ClusterSnapshot,
-) -> super::Translation {
+fn translate_without_generation_check(snap: &crate::snapshot::ClusterSnapshot) -> super::Translation {
     super::translate(snap, &networks_for(snap), &config(), later())
 }

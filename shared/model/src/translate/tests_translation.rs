@@ -2,22 +2,14 @@
 //! routes, and the route status that goes with them.
 
 use crate::lattice::{
-    FixedResponseAction, ForwardAction, HttpMatch, ListenerProtocol, PathMatch, PathMatchType,
-    RuleAction, RuleMatch, RuleSpec, Target, TargetGroupType, WeightedTargetGroup,
+    FixedResponseAction, ForwardAction, HttpMatch, ListenerProtocol, PathMatch, PathMatchType, RuleAction, RuleMatch,
+    RuleSpec, Target, TargetGroupType, WeightedTargetGroup,
 };
 use crate::names::Tags;
 use crate::testing::*;
 
 pub(super) fn tags(pairs: &[(&str, &str)]) -> Tags {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            (
-                format!("application-networking.k8s.aws/{k}"),
-                (*v).to_owned(),
-            )
-        })
-        .collect()
+    pairs.iter().map(|(k, v)| (format!("application-networking.k8s.aws/{k}"), (*v).to_owned())).collect()
 }
 
 pub(super) fn http_match(r: &RuleSpec) -> &HttpMatch {
@@ -26,11 +18,7 @@ pub(super) fn http_match(r: &RuleSpec) -> &HttpMatch {
 }
 
 pub(super) fn path_of(r: &RuleSpec) -> PathMatchType {
-    http_match(r)
-        .path_match
-        .as_ref()
-        .map(|p| p.matcher.clone())
-        .expect("rule has a path match")
+    http_match(r).path_match.as_ref().map(|p| p.matcher.clone()).expect("rule has a path match")
 }
 
 pub(super) fn prefix(p: &str) -> PathMatchType {
@@ -45,10 +33,7 @@ pub(super) fn forward(pairs: &[(&str, i32)]) -> RuleAction {
     RuleAction::Forward(ForwardAction {
         target_groups: pairs
             .iter()
-            .map(|(id, weight)| WeightedTargetGroup {
-                target_group_identifier: (*id).to_owned(),
-                weight: *weight,
-            })
+            .map(|(id, weight)| WeightedTargetGroup { target_group_identifier: (*id).to_owned(), weight: *weight })
             .collect(),
     })
 }
@@ -73,18 +58,10 @@ fn hotel() -> World {
                 .rule(rule().prefix("/review").backend(backend("review", 80)))
                 .rule(rule().prefix("/parking").backend(backend("parking", 80))),
         )
-        .with(
-            on_hotel("inventory").rule(
-                rule()
-                    .backend(backend("inventory-ver1", 80).weight(50))
-                    .backend(backend("inventory-ver2", 80).weight(50)),
-            ),
-        )
-        .with(
-            mk_service("default", "parking")
-                .port("metrics", 9090, 9090)
-                .port("http", 80, 8090),
-        )
+        .with(on_hotel("inventory").rule(
+            rule().backend(backend("inventory-ver1", 80).weight(50)).backend(backend("inventory-ver2", 80).weight(50)),
+        ))
+        .with(mk_service("default", "parking").port("metrics", 9090, 9090).port("http", 80, 8090))
         .with(
             mk_slice("default", "parking", "parking-x1")
                 .port("metrics", 9091)
@@ -94,11 +71,7 @@ fn hotel() -> World {
                 .endpoint("10.0.1.10"),
         )
         .with(svc("review"))
-        .with(
-            mk_slice("default", "review", "review-x1")
-                .port("", 8080)
-                .endpoint("10.0.2.10"),
-        )
+        .with(mk_slice("default", "review", "review-x1").port("", 8080).endpoint("10.0.2.10"))
         .with(svc("inventory-ver1"))
         .with(svc("inventory-ver2"))
 }
@@ -141,10 +114,7 @@ fn hotel_demo_services_listeners_and_rules() {
         http_match(&l.rules[0]),
         &HttpMatch {
             method: None,
-            path_match: Some(PathMatch {
-                matcher: prefix("/parking"),
-                case_sensitive: true,
-            }),
+            path_match: Some(PathMatch { matcher: prefix("/parking"), case_sensitive: true }),
             header_matches: Vec::new(),
         }
     );
@@ -160,10 +130,7 @@ fn hotel_demo_services_listeners_and_rules() {
     let v2 = t.target_group("inventory", "inventory-ver2");
     assert_eq!(inventory.rules.len(), 1);
     assert_eq!(path_of(&inventory.rules[0]), prefix("/"));
-    assert_eq!(
-        inventory.rules[0].action,
-        forward(&[(&v1.name, 50), (&v2.name, 50)])
-    );
+    assert_eq!(inventory.rules[0].action, forward(&[(&v1.name, 50), (&v2.name, 50)]));
 
     for route in ["rates", "inventory"] {
         assert_route_ok(t.route("default", route, "my-hotel"));
@@ -176,11 +143,7 @@ fn hotel_demo_target_groups() {
     let t = run(&hotel().build());
     assert_eq!(t.desired.target_groups.len(), 4);
     let parking = t.target_group("rates", "parking");
-    assert!(
-        parking.name.starts_with("k8s-default-parking-"),
-        "{}",
-        parking.name
-    );
+    assert!(parking.name.starts_with("k8s-default-parking-"), "{}", parking.name);
     assert_eq!(parking.kind, TargetGroupType::Ip);
     assert_eq!(parking.config.port, 80);
     assert_eq!(parking.config.protocol, "HTTP");
@@ -191,16 +154,7 @@ fn hotel_demo_target_groups() {
     // mapped to the endpoint port of the same name.
     assert_eq!(
         parking.targets,
-        [
-            Target {
-                id: "10.0.1.10".into(),
-                port: 8090
-            },
-            Target {
-                id: "10.0.1.12".into(),
-                port: 8090
-            },
-        ]
+        [Target { id: "10.0.1.10".into(), port: 8090 }, Target { id: "10.0.1.12".into(), port: 8090 },]
     );
     assert_eq!(
         parking.tags,
@@ -216,18 +170,8 @@ fn hotel_demo_target_groups() {
         ])
     );
     let review = t.target_group("rates", "review");
-    assert_eq!(
-        review.targets,
-        [Target {
-            id: "10.0.2.10".into(),
-            port: 8080
-        }]
-    );
-    assert!(
-        t.target_group("inventory", "inventory-ver1")
-            .targets
-            .is_empty()
-    );
+    assert_eq!(review.targets, [Target { id: "10.0.2.10".into(), port: 8080 }]);
+    assert!(t.target_group("inventory", "inventory-ver1").targets.is_empty());
 }
 
 #[test]
@@ -244,13 +188,7 @@ fn matches_become_lattice_rules_ordered_by_precedence() {
                 .rule(rule().prefix("/a").method("GET").backend(b()))
                 .rule(rule().exact("/a").backend(b()))
                 .rule(rule().prefix("/abc").backend(b()))
-                .rule(
-                    rule()
-                        .prefix("/a")
-                        .header("x", "1")
-                        .header("y", "2")
-                        .backend(b()),
-                )
+                .rule(rule().prefix("/a").header("x", "1").header("y", "2").backend(b()))
                 .rule(rule().prefix("/a").header("z", "3").backend(b())),
         )
         .build();
@@ -260,12 +198,7 @@ fn matches_become_lattice_rules_ordered_by_precedence() {
         .iter()
         .map(|r| {
             let m = http_match(r);
-            (
-                r.priority,
-                path_of(r),
-                m.method.as_deref(),
-                m.header_matches.iter().map(|h| h.name.as_str()).collect(),
-            )
+            (r.priority, path_of(r), m.method.as_deref(), m.header_matches.iter().map(|h| h.name.as_str()).collect())
         })
         .collect();
     assert_eq!(
@@ -289,14 +222,8 @@ fn a_rule_with_several_matches_becomes_several_lattice_rules() {
         .with(gateway())
         .with(svc("review"))
         .with(
-            on_hotel("multi").rule(
-                rule()
-                    .prefix("/x")
-                    .exact("/y")
-                    .prefix("/z")
-                    .method("POST")
-                    .backend(backend("review", 80)),
-            ),
+            on_hotel("multi")
+                .rule(rule().prefix("/x").exact("/y").prefix("/z").method("POST").backend(backend("review", 80))),
         )
         .build();
     let t = run(&snap);
@@ -326,17 +253,9 @@ fn weights_are_rescaled_into_lattice_range() {
                         .backend(backend("b", 80).weight(500_000))
                         .backend(backend("c", 80).weight(1)),
                 )
+                .rule(rule().prefix("/zero").backend(backend("a", 80).weight(0)).backend(backend("b", 80).weight(3)))
                 .rule(
-                    rule()
-                        .prefix("/zero")
-                        .backend(backend("a", 80).weight(0))
-                        .backend(backend("b", 80).weight(3)),
-                )
-                .rule(
-                    rule()
-                        .prefix("/all-zero")
-                        .backend(backend("a", 80).weight(0))
-                        .backend(backend("b", 80).weight(0)),
+                    rule().prefix("/all-zero").backend(backend("a", 80).weight(0)).backend(backend("b", 80).weight(0)),
                 ),
         )
         .build();
@@ -347,13 +266,7 @@ fn weights_are_rescaled_into_lattice_range() {
         &t.target_group("weights", "b").name,
         &t.target_group("weights", "c").name,
     );
-    let by_path = |p: &str| {
-        rules
-            .iter()
-            .find(|r| path_of(r) == prefix(p))
-            .map(|r| r.action.clone())
-            .expect("rule")
-    };
+    let by_path = |p: &str| rules.iter().find(|r| path_of(r) == prefix(p)).map(|r| r.action.clone()).expect("rule");
     assert_eq!(by_path("/big"), forward(&[(a, 999), (b, 500), (c, 1)]));
     assert_eq!(by_path("/zero"), forward(&[(a, 0), (b, 3)]));
     assert_eq!(by_path("/all-zero"), RuleAction::fixed(500));
@@ -366,32 +279,21 @@ fn rules_without_usable_backends_answer_500() {
         .with(gateway())
         .with(
             on_hotel("broken")
-                .rule(
-                    rule()
-                        .prefix("/missing")
-                        .backend(backend("nope", 80))
-                        .backend(backend("neither", 80)),
-                )
+                .rule(rule().prefix("/missing").backend(backend("nope", 80)).backend(backend("neither", 80)))
                 .rule(rule().prefix("/none")),
         )
         .with(on_hotel("empty").rule(rule().prefix("/none")))
         .build();
     let t = run(&snap);
     for r in &t.service("broken-default").listeners[0].rules {
-        assert_eq!(
-            r.action,
-            RuleAction::FixedResponse(FixedResponseAction { status_code: 500 })
-        );
+        assert_eq!(r.action, RuleAction::FixedResponse(FixedResponseAction { status_code: 500 }));
     }
     let broken = t.route("default", "broken", "my-hotel");
     assert_cond(broken, "Accepted", "True", "Accepted");
     let resolved = assert_cond(broken, "ResolvedRefs", "False", "BackendNotFound");
     assert!(resolved.message.contains("nope") && resolved.message.contains("neither"));
     assert_route_ok(t.route("default", "empty", "my-hotel"));
-    assert_eq!(
-        t.service("empty-default").listeners[0].rules[0].action,
-        RuleAction::fixed(500)
-    );
+    assert_eq!(t.service("empty-default").listeners[0].rules[0].action, RuleAction::fixed(500));
 }
 
 /// VPC Lattice cannot answer 500 for a share of a rule: the share of a backend that does not
@@ -402,25 +304,15 @@ fn an_unresolved_backend_leaves_the_rule_to_the_others() {
         .with(gateway())
         .with(svc("review"))
         .with(
-            on_hotel("half").rule(
-                rule()
-                    .backend(backend("review", 80).weight(3))
-                    .backend(backend("gone", 80).weight(1)),
-            ),
+            on_hotel("half")
+                .rule(rule().backend(backend("review", 80).weight(3)).backend(backend("gone", 80).weight(1))),
         )
         .build();
     let t = run(&snap);
     let tg = t.target_group("half", "review");
-    assert_eq!(
-        t.service("half-default").listeners[0].rules[0].action,
-        forward(&[(&tg.name, 3)])
-    );
+    assert_eq!(t.service("half-default").listeners[0].rules[0].action, forward(&[(&tg.name, 3)]));
     let route = t.route("default", "half", "my-hotel");
     assert_cond(route, "Accepted", "True", "Accepted");
     let resolved = assert_cond(route, "ResolvedRefs", "False", "BackendNotFound");
-    assert!(
-        resolved.message.contains("gone") && resolved.message.contains("other backends"),
-        "{}",
-        resolved.message
-    );
+    assert!(resolved.message.contains("gone") && resolved.message.contains("other backends"), "{}", resolved.message);
 }

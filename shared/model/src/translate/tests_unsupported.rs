@@ -101,12 +101,7 @@ fn unsupported_rules() -> Vec<(&'static str, RuleB)> {
 fn each_unsupported_feature_drops_its_rule() {
     for (fragment, bad_rule) in unsupported_rules() {
         let snap = hotel()
-            .with(
-                mk_route("default", "partial")
-                    .parent(parent("my-hotel"))
-                    .rule(ok_rule())
-                    .rule(bad_rule),
-            )
+            .with(mk_route("default", "partial").parent(parent("my-hotel")).rule(ok_rule()).rule(bad_rule))
             .build();
         let t = run(&snap);
         let route = t.route("default", "partial", "my-hotel");
@@ -120,24 +115,14 @@ fn each_unsupported_feature_drops_its_rule() {
         let rules = &t.service("partial-default").listeners[0].rules;
         assert_eq!(rules.len(), 1, "{fragment}");
         let RuleMatch::HttpMatch(m) = &rules[0].matcher;
-        assert_eq!(
-            m.path_match.as_ref().map(|p| &p.matcher),
-            Some(&PathMatchType::Prefix("/ok".into())),
-            "{fragment}"
-        );
+        assert_eq!(m.path_match.as_ref().map(|p| &p.matcher), Some(&PathMatchType::Prefix("/ok".into())), "{fragment}");
     }
 }
 
 #[test]
 fn a_route_with_nothing_left_is_not_accepted() {
     for (fragment, bad_rule) in unsupported_rules() {
-        let snap = hotel()
-            .with(
-                mk_route("default", "hopeless")
-                    .parent(parent("my-hotel"))
-                    .rule(bad_rule),
-            )
-            .build();
+        let snap = hotel().with(mk_route("default", "hopeless").parent(parent("my-hotel")).rule(bad_rule)).build();
         let t = run(&snap);
         let route = t.route("default", "hopeless", "my-hotel");
         let accepted = assert_cond(route, "Accepted", "False", "UnsupportedValue");
@@ -162,39 +147,21 @@ fn unknown_rule_fields_drop_the_rule() {
                 .rule(rule().prefix("/sticky").backend(backend("review", 80)))
                 .rule(ok_rule()),
         )
-        .unknown_field(
-            "HTTPRoute",
-            "default",
-            "sticky",
-            "spec.rules[0].sessionPersistence",
-        )
+        .unknown_field("HTTPRoute", "default", "sticky", "spec.rules[0].sessionPersistence")
         .build();
     let t = run(&snap);
     let route = t.route("default", "sticky", "my-hotel");
     assert_cond(route, "Accepted", "True", "Accepted");
     let partial = assert_cond(route, "PartiallyInvalid", "True", "UnsupportedValue");
-    assert!(
-        partial
-            .message
-            .starts_with("Dropped Rule 0: spec.rules[0].sessionPersistence"),
-        "{}",
-        partial.message
-    );
+    assert!(partial.message.starts_with("Dropped Rule 0: spec.rules[0].sessionPersistence"), "{}", partial.message);
     assert_eq!(t.service("sticky-default").listeners[0].rules.len(), 1);
 }
 
 #[test]
 fn rules_beyond_the_listener_quota_are_dropped_from_the_end() {
-    let route = (0..11).fold(
-        mk_route("default", "many").parent(parent("my-hotel")),
-        |r, i| {
-            r.rule(
-                rule()
-                    .prefix(&format!("/r{i}"))
-                    .backend(backend("review", 80)),
-            )
-        },
-    );
+    let route = (0..11).fold(mk_route("default", "many").parent(parent("my-hotel")), |r, i| {
+        r.rule(rule().prefix(&format!("/r{i}")).backend(backend("review", 80)))
+    });
     let t = run(&hotel().with(route).build());
     let route = t.route("default", "many", "my-hotel");
     assert_cond(route, "Accepted", "True", "Accepted");
@@ -238,23 +205,9 @@ fn a_parent_beyond_the_listener_quota_is_rejected() {
     assert_eq!(parents.len(), 3);
     assert_route_ok(&parents[0].conditions);
     assert_route_ok(&parents[1].conditions);
-    let rejected = assert_cond(
-        &parents[2].conditions,
-        "Accepted",
-        "False",
-        "UnsupportedValue",
-    );
-    assert!(
-        rejected.message.contains("2 listeners per service"),
-        "{}",
-        rejected.message
-    );
-    let ports: Vec<i32> = t
-        .service("wide-default")
-        .listeners
-        .iter()
-        .map(|l| l.port)
-        .collect();
+    let rejected = assert_cond(&parents[2].conditions, "Accepted", "False", "UnsupportedValue");
+    assert!(rejected.message.contains("2 listeners per service"), "{}", rejected.message);
+    let ports: Vec<i32> = t.service("wide-default").listeners.iter().map(|l| l.port).collect();
     assert_eq!(ports, [80, 8080]);
     assert_eq!(t.listener("default", "ports", "l8081").attached_routes, 0);
 }
@@ -263,33 +216,16 @@ fn a_parent_beyond_the_listener_quota_is_rejected() {
 fn listeners_of_one_parent_beyond_the_quota_are_named_and_not_counted() {
     let snap = hotel()
         .with(three_ports())
-        .with(
-            mk_route("default", "wide")
-                .parent(parent("ports"))
-                .rule(rule().backend(backend("review", 80))),
-        )
+        .with(mk_route("default", "wide").parent(parent("ports")).rule(rule().backend(backend("review", 80))))
         .build();
     let t = run(&snap);
     let route = t.route("default", "wide", "ports");
     let accepted = assert_cond(route, "Accepted", "True", "Accepted");
-    assert!(
-        accepted.message.contains("l8081 (port 8081)"),
-        "{}",
-        accepted.message
-    );
-    let ports: Vec<i32> = t
-        .service("wide-default")
-        .listeners
-        .iter()
-        .map(|l| l.port)
-        .collect();
+    assert!(accepted.message.contains("l8081 (port 8081)"), "{}", accepted.message);
+    let ports: Vec<i32> = t.service("wide-default").listeners.iter().map(|l| l.port).collect();
     assert_eq!(ports, [80, 8080]);
     for (l, count) in [("l80", 1), ("l8080", 1), ("l8081", 0)] {
-        assert_eq!(
-            t.listener("default", "ports", l).attached_routes,
-            count,
-            "{l}"
-        );
+        assert_eq!(t.listener("default", "ports", l).attached_routes, count, "{l}");
     }
 }
 
@@ -309,20 +245,13 @@ fn service_name_collision_keeps_the_older_route() {
     assert_eq!(t.desired.services.len(), 1);
     let service = t.service("a-very-long-route-na-default");
     assert_eq!(
-        service
-            .tags
-            .get("application-networking.k8s.aws/RouteName")
-            .map(String::as_str),
+        service.tags.get("application-networking.k8s.aws/RouteName").map(String::as_str),
         Some("a-very-long-route-name-two")
     );
     assert_route_ok(t.route("default", "a-very-long-route-name-two", "my-hotel"));
     let newer = t.route("default", "a-very-long-route-name-one", "my-hotel");
     let conflicted = assert_cond(newer, "Accepted", "False", "Conflicted");
-    assert!(
-        conflicted.message.contains("a-very-long-route-name-two"),
-        "{}",
-        conflicted.message
-    );
+    assert!(conflicted.message.contains("a-very-long-route-name-two"), "{}", conflicted.message);
     assert_eq!(t.desired.target_groups.len(), 1);
     assert_eq!(t.listener("default", "my-hotel", "http").attached_routes, 1);
 }
@@ -330,27 +259,14 @@ fn service_name_collision_keeps_the_older_route() {
 #[test]
 fn a_lattice_service_of_another_owner_is_not_taken_over() {
     let snap = hotel()
-        .with(
-            mk_route("default", "rates")
-                .parent(parent("my-hotel"))
-                .rule(rule().backend(backend("review", 80))),
-        )
+        .with(mk_route("default", "rates").parent(parent("my-hotel")).rule(rule().backend(backend("review", 80))))
         .build();
     let mut observed = networks_for(&snap);
-    observed.services.push(observed_service(
-        "rates-default",
-        "999999999999/other-cluster/vpc-0fff",
-    ));
+    observed.services.push(observed_service("rates-default", "999999999999/other-cluster/vpc-0fff"));
     let t = run_with(&snap, &observed, now());
     let route = t.route("default", "rates", "my-hotel");
     let conflicted = assert_cond(route, "Accepted", "False", "Conflicted");
-    assert!(
-        conflicted
-            .message
-            .contains("999999999999/other-cluster/vpc-0fff"),
-        "{}",
-        conflicted.message
-    );
+    assert!(conflicted.message.contains("999999999999/other-cluster/vpc-0fff"), "{}", conflicted.message);
     assert!(t.desired.services.is_empty());
     assert!(t.desired.target_groups.is_empty());
     let entry = t.entry("HTTPRoute", "default", "rates").expect("status");
@@ -369,23 +285,16 @@ fn unsupported_listener_protocols_and_modes() {
         )
         .build();
     let t = run(&snap);
-    for (name, reason) in [
-        ("tcp", "UnsupportedProtocol"),
-        ("udp", "UnsupportedProtocol"),
-        ("tls-terminate", "UnsupportedValue"),
-    ] {
+    for (name, reason) in
+        [("tcp", "UnsupportedProtocol"), ("udp", "UnsupportedProtocol"), ("tls-terminate", "UnsupportedValue")]
+    {
         let l = t.listener("default", "mixed", name);
         assert_cond(&l.conditions, "Accepted", "False", reason);
         assert_cond(&l.conditions, "Programmed", "False", "Invalid");
         assert!(supported_kinds(l).is_empty(), "{name}");
     }
     let gw = t.gateway("default", "mixed");
-    assert_cond(
-        gw.conditions.as_deref().unwrap_or_default(),
-        "Accepted",
-        "True",
-        "ListenersNotValid",
-    );
+    assert_cond(gw.conditions.as_deref().unwrap_or_default(), "Accepted", "True", "ListenersNotValid");
 }
 
 #[test]
@@ -399,11 +308,7 @@ fn listeners_that_are_not_distinct_conflict() {
                 .listener(listener("a-again", "HTTP", 8080).hostname("a.example.com"))
                 .listener(listener("b", "HTTP", 8080).hostname("b.example.com")),
         )
-        .with(
-            mk_route("default", "r")
-                .parent(parent("conflicts"))
-                .rule(rule()),
-        )
+        .with(mk_route("default", "r").parent(parent("conflicts")).rule(rule()))
         .build();
     let t = run(&snap);
     for (name, reason) in [
@@ -423,18 +328,8 @@ fn listeners_that_are_not_distinct_conflict() {
     assert_no_cond(&b.conditions, "Conflicted");
     assert_eq!(b.attached_routes, 1);
     let gw = t.gateway("default", "conflicts");
-    assert_cond(
-        gw.conditions.as_deref().unwrap_or_default(),
-        "Accepted",
-        "True",
-        "ListenersNotValid",
-    );
-    let ports: Vec<i32> = t
-        .service("r-default")
-        .listeners
-        .iter()
-        .map(|l| l.port)
-        .collect();
+    assert_cond(gw.conditions.as_deref().unwrap_or_default(), "Accepted", "True", "ListenersNotValid");
+    let ports: Vec<i32> = t.service("r-default").listeners.iter().map(|l| l.port).collect();
     assert_eq!(ports, [8080]);
 }
 
@@ -444,16 +339,9 @@ fn static_gateway_addresses_are_unsupported() {
         .with(
             mk_gateway("default", "addressed")
                 .listener(listener("http", "HTTP", 80))
-                .spec(
-                    "addresses",
-                    json!([{"type": "IPAddress", "value": "10.0.0.1"}]),
-                ),
+                .spec("addresses", json!([{"type": "IPAddress", "value": "10.0.0.1"}])),
         )
-        .with(
-            mk_route("default", "r")
-                .parent(parent("addressed"))
-                .rule(rule()),
-        )
+        .with(mk_route("default", "r").parent(parent("addressed")).rule(rule()))
         .build();
     let t = run_with(&snap, &ObservedState::default(), now());
     let gw = t.gateway("default", "addressed");
@@ -461,10 +349,7 @@ fn static_gateway_addresses_are_unsupported() {
     assert_cond(conditions, "Accepted", "False", "UnsupportedAddress");
     assert_cond(conditions, "Programmed", "False", "Invalid");
     let route = t.route("default", "r", "addressed");
-    assert_eq!(
-        crate::conditions::find(route, "Accepted").map(|c| c.status.as_str()),
-        Some("False")
-    );
+    assert_eq!(crate::conditions::find(route, "Accepted").map(|c| c.status.as_str()), Some("False"));
     assert!(t.desired.services.is_empty());
     assert!(t.desired.service_networks.is_empty());
 }

@@ -100,11 +100,7 @@ pub enum MemoryError {
 
 /// Applies every action of `plan` in order, stopping at the first rejected one (earlier actions
 /// stay applied, as with the real API).
-pub fn apply(
-    plan: &Plan,
-    observed: &mut ObservedState,
-    ids: &mut IdGen,
-) -> Result<(), MemoryError> {
+pub fn apply(plan: &Plan, observed: &mut ObservedState, ids: &mut IdGen) -> Result<(), MemoryError> {
     for action in &plan.actions {
         apply_action(action, observed, ids)?;
     }
@@ -112,11 +108,7 @@ pub fn apply(
 }
 
 /// Applies one action, then refreshes every target group's `service_arns`.
-pub fn apply_action(
-    action: &Action,
-    observed: &mut ObservedState,
-    ids: &mut IdGen,
-) -> Result<(), MemoryError> {
+pub fn apply_action(action: &Action, observed: &mut ObservedState, ids: &mut IdGen) -> Result<(), MemoryError> {
     let mut lattice = Lattice::new(observed, ids, action.op());
     lattice.perform(action)?;
     refresh_service_arns(observed);
@@ -172,9 +164,7 @@ mod tests {
     use super::*;
     use crate::lattice::{ListenerProtocol, RuleMatch};
     use crate::names::TAG_MANAGED_BY;
-    use crate::plan::action::{
-        BatchUpdateRule, CreateRule, RuleUpdate, ServiceRef, TargetGroupRef, UntagResource,
-    };
+    use crate::plan::action::{BatchUpdateRule, CreateRule, RuleUpdate, ServiceRef, TargetGroupRef, UntagResource};
     use crate::plan::test_support::*;
 
     fn rates() -> (ObservedState, IdGen) {
@@ -183,10 +173,7 @@ mod tests {
                 .rule(mk_rule(1, "/a", forward(&[("k8s-a", 1)])))
                 .rule(mk_rule(2, "/b", RuleAction::fixed(404))),
         );
-        observe(&desired(
-            vec![svc],
-            vec![mk_tg("k8s-a", "rates").targets(3)],
-        ))
+        observe(&desired(vec![svc], vec![mk_tg("k8s-a", "rates").targets(3)]))
     }
 
     #[test]
@@ -198,47 +185,25 @@ mod tests {
         let (observed, _) = rates();
         let tg = &observed.target_groups[0];
         assert_eq!(tg.id, "tg-00000000000000000");
-        assert_eq!(
-            tg.arn,
-            format!(
-                "arn:aws:vpc-lattice:us-west-2:111122223333:targetgroup/{}",
-                tg.id
-            )
-        );
+        assert_eq!(tg.arn, format!("arn:aws:vpc-lattice:us-west-2:111122223333:targetgroup/{}", tg.id));
         assert_eq!(tg.targets, targets(3));
         assert_eq!(tg.status, "ACTIVE");
         let svc = &observed.services[0];
-        assert_eq!(
-            svc.arn,
-            format!(
-                "arn:aws:vpc-lattice:us-west-2:111122223333:service/{}",
-                svc.id
-            )
-        );
+        assert_eq!(svc.arn, format!("arn:aws:vpc-lattice:us-west-2:111122223333:service/{}", svc.id));
         let suffix = svc.id.trim_start_matches("svc-");
         assert_eq!(
             svc.dns_name.as_deref(),
-            Some(
-                format!("rates-default-{suffix}.7d67968.vpc-lattice-svcs.us-west-2.on.aws")
-                    .as_str()
-            )
+            Some(format!("rates-default-{suffix}.7d67968.vpc-lattice-svcs.us-west-2.on.aws").as_str())
         );
         assert_eq!(tg.service_arns, vec![svc.arn.clone()]);
         let association = &svc.associations[0];
         assert_eq!(association.service_network_name, "net-a");
         assert_eq!(association.service_network_id, "sn-0aaaaaaaaaaaaaaaa");
         let listener = &svc.listeners[0];
-        assert!(
-            listener
-                .arn
-                .starts_with(&format!("{}/listener/listener-0", svc.arn))
-        );
+        assert!(listener.arn.starts_with(&format!("{}/listener/listener-0", svc.arn)));
         assert_eq!(listener.default_action, forward(&[(&tg.id, 1)]));
         let rule = &listener.rules[0];
-        assert!(
-            rule.arn
-                .starts_with(&format!("{}/rule/rule-0", listener.arn))
-        );
+        assert!(rule.arn.starts_with(&format!("{}/rule/rule-0", listener.arn)));
         assert_eq!(rule.action, forward(&[(&tg.id, 1)]));
         assert_eq!(rule.matcher, prefix("/a"));
     }
@@ -246,9 +211,7 @@ mod tests {
     #[test]
     fn unknown_identifiers_are_rejected() {
         let (mut observed, mut ids) = rates();
-        let delete = Action::DeleteService(ServiceRef {
-            service_identifier: "svc-0ffffffffffffffff".into(),
-        });
+        let delete = Action::DeleteService(ServiceRef { service_identifier: "svc-0ffffffffffffffff".into() });
         assert_eq!(
             apply_action(&delete, &mut observed, &mut ids),
             Err(MemoryError::NotFound {
@@ -267,65 +230,35 @@ mod tests {
             tags: Tags::new(),
         });
         let error = apply_action(&create, &mut observed, &mut ids);
-        assert!(matches!(
-            error,
-            Err(MemoryError::NotFound {
-                kind: "target group",
-                ..
-            })
-        ));
+        assert!(matches!(error, Err(MemoryError::NotFound { kind: "target group", .. })));
         let untag = Action::UntagResource(UntagResource {
             resource_arn: "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0".into(),
             tag_keys: vec![TAG_MANAGED_BY.into()],
         });
         let error = apply_action(&untag, &mut observed, &mut ids);
-        assert!(matches!(
-            error,
-            Err(MemoryError::NotFound {
-                kind: "resource",
-                ..
-            })
-        ));
+        assert!(matches!(error, Err(MemoryError::NotFound { kind: "resource", .. })));
     }
 
     #[test]
     fn calls_lattice_would_refuse_are_conflicts() {
         let (mut observed, mut ids) = rates();
         let tg = observed.target_groups[0].id.clone();
-        let delete_tg = Action::DeleteTargetGroup(TargetGroupRef {
-            target_group_identifier: tg,
-        });
+        let delete_tg = Action::DeleteTargetGroup(TargetGroupRef { target_group_identifier: tg });
         let error = apply_action(&delete_tg, &mut observed, &mut ids);
-        assert!(
-            matches!(error, Err(MemoryError::Conflict { .. })),
-            "{error:?}"
-        );
+        assert!(matches!(error, Err(MemoryError::Conflict { .. })), "{error:?}");
 
-        let delete_svc = Action::DeleteService(ServiceRef {
-            service_identifier: "rates-default".into(),
-        });
+        let delete_svc = Action::DeleteService(ServiceRef { service_identifier: "rates-default".into() });
         let error = apply_action(&delete_svc, &mut observed, &mut ids);
-        assert!(
-            matches!(error, Err(MemoryError::Conflict { .. })),
-            "{error:?}"
-        );
+        assert!(matches!(error, Err(MemoryError::Conflict { .. })), "{error:?}");
 
         let rule = observed.services[0].listeners[0].rules[0].id.clone();
         let clash = Action::BatchUpdateRule(BatchUpdateRule {
             service_identifier: "rates-default".into(),
             listener_identifier: "l-80-http".into(),
-            rules: vec![RuleUpdate {
-                rule_identifier: rule,
-                matcher: None,
-                priority: Some(2),
-                action: None,
-            }],
+            rules: vec![RuleUpdate { rule_identifier: rule, matcher: None, priority: Some(2), action: None }],
         });
         let error = apply_action(&clash, &mut observed, &mut ids);
-        assert!(
-            matches!(error, Err(MemoryError::Conflict { .. })),
-            "{error:?}"
-        );
+        assert!(matches!(error, Err(MemoryError::Conflict { .. })), "{error:?}");
         assert_eq!(observed.services[0].listeners[0].rules[0].priority, 1);
     }
 
@@ -345,11 +278,7 @@ mod tests {
             rules: vec![swap(&rules[0], 2), swap(&rules[1], 1)],
         });
         apply_action(&batch, &mut observed, &mut ids).expect("swap succeeds");
-        let priorities: Vec<i32> = observed.services[0].listeners[0]
-            .rules
-            .iter()
-            .map(|r| r.priority)
-            .collect();
+        let priorities: Vec<i32> = observed.services[0].listeners[0].rules.iter().map(|r| r.priority).collect();
         assert_eq!(priorities, [2, 1]);
     }
 }

@@ -25,25 +25,11 @@ impl<'s> Lattice<'s> {
     }
 
     pub(super) fn not_found(&self, kind: &'static str, identifier: &str) -> MemoryError {
-        MemoryError::NotFound {
-            op: self.op,
-            kind,
-            identifier: identifier.to_owned(),
-        }
+        MemoryError::NotFound { op: self.op, kind, identifier: identifier.to_owned() }
     }
 
-    pub(super) fn conflict(
-        &self,
-        kind: &'static str,
-        identifier: &str,
-        reason: impl Into<String>,
-    ) -> MemoryError {
-        MemoryError::Conflict {
-            op: self.op,
-            kind,
-            identifier: identifier.to_owned(),
-            reason: reason.into(),
-        }
+    pub(super) fn conflict(&self, kind: &'static str, identifier: &str, reason: impl Into<String>) -> MemoryError {
+        MemoryError::Conflict { op: self.op, kind, identifier: identifier.to_owned(), reason: reason.into() }
     }
 
     pub(super) fn service_network(&self, identifier: &str) -> Result<usize, MemoryError> {
@@ -62,20 +48,13 @@ impl<'s> Lattice<'s> {
             .ok_or_else(|| self.not_found("service", identifier))
     }
 
-    pub(super) fn service_mut(
-        &mut self,
-        identifier: &str,
-    ) -> Result<&mut ObservedService, MemoryError> {
+    pub(super) fn service_mut(&mut self, identifier: &str) -> Result<&mut ObservedService, MemoryError> {
         let i = self.service(identifier)?;
         Ok(&mut self.state.services[i])
     }
 
     /// Position of the service and of its listener.
-    pub(super) fn listener(
-        &self,
-        service: &str,
-        identifier: &str,
-    ) -> Result<(usize, usize), MemoryError> {
+    pub(super) fn listener(&self, service: &str, identifier: &str) -> Result<(usize, usize), MemoryError> {
         let s = self.service(service)?;
         let l = self.state.services[s]
             .listeners
@@ -95,11 +74,7 @@ impl<'s> Lattice<'s> {
     }
 
     /// Position of a rule within `listener`.
-    pub(super) fn rule(
-        &self,
-        listener: &ObservedListener,
-        identifier: &str,
-    ) -> Result<usize, MemoryError> {
+    pub(super) fn rule(&self, listener: &ObservedListener, identifier: &str) -> Result<usize, MemoryError> {
         listener
             .rules
             .iter()
@@ -144,13 +119,7 @@ impl<'s> Lattice<'s> {
             .iter_mut()
             .find(|sn| sn.arn == arn)
             .map(|sn| &mut sn.tags)
-            .or_else(|| {
-                state
-                    .target_groups
-                    .iter_mut()
-                    .find(|tg| tg.arn == arn)
-                    .map(|tg| &mut tg.tags)
-            })
+            .or_else(|| state.target_groups.iter_mut().find(|tg| tg.arn == arn).map(|tg| &mut tg.tags))
             .or_else(|| {
                 state.services.iter_mut().find_map(|svc| {
                     if svc.arn == arn {
@@ -164,20 +133,13 @@ impl<'s> Lattice<'s> {
                         if l.arn == arn {
                             return Some(&mut l.tags);
                         }
-                        l.rules
-                            .iter_mut()
-                            .find(|r| r.arn == arn)
-                            .map(|r| &mut r.tags)
+                        l.rules.iter_mut().find(|r| r.arn == arn).map(|r| &mut r.tags)
                     })
                 })
             });
         match found {
             Some(tags) => Ok(tags),
-            None => Err(MemoryError::NotFound {
-                op: self.op,
-                kind: "resource",
-                identifier: arn.to_owned(),
-            }),
+            None => Err(MemoryError::NotFound { op: self.op, kind: "resource", identifier: arn.to_owned() }),
         }
     }
 }

@@ -3,13 +3,11 @@
 use std::collections::BTreeSet;
 
 use crate::observed::{
-    ObservedAssociation, ObservedListener, ObservedRule, ObservedService, ObservedServiceNetwork,
-    ObservedTargetGroup,
+    ObservedAssociation, ObservedListener, ObservedRule, ObservedService, ObservedServiceNetwork, ObservedTargetGroup,
 };
 use crate::plan::action::{
-    Action, BatchUpdateRule, CreateListener, CreateRule, CreateService,
-    CreateServiceNetworkServiceAssociation, CreateTargetGroup, MAX_RULES_PER_BATCH,
-    MAX_TARGETS_PER_CALL, Targets,
+    Action, BatchUpdateRule, CreateListener, CreateRule, CreateService, CreateServiceNetworkServiceAssociation,
+    CreateTargetGroup, MAX_RULES_PER_BATCH, MAX_TARGETS_PER_CALL, Targets,
 };
 
 use super::resolve::Lattice;
@@ -63,8 +61,7 @@ impl Lattice<'_> {
             Action::CreateListener(req) => self.create_listener(req)?,
             Action::UpdateListener(req) => {
                 let action = self.resolve_action(&req.default_action)?;
-                let listener =
-                    self.listener_mut(&req.service_identifier, &req.listener_identifier)?;
+                let listener = self.listener_mut(&req.service_identifier, &req.listener_identifier)?;
                 listener.default_action = action;
             }
             Action::DeleteListener(req) => {
@@ -86,23 +83,14 @@ impl Lattice<'_> {
             Action::DeleteTargetGroup(req) => {
                 let i = self.target_group(&req.target_group_identifier)?;
                 let id = &self.state.target_groups[i].id;
-                let in_use = self
-                    .state
-                    .services
-                    .iter()
-                    .flat_map(|s| &s.listeners)
-                    .any(|l| {
-                        forward_ids(&l.default_action)
-                            .chain(l.rules.iter().flat_map(|r| forward_ids(&r.action)))
-                            .any(|used| used == id)
-                    });
+                let in_use = self.state.services.iter().flat_map(|s| &s.listeners).any(|l| {
+                    forward_ids(&l.default_action)
+                        .chain(l.rules.iter().flat_map(|r| forward_ids(&r.action)))
+                        .any(|used| used == id)
+                });
                 if in_use {
                     let reason = "a listener or rule forwards to it";
-                    return Err(self.conflict(
-                        "target group",
-                        &req.target_group_identifier,
-                        reason,
-                    ));
+                    return Err(self.conflict("target group", &req.target_group_identifier, reason));
                 }
                 self.state.target_groups.remove(i);
             }
@@ -145,35 +133,26 @@ impl Lattice<'_> {
         Ok(())
     }
 
-    fn associate(
-        &mut self,
-        req: &CreateServiceNetworkServiceAssociation,
-    ) -> Result<(), MemoryError> {
+    fn associate(&mut self, req: &CreateServiceNetworkServiceAssociation) -> Result<(), MemoryError> {
         let sn = self.service_network(&req.service_network_identifier)?;
         let (sn_id, sn_name) = {
             let sn = &self.state.service_networks[sn];
             (sn.id.clone(), sn.name.clone())
         };
         let s = self.service(&req.service_identifier)?;
-        if self.state.services[s]
-            .associations
-            .iter()
-            .any(|a| a.service_network_id == sn_id)
-        {
+        if self.state.services[s].associations.iter().any(|a| a.service_network_id == sn_id) {
             let reason = "already associated with this service network";
             return Err(self.conflict("service", &req.service_identifier, reason));
         }
         let id = self.ids.next_id("snsa");
-        self.state.services[s]
-            .associations
-            .push(ObservedAssociation {
-                arn: arn("servicenetworkserviceassociation", &id),
-                id,
-                service_network_id: sn_id,
-                service_network_name: sn_name,
-                status: ACTIVE.to_owned(),
-                tags: req.tags.clone(),
-            });
+        self.state.services[s].associations.push(ObservedAssociation {
+            arn: arn("servicenetworkserviceassociation", &id),
+            id,
+            service_network_id: sn_id,
+            service_network_name: sn_name,
+            status: ACTIVE.to_owned(),
+            tags: req.tags.clone(),
+        });
         Ok(())
     }
 
@@ -235,19 +214,12 @@ impl Lattice<'_> {
             return Err(MemoryError::Empty { op: self.op });
         }
         if req.rules.len() > MAX_RULES_PER_BATCH {
-            return Err(MemoryError::TooMany {
-                op: self.op,
-                count: req.rules.len(),
-                limit: MAX_RULES_PER_BATCH,
-            });
+            return Err(MemoryError::TooMany { op: self.op, count: req.rules.len(), limit: MAX_RULES_PER_BATCH });
         }
         let (s, l) = self.listener(&req.service_identifier, &req.listener_identifier)?;
         let mut rules = self.state.services[s].listeners[l].rules.clone();
         for update in &req.rules {
-            let r = self.rule(
-                &self.state.services[s].listeners[l],
-                &update.rule_identifier,
-            )?;
+            let r = self.rule(&self.state.services[s].listeners[l], &update.rule_identifier)?;
             if let Some(crate::lattice::RuleMatch::HttpMatch(matcher)) = &update.matcher {
                 rules[r].matcher = matcher.clone();
             }
@@ -292,11 +264,7 @@ impl Lattice<'_> {
             return Err(MemoryError::Empty { op: self.op });
         }
         if req.targets.len() > MAX_TARGETS_PER_CALL {
-            return Err(MemoryError::TooMany {
-                op: self.op,
-                count: req.targets.len(),
-                limit: MAX_TARGETS_PER_CALL,
-            });
+            return Err(MemoryError::TooMany { op: self.op, count: req.targets.len(), limit: MAX_TARGETS_PER_CALL });
         }
         let i = self.target_group(&req.target_group_identifier)?;
         Ok(&mut self.state.target_groups[i])
