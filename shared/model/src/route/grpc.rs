@@ -4,33 +4,16 @@ use gateway_api::grpcroutes::{
     GrpcRoute, GrpcRouteRules, GrpcRouteRulesMatches, GrpcRouteRulesMatchesHeadersType, GrpcRouteRulesMatchesMethodType,
 };
 
-use super::{
-    Route, RouteKind, Rule, backend_ref, base, check_lattice_path, existing_parents, flag_unknown_rule_fields,
-    header_matches, parent_ref,
-};
+use super::{Route, RouteKind, Rule, backend_refs, base, check_lattice_path, flag_unknown_rule_fields, header_matches};
 use crate::config::Quotas;
 use crate::lattice::{HttpMatch, PathMatch, PathMatchType};
 use crate::snapshot::ClusterSnapshot;
 
 /// Converts a GRPCRoute.
 pub fn from_grpc(route: &GrpcRoute, snapshot: &ClusterSnapshot) -> Route {
-    let mut out = base(RouteKind::Grpc, &route.metadata, snapshot);
+    let mut out =
+        base(RouteKind::Grpc, &route.metadata, route.spec.parent_refs.as_ref(), route.status.as_ref(), snapshot);
     let spec = &route.spec;
-    out.parent_refs = spec
-        .parent_refs
-        .iter()
-        .flatten()
-        .map(|p| {
-            parent_ref(
-                p.group.as_ref(),
-                p.kind.as_ref(),
-                p.namespace.as_ref(),
-                &p.name,
-                p.section_name.as_ref(),
-                p.port,
-            )
-        })
-        .collect();
     out.hostnames = spec.hostnames.clone().unwrap_or_default();
     let default_rules = [GrpcRouteRules::default()];
     let rules = match spec.rules.as_deref() {
@@ -38,7 +21,6 @@ pub fn from_grpc(route: &GrpcRoute, snapshot: &ClusterSnapshot) -> Route {
         _ => &default_rules,
     };
     out.rules = rules.iter().enumerate().map(|(i, r)| rule(i, r, &out.namespace)).collect();
-    out.existing_parents = existing_parents(route.status.as_ref());
     flag_unknown_rule_fields(&mut out, snapshot);
     out
 }
@@ -61,22 +43,7 @@ fn rule(index: usize, rule: &GrpcRouteRules, namespace: &str) -> Rule {
             Err(e) => unsupported.push(e),
         }
     }
-    let mut backends = Vec::new();
-    for (i, b) in rule.backend_refs.iter().flatten().enumerate() {
-        if b.filters.as_ref().is_some_and(|f| !f.is_empty()) {
-            unsupported
-                .push(format!("{path}.backendRefs[{i}].filters: backend filters are not supported by VPC Lattice"));
-        }
-        backends.push(backend_ref(
-            namespace,
-            b.group.as_ref(),
-            b.kind.as_ref(),
-            b.namespace.as_ref(),
-            &b.name,
-            b.port,
-            b.weight,
-        ));
-    }
+    let backends = backend_refs(rule.backend_refs.as_ref(), namespace, &path, &mut unsupported);
     Rule { index, matches, backends, unsupported }
 }
 

@@ -10,10 +10,12 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::jiff::Timestamp;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::lattice::{HeaderMatch, HeaderMatchType, HttpMatch};
 use crate::snapshot::{ClusterSnapshot, ObjectRef, name_of, namespace_of};
-use crate::status::{ParentRef, RouteParentStatus};
+use crate::status::{ParentRef, RouteParentStatus, RouteStatus};
 
 pub use grpc::from_grpc;
 pub use http::from_http;
@@ -144,22 +146,27 @@ pub fn routes(snapshot: &ClusterSnapshot) -> Vec<Route> {
     out
 }
 
-/// The fields every route kind shares, taken from metadata.
-pub(crate) fn base(kind: RouteKind, meta: &ObjectMeta, snapshot: &ClusterSnapshot) -> Route {
-    let namespace = namespace_of(meta).to_owned();
-    let name = name_of(meta).to_owned();
+/// The fields every route kind shares: metadata, parent references and current status (the
+/// generated types differ per kind but serialize alike).
+pub(crate) fn base<P: Serialize, S: Serialize>(
+    kind: RouteKind,
+    meta: &ObjectMeta,
+    parent_refs: Option<&Vec<P>>,
+    status: Option<&S>,
+    snapshot: &ClusterSnapshot,
+) -> Route {
     let mut route = Route {
         kind,
-        namespace,
-        name,
+        namespace: namespace_of(meta).to_owned(),
+        name: name_of(meta).to_owned(),
         generation: meta.generation.unwrap_or(1),
         created: meta.creation_timestamp.as_ref().map(|t| t.0),
         annotations: meta.annotations.clone().unwrap_or_default(),
-        parent_refs: Vec::new(),
+        parent_refs: reshape(parent_refs).unwrap_or_default(),
         hostnames: Vec::new(),
         rules: Vec::new(),
         errors: Vec::new(),
-        existing_parents: Vec::new(),
+        existing_parents: reshape::<_, RouteStatus>(status).map(|s| s.parents).unwrap_or_default(),
     };
     if let Some(fields) = snapshot.unknown_fields.get(&route.object_ref()) {
         for field in fields.iter().filter(|f| rule_index(f).is_none()) {
@@ -167,6 +174,64 @@ pub(crate) fn base(kind: RouteKind, meta: &ObjectMeta, snapshot: &ClusterSnapsho
         }
     }
     route
+}
+
+/// Reads a generated per-kind type as one of our shared shapes, through their common JSON form.
+fn reshape<T: Serialize, U: DeserializeOwned>(value: Option<&T>) -> Option<U> {
+    value.and_then(|v| serde_json::to_value(v).ok()).and_then(|v| serde_json::from_value(v).ok())
+}
+
+/// A backend reference as every route kind spells it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BackendRefSpec {
+    #[serde(default)]
+    group: String,
+    #[serde(default = "service_kind")]
+    kind: String,
+    namespace: Option<String>,
+    name: String,
+    port: Option<i32>,
+    #[serde(default = "one")]
+    weight: i32,
+    #[serde(default)]
+    filters: Vec<serde_json::Value>,
+}
+
+fn service_kind() -> String {
+    "Service".to_owned()
+}
+
+fn one() -> i32 {
+    1
+}
+
+/// Converts a rule's backend references (any route kind), noting backend filters as unsupported.
+pub(crate) fn backend_refs<B: Serialize>(
+    refs: Option<&Vec<B>>,
+    route_namespace: &str,
+    path: &str,
+    unsupported: &mut Vec<String>,
+) -> Vec<BackendRef> {
+    let specs: Vec<BackendRefSpec> = reshape(refs).unwrap_or_default();
+    specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if !b.filters.is_empty() {
+                unsupported
+                    .push(format!("{path}.backendRefs[{i}].filters: backend filters are not supported by VPC Lattice"));
+            }
+            BackendRef {
+                group: b.group,
+                kind: b.kind,
+                namespace: b.namespace.unwrap_or_else(|| route_namespace.to_owned()),
+                name: b.name,
+                port: b.port,
+                weight: b.weight,
+            }
+        })
+        .collect()
 }
 
 /// Marks rules that carry fields the typed objects do not know (e.g. `sessionPersistence`).
@@ -187,54 +252,6 @@ pub(crate) fn flag_unknown_rule_fields(route: &mut Route, snapshot: &ClusterSnap
 fn rule_index(path: &str) -> Option<usize> {
     let rest = path.strip_prefix("spec.rules[")?;
     rest.split(']').next()?.parse().ok()
-}
-
-/// Our reading of a route's current `status.parents` (every route kind has the same shape).
-pub(crate) fn existing_parents<S: serde::Serialize>(status: Option<&S>) -> Vec<RouteParentStatus> {
-    status
-        .and_then(|s| serde_json::to_value(s).ok())
-        .and_then(|v| serde_json::from_value::<crate::status::RouteStatus>(v).ok())
-        .map(|s| s.parents)
-        .unwrap_or_default()
-}
-
-/// Builds a status parent reference with group and kind defaulted.
-pub(crate) fn parent_ref(
-    group: Option<&String>,
-    kind: Option<&String>,
-    namespace: Option<&String>,
-    name: &str,
-    section_name: Option<&String>,
-    port: Option<i32>,
-) -> ParentRef {
-    ParentRef {
-        group: group.cloned().unwrap_or_else(|| GATEWAY_GROUP.to_owned()),
-        kind: kind.cloned().unwrap_or_else(|| "Gateway".to_owned()),
-        namespace: namespace.cloned(),
-        name: name.to_owned(),
-        section_name: section_name.cloned(),
-        port,
-    }
-}
-
-/// Builds a backend reference with defaults applied.
-pub(crate) fn backend_ref(
-    route_namespace: &str,
-    group: Option<&String>,
-    kind: Option<&String>,
-    namespace: Option<&String>,
-    name: &str,
-    port: Option<i32>,
-    weight: Option<i32>,
-) -> BackendRef {
-    BackendRef {
-        group: group.cloned().unwrap_or_default(),
-        kind: kind.cloned().unwrap_or_else(|| "Service".to_owned()),
-        namespace: namespace.cloned().unwrap_or_else(|| route_namespace.to_owned()),
-        name: name.to_owned(),
-        port,
-        weight: weight.unwrap_or(1),
-    }
 }
 
 /// Converts Gateway API header matches (`Exact` only) into Lattice header matches, or explains

@@ -3,28 +3,14 @@
 
 use gateway_api::tlsroutes::TlsRoute;
 
-use super::{Route, RouteKind, Rule, backend_ref, base, existing_parents, flag_unknown_rule_fields, parent_ref};
+use super::{Route, RouteKind, Rule, backend_refs, base, flag_unknown_rule_fields};
 use crate::snapshot::ClusterSnapshot;
 
 /// Converts a TLSRoute.
 pub fn from_tls(route: &TlsRoute, snapshot: &ClusterSnapshot) -> Route {
-    let mut out = base(RouteKind::Tls, &route.metadata, snapshot);
+    let mut out =
+        base(RouteKind::Tls, &route.metadata, route.spec.parent_refs.as_ref(), route.status.as_ref(), snapshot);
     let spec = &route.spec;
-    out.parent_refs = spec
-        .parent_refs
-        .iter()
-        .flatten()
-        .map(|p| {
-            parent_ref(
-                p.group.as_ref(),
-                p.kind.as_ref(),
-                p.namespace.as_ref(),
-                &p.name,
-                p.section_name.as_ref(),
-                p.port,
-            )
-        })
-        .collect();
     out.hostnames = spec.hostnames.clone();
     if out.hostnames.is_empty() {
         out.errors
@@ -39,28 +25,12 @@ pub fn from_tls(route: &TlsRoute, snapshot: &ClusterSnapshot) -> Route {
         .iter()
         .take(1)
         .enumerate()
-        .map(|(index, r)| Rule {
-            index,
-            matches: Vec::new(),
-            backends: r
-                .backend_refs
-                .iter()
-                .map(|b| {
-                    backend_ref(
-                        &namespace,
-                        b.group.as_ref(),
-                        b.kind.as_ref(),
-                        b.namespace.as_ref(),
-                        &b.name,
-                        b.port,
-                        b.weight,
-                    )
-                })
-                .collect(),
-            unsupported: Vec::new(),
+        .map(|(index, r)| {
+            let mut unsupported = Vec::new();
+            let backends = backend_refs(Some(&r.backend_refs), &namespace, "spec.rules[0]", &mut unsupported);
+            Rule { index, matches: Vec::new(), backends, unsupported }
         })
         .collect();
-    out.existing_parents = existing_parents(route.status.as_ref());
     flag_unknown_rule_fields(&mut out, snapshot);
     out
 }
