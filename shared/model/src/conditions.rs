@@ -97,6 +97,22 @@ pub fn condition(
     }
 }
 
+/// `type_=True/ok_reason` when there is no problem, else `type_=False` with the problem's reason
+/// and message.
+pub fn verdict(
+    type_: &str,
+    problem: Option<(&str, &str)>,
+    ok_reason: &str,
+    ok_message: &str,
+    generation: i64,
+    now: Timestamp,
+) -> Condition {
+    match problem {
+        Some((reason, message)) => condition(type_, false, reason, message, generation, now),
+        None => condition(type_, true, ok_reason, ok_message, generation, now),
+    }
+}
+
 /// Merges freshly computed conditions into existing ones: conditions of types this controller
 /// does not write are kept as they are, those it writes but did not compute this time (a
 /// `PartiallyInvalid` or `Conflicted` that no longer applies) are removed, and a condition whose

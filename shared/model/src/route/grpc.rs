@@ -4,7 +4,10 @@ use gateway_api::grpcroutes::{
     GrpcRoute, GrpcRouteRules, GrpcRouteRulesMatches, GrpcRouteRulesMatchesHeadersType, GrpcRouteRulesMatchesMethodType,
 };
 
-use super::{Route, RouteKind, Rule, backend_refs, base, check_lattice_path, flag_unknown_rule_fields, header_matches};
+use super::{
+    Route, RouteKind, Rule, backend_refs, base, check_lattice_path, convert_rules, flag_unknown_rule_fields,
+    header_matches,
+};
 use crate::config::Quotas;
 use crate::lattice::{HttpMatch, PathMatch, PathMatchType};
 use crate::snapshot::ClusterSnapshot;
@@ -15,12 +18,7 @@ pub fn from_grpc(route: &GrpcRoute, snapshot: &ClusterSnapshot) -> Route {
         base(RouteKind::Grpc, &route.metadata, route.spec.parent_refs.as_ref(), route.status.as_ref(), snapshot);
     let spec = &route.spec;
     out.hostnames = spec.hostnames.clone().unwrap_or_default();
-    let default_rules = [GrpcRouteRules::default()];
-    let rules = match spec.rules.as_deref() {
-        Some(rules) if !rules.is_empty() => rules,
-        _ => &default_rules,
-    };
-    out.rules = rules.iter().enumerate().map(|(i, r)| rule(i, r, &out.namespace)).collect();
+    out.rules = convert_rules(spec.rules.as_ref(), |i, r| rule(i, r, &out.namespace));
     flag_unknown_rule_fields(&mut out, snapshot);
     out
 }

@@ -234,6 +234,15 @@ pub(crate) fn backend_refs<B: Serialize>(
         .collect()
 }
 
+/// Converts `rules` with `convert`; absent or empty rules mean one default rule (`R::default()`),
+/// as the API server would default them.
+pub(crate) fn convert_rules<R: Default>(rules: Option<&Vec<R>>, convert: impl Fn(usize, &R) -> Rule) -> Vec<Rule> {
+    match rules {
+        Some(rules) if !rules.is_empty() => rules.iter().enumerate().map(|(i, r)| convert(i, r)).collect(),
+        _ => vec![convert(0, &R::default())],
+    }
+}
+
 /// Marks rules that carry fields the typed objects do not know (e.g. `sessionPersistence`).
 pub(crate) fn flag_unknown_rule_fields(route: &mut Route, snapshot: &ClusterSnapshot) {
     let Some(fields) = snapshot.unknown_fields.get(&route.object_ref()) else {

@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use k8s_openapi::jiff::Timestamp;
 
 use super::RouteOutcome;
-use crate::conditions::{self, condition, reasons, types};
+use crate::conditions::{self, condition, reasons, types, verdict};
 use crate::config::{CONTROLLER_NAME, Config};
 use crate::gateway::{self, GatewayModel, Listener};
 use crate::names::{ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN};
@@ -152,24 +152,23 @@ fn route_conditions(o: &RouteOutcome, problem: Option<&(&'static str, String)>, 
             out.push(condition(types::ACCEPTED, true, reasons::ACCEPTED, message, generation, now));
         }
     }
-    match o.unresolved.first() {
-        Some((reason, _)) => {
-            let messages: Vec<&str> = o.unresolved.iter().map(|(_, m)| m.as_str()).collect();
-            let message = format!(
-                "{}; a rule left without usable backends answers 500, otherwise their share goes to the rule's other backends",
-                messages.join("; ")
-            );
-            out.push(condition(types::RESOLVED_REFS, false, reason, message, generation, now));
-        }
-        None => out.push(condition(
-            types::RESOLVED_REFS,
-            true,
-            reasons::RESOLVED_REFS,
-            "All references are resolved",
-            generation,
-            now,
-        )),
-    }
+    let unresolved = o.unresolved.first().map(|(reason, _)| {
+        let messages: Vec<&str> = o.unresolved.iter().map(|(_, m)| m.as_str()).collect();
+        let message = format!(
+            "{}; a rule left without usable backends answers 500, otherwise their share goes to the rule's other backends",
+            messages.join("; ")
+        );
+        (*reason, message)
+    });
+    let problem = unresolved.as_ref().map(|(r, m)| (*r, m.as_str()));
+    out.push(verdict(
+        types::RESOLVED_REFS,
+        problem,
+        reasons::RESOLVED_REFS,
+        "All references are resolved",
+        generation,
+        now,
+    ));
     if problem.is_none() && !o.dropped.is_empty() {
         out.push(condition(
             types::PARTIALLY_INVALID,
@@ -337,41 +336,28 @@ fn listener_conditions(l: &Listener, generation: i64, now: Timestamp) -> Vec<Con
         out.push(condition(types::CONFLICTED, true, reason, message.clone(), generation, now));
         out.push(condition(types::PROGRAMMED, false, reason, message, generation, now));
     } else {
-        out.push(match &l.not_accepted {
-            Some((reason, message)) => condition(types::ACCEPTED, false, reason, message.clone(), generation, now),
-            None => condition(types::ACCEPTED, true, reasons::ACCEPTED, "Listener is accepted", generation, now),
-        });
-        out.push(if l.programmable() {
-            condition(
-                types::PROGRAMMED,
-                true,
-                reasons::PROGRAMMED,
-                "Listener is programmed on the services of its routes",
-                generation,
-                now,
-            )
-        } else {
-            condition(
-                types::PROGRAMMED,
-                false,
-                reasons::INVALID,
-                "Listener is not valid; see its other conditions",
-                generation,
-                now,
-            )
-        });
-    }
-    out.push(match &l.not_resolved {
-        Some((reason, message)) => condition(types::RESOLVED_REFS, false, reason, message.clone(), generation, now),
-        None => condition(
-            types::RESOLVED_REFS,
-            true,
-            reasons::RESOLVED_REFS,
-            "All references are resolved",
+        let accepted = l.not_accepted.as_ref().map(|(r, m)| (*r, m.as_str()));
+        out.push(verdict(types::ACCEPTED, accepted, reasons::ACCEPTED, "Listener is accepted", generation, now));
+        let programmed =
+            (!l.programmable()).then_some((reasons::INVALID, "Listener is not valid; see its other conditions"));
+        out.push(verdict(
+            types::PROGRAMMED,
+            programmed,
+            reasons::PROGRAMMED,
+            "Listener is programmed on the services of its routes",
             generation,
             now,
-        ),
-    });
+        ));
+    }
+    let resolved = l.not_resolved.as_ref().map(|(r, m)| (*r, m.as_str()));
+    out.push(verdict(
+        types::RESOLVED_REFS,
+        resolved,
+        reasons::RESOLVED_REFS,
+        "All references are resolved",
+        generation,
+        now,
+    ));
     if l.overlapping_tls {
         out.push(condition(
             types::OVERLAPPING_TLS_CONFIG,
