@@ -160,10 +160,10 @@ fn route_conditions(o: &RouteOutcome, problem: Option<&(&'static str, String)>, 
         );
         (*reason, message)
     });
-    let problem = unresolved.as_ref().map(|(r, m)| (*r, m.as_str()));
+    let unresolved = unresolved.as_ref().map(|(r, m)| (*r, m.as_str()));
     out.push(verdict(
         types::RESOLVED_REFS,
-        problem,
+        unresolved,
         reasons::RESOLVED_REFS,
         "All references are resolved",
         generation,
