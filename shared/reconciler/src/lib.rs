@@ -1,0 +1,180 @@
+//! The one reconcile pipeline that every Lambda function and the CLI share.
+//!
+//! It owns the order of work — observe VPC Lattice, translate the cluster snapshot, plan, apply,
+//! compute status — and nothing else: decisions live in `model` (pure), and I/O sits behind the
+//! two narrow capabilities defined here, [`LatticeReader`] and [`LatticeWriter`], which the
+//! `lattice` adapter implements over the AWS SDK and tests implement in memory. It must not
+//! depend on an AWS or Kubernetes client itself.
+//!
+//! Data flow: snapshot → names the desired state needs → `observe` → `translate` (desired state
+//! and status) → `plan` → `apply` (which updates the observed state with what it created) →
+//! `translate` again for the status that reflects the result (DNS names, ARNs).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+
+use k8s_openapi::jiff::Timestamp;
+use model::config::Config;
+use model::observed::ObservedState;
+use model::plan::{Action, Plan, Scope, plan};
+use model::snapshot::ClusterSnapshot;
+use model::translate::{Translation, translate};
+
+/// A boxed error from an adapter.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Reads the VPC Lattice inventory.
+pub trait LatticeReader {
+    /// Everything tagged with `managed_by`, the service networks, and the owners of the
+    /// services named in `interesting` (so a name held by someone else can be reported). A
+    /// partial read is an error, never a smaller inventory.
+    fn observe(
+        &self,
+        managed_by: &str,
+        interesting: &BTreeSet<String>,
+    ) -> impl Future<Output = Result<ObservedState, BoxError>> + Send;
+}
+
+/// Executes plans against VPC Lattice.
+pub trait LatticeWriter {
+    /// Runs `plan`, attempting every independent action, and updates `observed` with what
+    /// changed (ids, ARNs, DNS names of created resources; removed ones).
+    fn apply(
+        &self,
+        plan: &Plan,
+        observed: &mut ObservedState,
+        managed_by: &str,
+    ) -> impl Future<Output = ApplyOutcome> + Send;
+
+    /// API calls made so far, by operation name.
+    fn calls(&self) -> BTreeMap<String, u64>;
+}
+
+/// An action that did not complete, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionProblem {
+    /// The action.
+    pub action: Action,
+    /// What happened.
+    pub message: String,
+}
+
+/// The result of applying a plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    /// Actions that succeeded.
+    pub applied: usize,
+    /// Actions that failed.
+    pub failed: Vec<ActionProblem>,
+    /// Actions not attempted because something they depend on failed.
+    pub skipped: Vec<ActionProblem>,
+    /// Actions left for the next run (e.g. a resource still being created).
+    pub pending: Vec<ActionProblem>,
+}
+
+impl ApplyOutcome {
+    /// Whether every action succeeded or is merely pending.
+    pub fn is_success(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty()
+    }
+}
+
+/// Plan only, or plan and apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Observe and plan; change nothing.
+    Plan,
+    /// Observe, plan and apply.
+    Apply,
+}
+
+/// One reconcile run.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The cluster objects.
+    pub snapshot: ClusterSnapshot,
+    /// Which resources may change.
+    pub scope: Scope,
+    /// Plan or apply.
+    pub mode: Mode,
+    /// Stamps status transitions.
+    pub now: Timestamp,
+}
+
+/// What one run did.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The inventory before any change.
+    pub observed: ObservedState,
+    /// The plan.
+    pub plan: Plan,
+    /// The apply result (`None` for [`Mode::Plan`]).
+    pub apply: Option<ApplyOutcome>,
+    /// Desired state and the status to write, computed after the apply.
+    pub translation: Translation,
+    /// API calls made by this run, by operation name.
+    pub calls: BTreeMap<String, u64>,
+}
+
+/// Why a run could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading the Lattice inventory failed; nothing was changed.
+    #[error("reading the VPC Lattice inventory failed; nothing was changed")]
+    Observe {
+        /// The adapter's error.
+        #[source]
+        source: BoxError,
+    },
+}
+
+/// Runs the pipeline once.
+pub async fn reconcile<L: LatticeReader + LatticeWriter>(
+    lattice: &L,
+    config: &Config,
+    request: Request,
+) -> Result<Report, Error> {
+    let managed_by = config.identity.managed_by();
+    let before = lattice.calls();
+    let interesting: BTreeSet<String> = translate(&request.snapshot, &ObservedState::default(), config, request.now)
+        .desired
+        .services
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    let observed = lattice.observe(&managed_by, &interesting).await.map_err(|source| Error::Observe { source })?;
+    let translation = translate(&request.snapshot, &observed, config, request.now);
+    let plan = plan(&translation.desired, &observed, &request.scope, &managed_by);
+    tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");
+    let (apply, translation) = match request.mode {
+        Mode::Plan => (None, translation),
+        Mode::Apply if plan.actions.is_empty() => (Some(ApplyOutcome::default()), translation),
+        Mode::Apply => {
+            let mut after = observed.clone();
+            let outcome = lattice.apply(&plan, &mut after, &managed_by).await;
+            tracing::info!(
+                applied = outcome.applied,
+                failed = outcome.failed.len(),
+                skipped = outcome.skipped.len(),
+                pending = outcome.pending.len(),
+                "Applied"
+            );
+            (Some(outcome), translate(&request.snapshot, &after, config, request.now))
+        }
+    };
+    let calls = difference(&lattice.calls(), &before);
+    Ok(Report { observed, plan, apply, translation, calls })
+}
+
+fn difference(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    after
+        .iter()
+        .filter_map(|(op, n)| {
+            let d = n.saturating_sub(before.get(op).copied().unwrap_or(0));
+            (d > 0).then(|| (op.clone(), d))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

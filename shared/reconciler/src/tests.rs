@@ -1,0 +1,160 @@
+//! The pipeline against an in-memory VPC Lattice.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use k8s_openapi::jiff::Timestamp;
+use model::config::{Config, Identity};
+use model::names::{ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN};
+use model::observed::{ObservedServiceNetwork, ObservedState};
+use model::plan::memory::{IdGen, apply_action};
+use model::plan::{Plan, Scope};
+use model::snapshot::ClusterSnapshot;
+
+use super::*;
+
+/// VPC Lattice in memory; `fail_observe` makes the next read fail.
+struct MemoryLattice {
+    state: Mutex<(ObservedState, IdGen)>,
+    calls: Mutex<BTreeMap<String, u64>>,
+    fail_observe: Mutex<bool>,
+}
+
+impl MemoryLattice {
+    fn with_network(name: &str) -> Self {
+        let observed = ObservedState {
+            service_networks: vec![ObservedServiceNetwork {
+                id: "sn-0123456789abcdef0".into(),
+                arn: "arn:aws:vpc-lattice:us-west-2:111122223333:servicenetwork/sn-0123456789abcdef0".into(),
+                name: name.into(),
+                tags: BTreeMap::new(),
+            }],
+            ..ObservedState::default()
+        };
+        Self { state: Mutex::new((observed, IdGen::new())), calls: Mutex::default(), fail_observe: Mutex::new(false) }
+    }
+
+    fn count(&self, op: &str) {
+        *self.calls.lock().expect("calls").entry(op.to_owned()).or_default() += 1;
+    }
+
+    fn services(&self) -> Vec<String> {
+        self.state.lock().expect("state").0.services.iter().map(|s| s.name.clone()).collect()
+    }
+}
+
+impl LatticeReader for MemoryLattice {
+    async fn observe(&self, _managed_by: &str, _interesting: &BTreeSet<String>) -> Result<ObservedState, BoxError> {
+        self.count("Observe");
+        if std::mem::take(&mut *self.fail_observe.lock().expect("flag")) {
+            return Err("listing failed".into());
+        }
+        Ok(self.state.lock().expect("state").0.clone())
+    }
+}
+
+impl LatticeWriter for MemoryLattice {
+    async fn apply(&self, plan: &Plan, observed: &mut ObservedState, _managed_by: &str) -> ApplyOutcome {
+        let mut outcome = ApplyOutcome::default();
+        let mut guard = self.state.lock().expect("state");
+        let (state, ids) = &mut *guard;
+        for action in &plan.actions {
+            self.count(action.op());
+            match apply_action(action, state, ids) {
+                Ok(()) => outcome.applied += 1,
+                Err(e) => outcome.failed.push(ActionProblem { action: action.clone(), message: e.to_string() }),
+            }
+        }
+        *observed = state.clone();
+        outcome
+    }
+
+    fn calls(&self) -> BTreeMap<String, u64> {
+        self.calls.lock().expect("calls").clone()
+    }
+}
+
+fn hotel() -> ClusterSnapshot {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/hotel");
+    let loaded = manifests::load_paths(&[dir]).expect("examples load");
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    loaded.snapshot
+}
+
+fn config() -> Config {
+    Config::new(Identity {
+        account_id: "111122223333".into(),
+        cluster_name: "test".into(),
+        vpc_id: "vpc-0123456789abcdef0".into(),
+        region: "us-west-2".into(),
+    })
+}
+
+fn request(snapshot: ClusterSnapshot, mode: Mode) -> Request {
+    Request { snapshot, scope: Scope::All, mode, now: Timestamp::from_second(1_767_225_600).expect("time") }
+}
+
+fn route_annotations<'a>(report: &'a Report, name: &str) -> &'a BTreeMap<String, String> {
+    &report
+        .translation
+        .status
+        .iter()
+        .find(|e| e.kind == "HTTPRoute" && e.name == name)
+        .unwrap_or_else(|| panic!("status of {name}"))
+        .annotations
+}
+
+#[tokio::test]
+async fn apply_creates_the_demo_and_status_carries_the_result() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    let report = reconcile(&lattice, &config(), request(hotel(), Mode::Apply)).await.expect("reconcile");
+    let apply = report.apply.as_ref().expect("applied");
+    assert!(apply.is_success(), "{apply:?}");
+    assert_eq!(apply.applied, report.plan.actions.len());
+    assert_eq!(lattice.services(), ["inventory-default", "rates-default"]);
+    for route in ["rates", "inventory"] {
+        let annotations = route_annotations(&report, route);
+        assert!(
+            annotations.get(ANNOTATION_DNS_NAME).is_some_and(|d| d.ends_with(".vpc-lattice-svcs.us-west-2.on.aws"))
+        );
+        assert!(annotations.get(ANNOTATION_SERVICE_ARN).is_some_and(|a| a.contains(":service/svc-")));
+    }
+    assert_eq!(report.calls.get("CreateServiceNetworkServiceAssociation"), Some(&2));
+
+    let again = reconcile(&lattice, &config(), request(hotel(), Mode::Apply)).await.expect("reconcile");
+    assert!(again.plan.actions.is_empty(), "steady state plans nothing: {:?}", again.plan.actions);
+    assert_eq!(again.calls, BTreeMap::from([("Observe".to_owned(), 1)]));
+}
+
+#[tokio::test]
+async fn plan_mode_changes_nothing() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    let report = reconcile(&lattice, &config(), request(hotel(), Mode::Plan)).await.expect("reconcile");
+    assert!(report.apply.is_none());
+    assert!(!report.plan.actions.is_empty());
+    assert!(lattice.services().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_read_changes_nothing() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    reconcile(&lattice, &config(), request(hotel(), Mode::Apply)).await.expect("first run");
+    *lattice.fail_observe.lock().expect("flag") = true;
+    let err = reconcile(&lattice, &config(), request(ClusterSnapshot::default(), Mode::Apply)).await;
+    assert!(matches!(err, Err(Error::Observe { .. })), "an empty cluster with a failed read must not delete");
+    assert_eq!(lattice.services().len(), 2);
+}
+
+#[tokio::test]
+async fn removing_routes_deletes_what_they_created() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    reconcile(&lattice, &config(), request(hotel(), Mode::Apply)).await.expect("create");
+    let mut snapshot = hotel();
+    snapshot.http_routes.retain(|r| r.metadata.name.as_deref() != Some("inventory"));
+    let report = reconcile(&lattice, &config(), request(snapshot, Mode::Apply)).await.expect("delete");
+    assert!(report.apply.as_ref().is_some_and(ApplyOutcome::is_success));
+    assert_eq!(lattice.services(), ["rates-default"]);
+    assert_eq!(report.calls.get("DeleteService"), Some(&1));
+    assert_eq!(report.calls.get("DeleteTargetGroup"), Some(&2));
+}
