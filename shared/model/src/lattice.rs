@@ -66,6 +66,10 @@ pub struct ServiceSpec {
     /// The route this service is built for.
     #[serde(skip)]
     pub owner: Option<OwnerKey>,
+    /// `ManagedBy` value of another owner the route allows us to take the service over from
+    /// (annotation `application-networking.k8s.aws/allow-takeover-from`).
+    #[serde(skip)]
+    pub takeover_from: Option<String>,
 }
 
 /// Listener protocol.

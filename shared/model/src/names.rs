@@ -31,6 +31,9 @@ pub const TAG_PROTOCOL_VERSION: &str = "application-networking.k8s.aws/ProtocolV
 pub const ANNOTATION_DNS_NAME: &str = "application-networking.k8s.aws/lattice-assigned-domain-name";
 /// Route annotation with the ARN of the route's Lattice service.
 pub const ANNOTATION_SERVICE_ARN: &str = "application-networking.k8s.aws/lattice-service-arn";
+/// Route annotation naming the `ManagedBy` value of another owner whose Lattice service this
+/// route may take over.
+pub const ANNOTATION_ALLOW_TAKEOVER_FROM: &str = "application-networking.k8s.aws/allow-takeover-from";
 /// Listener `tls.options` key that carries an ACM certificate ARN.
 pub const OPTION_CERTIFICATE_ARN: &str = "application-networking.k8s.aws/certificate-arn";
 

@@ -25,6 +25,7 @@ mod listeners;
 pub mod memory;
 mod rules;
 mod services;
+mod takeover;
 mod target_groups;
 
 #[cfg(test)]
@@ -102,7 +103,11 @@ impl Plan {
 ///
 /// Pure: the same inputs always give the same plan, and a steady state gives an empty one.
 pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, managed_by: &str) -> Plan {
-    let mut p = Planner::new(observed, scope, managed_by);
+    let (observed, takeovers) = takeover::retag(desired, observed, scope, managed_by);
+    let mut p = Planner::new(&observed, scope, managed_by);
+    for action in takeovers {
+        p.push(action);
+    }
     target_groups::plan_target_groups(&mut p, &desired.target_groups);
     let services = services::select(&mut p, &desired.services);
     services::plan_attributes(&mut p, &services);

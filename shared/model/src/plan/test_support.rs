@@ -85,6 +85,7 @@ pub(crate) fn mk_service(route: &str) -> ServiceSpec {
         service_networks: vec!["net-a".to_owned()],
         listeners: Vec::new(),
         owner: Some(owner("HTTPRoute", route)),
+        takeover_from: None,
     }
 }
 

@@ -235,6 +235,12 @@ impl RouteB {
         self
     }
 
+    /// Adds a `metadata.annotations` entry.
+    pub fn annotation(mut self, key: &str, value: &str) -> Self {
+        self.v["metadata"]["annotations"][key] = json!(value);
+        self
+    }
+
     /// Sets `status` to a raw value.
     pub fn status(mut self, status: Value) -> Self {
         self.v["status"] = status;

@@ -97,7 +97,10 @@ fn resolve_conflicts(outcomes: &mut [RouteOutcome], observed: &ObservedState, co
         let name = service.name.clone();
         let problem = if let Some(holder) = taken.get(&name) {
             Some(format!("VPC Lattice service name {name} is already used by {holder}, which is older"))
-        } else if let Some(existing) = observed.service(&name).filter(|s| !is_owned(&s.tags, &managed_by)) {
+        } else if let Some(existing) = observed.service(&name).filter(|s| !is_owned(&s.tags, &managed_by)).filter(|s| {
+            service.takeover_from.is_none()
+                || s.tags.get(crate::names::TAG_MANAGED_BY) != service.takeover_from.as_ref()
+        }) {
             let owner = existing.tags.get(crate::names::TAG_MANAGED_BY).map_or("nobody (untagged)", String::as_str);
             Some(format!("VPC Lattice service {name} exists and is managed by {owner}, not {managed_by}"))
         } else {

@@ -193,6 +193,7 @@ pub fn build(
         service_networks: networks,
         listeners: listener_specs,
         owner: Some(owner),
+        takeover_from: route.annotations.get(names::ANNOTATION_ALLOW_TAKEOVER_FROM).map(|v| v.trim().to_owned()),
     });
     let mut tgs: Vec<TargetGroupSpec> = Vec::new();
     for i in &valid {

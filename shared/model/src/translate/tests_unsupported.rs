@@ -274,6 +274,24 @@ fn a_lattice_service_of_another_owner_is_not_taken_over() {
 }
 
 #[test]
+fn a_lattice_service_of_the_owner_named_in_allow_takeover_from_is_taken_over() {
+    let snap = hotel()
+        .with(
+            mk_route("default", "rates")
+                .annotation("application-networking.k8s.aws/allow-takeover-from", "999999999999/other-cluster/vpc-0fff")
+                .parent(parent("my-hotel"))
+                .rule(rule().backend(backend("review", 80))),
+        )
+        .build();
+    let mut observed = networks_for(&snap);
+    observed.services.push(observed_service("rates-default", "999999999999/other-cluster/vpc-0fff"));
+    let t = run_with(&snap, &observed, now());
+    assert_route_ok(t.route("default", "rates", "my-hotel"));
+    let service = t.service("rates-default");
+    assert_eq!(service.takeover_from.as_deref(), Some("999999999999/other-cluster/vpc-0fff"));
+}
+
+#[test]
 fn unsupported_listener_protocols_and_modes() {
     let snap = world()
         .with(
