@@ -53,7 +53,6 @@ pub(super) fn retag(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::plan;
     use crate::plan::test_support::*;
 
     #[test]
