@@ -119,8 +119,12 @@ impl Lattice {
                 return Err(Error::GetService { service: summary.id, source });
             }
         };
-        let associations = self.associations(&summary.id, owned).await?;
-        let listeners = self.listeners(&summary.id, owned).await?;
+        let Some(associations) = self.associations(&summary.id, owned).await? else {
+            return Ok(None);
+        };
+        let Some(listeners) = self.listeners(&summary.id, owned).await? else {
+            return Ok(None);
+        };
         Ok(Some(ObservedService {
             tags: owned.tags(&summary.arn),
             custom_domain_name: service.custom_domain_name().map(str::to_owned).or(summary.custom_domain_name),
@@ -135,9 +139,10 @@ impl Lattice {
         }))
     }
 
-    async fn associations(&self, service: &str, owned: &Owned) -> Result<Vec<ObservedAssociation>, Error> {
+    /// The associations of a service; `None` when the service vanished meanwhile.
+    async fn associations(&self, service: &str, owned: &Owned) -> Result<Option<Vec<ObservedAssociation>>, Error> {
         const OP: &str = "ListServiceNetworkServiceAssociations";
-        let items = self
+        let listed = self
             .inner
             .lattice
             .list_service_network_service_associations()
@@ -148,10 +153,14 @@ impl Lattice {
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| Error::ListServiceNetworkServiceAssociations {
-                service: service.to_owned(),
-                source: error::lattice(e),
-            })?;
+            .map_err(error::lattice);
+        let items = match listed {
+            Ok(items) => items,
+            Err(source) if is_not_found(&source) => return Ok(None),
+            Err(source) => {
+                return Err(Error::ListServiceNetworkServiceAssociations { service: service.to_owned(), source });
+            }
+        };
         items
             .iter()
             .map(|a| {
@@ -166,12 +175,14 @@ impl Lattice {
                     tags: owned.tags(arn),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
     }
 
-    async fn listeners(&self, service: &str, owned: &Owned) -> Result<Vec<ObservedListener>, Error> {
+    /// The listeners of a service with their rules; `None` when the service vanished meanwhile.
+    async fn listeners(&self, service: &str, owned: &Owned) -> Result<Option<Vec<ObservedListener>>, Error> {
         const OP: &str = "GetListener";
-        let items = self
+        let listed = self
             .inner
             .lattice
             .list_listeners()
@@ -182,7 +193,12 @@ impl Lattice {
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| Error::ListListeners { service: service.to_owned(), source: error::lattice(e) })?;
+            .map_err(error::lattice);
+        let items = match listed {
+            Ok(items) => items,
+            Err(source) if is_not_found(&source) => return Ok(None),
+            Err(source) => return Err(Error::ListListeners { service: service.to_owned(), source }),
+        };
         let mut listeners = Vec::new();
         for item in &items {
             let id = required(item.id(), "ListListeners", "listener", "id")?;
@@ -204,6 +220,9 @@ impl Lattice {
                     return Err(Error::GetListener { service: service.to_owned(), listener: id.to_owned(), source });
                 }
             };
+            let Some(rules) = self.rules(service, id, owned).await? else {
+                continue;
+            };
             let arn = required(listener.arn(), OP, id, "arn")?;
             let default_action =
                 listener.default_action().ok_or_else(|| malformed(OP, id, "no defaultAction".into()))?;
@@ -215,16 +234,16 @@ impl Lattice {
                 port: listener.port().ok_or_else(|| malformed(OP, id, "no port".into()))?,
                 default_action: convert::rule_action(default_action).map_err(|p| malformed(OP, id, p))?,
                 tags: owned.tags(arn),
-                rules: self.rules(service, id, owned).await?,
+                rules,
             });
         }
-        Ok(listeners)
+        Ok(Some(listeners))
     }
 
-    /// The non-default rules of a listener.
-    async fn rules(&self, service: &str, listener: &str, owned: &Owned) -> Result<Vec<ObservedRule>, Error> {
+    /// The non-default rules of a listener; `None` when the listener vanished meanwhile.
+    async fn rules(&self, service: &str, listener: &str, owned: &Owned) -> Result<Option<Vec<ObservedRule>>, Error> {
         const OP: &str = "GetRule";
-        let items = self
+        let listed = self
             .inner
             .lattice
             .list_rules()
@@ -236,11 +255,14 @@ impl Lattice {
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| Error::ListRules {
-                service: service.to_owned(),
-                listener: listener.to_owned(),
-                source: error::lattice(e),
-            })?;
+            .map_err(error::lattice);
+        let items = match listed {
+            Ok(items) => items,
+            Err(source) if is_not_found(&source) => return Ok(None),
+            Err(source) => {
+                return Err(Error::ListRules { service: service.to_owned(), listener: listener.to_owned(), source });
+            }
+        };
         let mut rules = Vec::new();
         for item in items.iter().filter(|r| r.is_default() != Some(true)) {
             let id = required(item.id(), "ListRules", "rule", "id")?;
@@ -269,6 +291,6 @@ impl Lattice {
             });
         }
         rules.sort_by_key(|r| r.priority);
-        Ok(rules)
+        Ok(Some(rules))
     }
 }

@@ -62,7 +62,12 @@ pub fn tags(pairs: &[(&str, &str)]) -> Tags {
 }
 
 fn route_tags(route: &str) -> Tags {
-    tags(&[(TAG_MANAGED_BY, MANAGED_BY), (TAG_ROUTE_NAME, route), (TAG_ROUTE_NAMESPACE, "default"), (TAG_ROUTE_TYPE, "http")])
+    tags(&[
+        (TAG_MANAGED_BY, MANAGED_BY),
+        (TAG_ROUTE_NAME, route),
+        (TAG_ROUTE_NAMESPACE, "default"),
+        (TAG_ROUTE_TYPE, "http"),
+    ])
 }
 
 pub fn forward(groups: &[(&str, i32)]) -> RuleAction {
@@ -107,7 +112,9 @@ pub fn target_group(name: &str, route: &str, targets: usize) -> TargetGroupSpec 
             health_check: None,
         },
         tags,
-        targets: (0..targets).map(|i| Target { id: format!("10.0.{}.{}", i / 200, i % 200 + 10), port: 8080 }).collect(),
+        targets: (0..targets)
+            .map(|i| Target { id: format!("10.0.{}.{}", i / 200, i % 200 + 10), port: 8080 })
+            .collect(),
         owner: None,
     }
 }
@@ -150,7 +157,12 @@ pub fn desired() -> DesiredState {
         RuleAction::fixed(404),
         vec![
             rule("k8s-rule-canary", 1, header, forward(&[("k8s-default-rates-v2", 1)])),
-            rule("k8s-rule-rates", 2, prefix("/rates"), forward(&[("k8s-default-rates-v1", 90), ("k8s-default-rates-v2", 10)])),
+            rule(
+                "k8s-rule-rates",
+                2,
+                prefix("/rates"),
+                forward(&[("k8s-default-rates-v1", 90), ("k8s-default-rates-v2", 10)]),
+            ),
             rule("k8s-rule-old", 3, prefix("/old"), RuleAction::fixed(500)),
         ],
     );
@@ -190,7 +202,15 @@ pub async fn converge(lattice: &Lattice, desired: &DesiredState, max_runs: usize
         if plan.is_noop() {
             return runs;
         }
-        eprintln!("run {}: {} actions, {report:?}", runs + 1, plan.actions.len());
+        eprintln!(
+            "run {}: {} actions: {} applied, {} failed, {} skipped, {} pending",
+            runs + 1,
+            plan.actions.len(),
+            report.applied.len(),
+            report.failed.len(),
+            report.skipped.len(),
+            report.pending.len()
+        );
     }
     panic!("no convergence within {max_runs} runs");
 }
@@ -217,9 +237,21 @@ pub fn shape_of_desired(desired: &DesiredState) -> Vec<String> {
     for s in &desired.services {
         lines.push(format!("service {} networks {:?}", s.name, s.service_networks));
         for l in &s.listeners {
-            lines.push(format!("listener {} {}:{} default {}", l.name, l.protocol.as_str(), l.port, action(&l.default_action, &|n| n.to_owned())));
+            lines.push(format!(
+                "listener {} {}:{} default {}",
+                l.name,
+                l.protocol.as_str(),
+                l.port,
+                action(&l.default_action, &|n| n.to_owned())
+            ));
             for r in &l.rules {
-                lines.push(format!("rule {} {} {:?} {}", r.name, r.priority, r.matcher, action(&r.action, &|n| n.to_owned())));
+                lines.push(format!(
+                    "rule {} {} {:?} {}",
+                    r.name,
+                    r.priority,
+                    r.matcher,
+                    action(&r.action, &|n| n.to_owned())
+                ));
             }
         }
     }
@@ -234,15 +266,28 @@ pub fn shape_of_desired(desired: &DesiredState) -> Vec<String> {
 
 /// The same shape read from the inventory, for the services and target groups we own.
 pub fn shape_of_observed(observed: &ObservedState) -> Vec<String> {
-    let tg_name = |id: &str| observed.target_groups.iter().find(|tg| tg.id == id).map_or(id.to_owned(), |tg| tg.name.clone());
+    let tg_name =
+        |id: &str| observed.target_groups.iter().find(|tg| tg.id == id).map_or(id.to_owned(), |tg| tg.name.clone());
     let mut lines = Vec::new();
     for s in observed.services.iter().filter(|s| model::observed::is_owned(&s.tags, MANAGED_BY)) {
         let networks: Vec<String> = s.associations.iter().map(|a| a.service_network_name.clone()).collect();
         lines.push(format!("service {} networks {networks:?}", s.name));
         for l in &s.listeners {
-            lines.push(format!("listener {} {}:{} default {}", l.name, l.protocol.as_str(), l.port, action(&l.default_action, &tg_name)));
+            lines.push(format!(
+                "listener {} {}:{} default {}",
+                l.name,
+                l.protocol.as_str(),
+                l.port,
+                action(&l.default_action, &tg_name)
+            ));
             for r in &l.rules {
-                lines.push(format!("rule {} {} {:?} {}", r.name, r.priority, RuleMatch::HttpMatch(r.matcher.clone()), action(&r.action, &tg_name)));
+                lines.push(format!(
+                    "rule {} {} {:?} {}",
+                    r.name,
+                    r.priority,
+                    RuleMatch::HttpMatch(r.matcher.clone()),
+                    action(&r.action, &tg_name)
+                ));
             }
         }
     }
@@ -256,10 +301,99 @@ pub fn shape_of_observed(observed: &ObservedState) -> Vec<String> {
 fn action(action: &RuleAction, name: &dyn Fn(&str) -> String) -> String {
     match action {
         RuleAction::Forward(f) => {
-            let mut groups: Vec<String> = f.target_groups.iter().map(|tg| format!("{}*{}", name(&tg.target_group_identifier), tg.weight)).collect();
+            let mut groups: Vec<String> = f
+                .target_groups
+                .iter()
+                .map(|tg| format!("{}*{}", name(&tg.target_group_identifier), tg.weight))
+                .collect();
             groups.sort();
             format!("forward {groups:?}")
         }
         RuleAction::FixedResponse(r) => format!("fixed {}", r.status_code),
+    }
+}
+
+/// A plain SDK client on the emulator, for changes made behind the adapter's back.
+pub async fn raw(sim: &RunningSim) -> aws_sdk_vpclattice::Client {
+    aws_sdk_vpclattice::Client::new(&sdk_config(sim).await)
+}
+
+/// Runs until a plan is empty, tolerating failed reads and failed actions; returns the runs
+/// that did something (or failed to read).
+pub async fn converge_despite_faults(lattice: &Lattice, desired: &DesiredState, max_runs: usize) -> usize {
+    for runs in 0..max_runs {
+        let mut observed = match lattice.observe(MANAGED_BY, &names(desired)).await {
+            Ok(observed) => observed,
+            Err(error) => {
+                eprintln!("run {}: observe failed: {error}", runs + 1);
+                continue;
+            }
+        };
+        let plan = plan(desired, &observed, &Scope::All, MANAGED_BY);
+        if plan.is_noop() {
+            return runs;
+        }
+        let report = lattice.apply(&plan, &mut observed, MANAGED_BY).await;
+        eprintln!(
+            "run {}: {} actions: {} applied, {} failed, {} skipped, {} pending",
+            runs + 1,
+            plan.actions.len(),
+            report.applied.len(),
+            report.failed.len(),
+            report.skipped.len(),
+            report.pending.len()
+        );
+    }
+    panic!("no convergence within {max_runs} runs");
+}
+
+/// Every service and target group in the account by name, with how many exist of each name
+/// and, per service, its listener and rule names: duplicates show up as counts above one.
+pub async fn census(client: &aws_sdk_vpclattice::Client) -> BTreeMap<String, usize> {
+    let mut census = BTreeMap::new();
+    let services = client.list_services().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+    for s in services.expect("list services") {
+        let id = s.id().unwrap_or_default();
+        *census.entry(format!("service/{}", s.name().unwrap_or_default())).or_default() += 1;
+        let Ok(listeners) = client.list_listeners().service_identifier(id).send().await else {
+            continue; // deleted meanwhile
+        };
+        for l in listeners.items() {
+            let name = format!("service/{}/listener/{}", s.name().unwrap_or_default(), l.name().unwrap_or_default());
+            *census.entry(name.clone()).or_default() += 1;
+            let rules = client.list_rules().service_identifier(id).listener_identifier(l.id().unwrap_or_default());
+            let Ok(rules) = rules.send().await else { continue };
+            for r in rules.items().iter().filter(|r| r.is_default() != Some(true)) {
+                *census.entry(format!("{name}/rule/{}", r.name().unwrap_or_default())).or_default() += 1;
+            }
+        }
+        let associations = client.list_service_network_service_associations().service_identifier(id);
+        let Ok(associations) = associations.send().await else { continue };
+        for a in associations.items() {
+            let name = format!(
+                "service/{}/association/{}",
+                s.name().unwrap_or_default(),
+                a.service_network_name().unwrap_or_default()
+            );
+            *census.entry(name).or_default() += 1;
+        }
+    }
+    let groups = client.list_target_groups().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+    for tg in groups.expect("list target groups") {
+        *census.entry(format!("targetgroup/{}", tg.name().unwrap_or_default())).or_default() += 1;
+    }
+    census
+}
+
+/// Polls `condition` every 50 ms until it holds, failing after `timeout`.
+pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    while !condition().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
