@@ -89,3 +89,19 @@ async fn resources_in_progress_leave_work_pending_for_the_next_run() {
     eprintln!("converged after {runs} runs");
     assert_converged_without_duplicates(&sim, &lattice).await;
 }
+
+#[tokio::test]
+async fn the_rate_limit_paces_every_attempt_including_sdk_retries() {
+    let sim =
+        sim(SimConfig { faults: Faults { throttle_rate: 1.0, ..Faults::default() }, ..SimConfig::default() }).await;
+    let config = AdapterConfig { tps: 2, max_attempts: 5, initial_backoff: Duration::from_millis(1), ..fast() };
+    let lattice = adapter(&sim, config).await;
+    let started = tokio::time::Instant::now();
+    let error = lattice.observe(MANAGED_BY, &Default::default()).await.expect_err("every attempt is throttled");
+    let elapsed = started.elapsed();
+    assert!(matches!(error, lattice::Error::GetResources { .. }), "{error}");
+    assert_eq!(lattice.calls().get("GetResources"), Some(&5));
+    assert_eq!(sim.calls().get("GetResources"), Some(&5));
+    // A burst of two, then one attempt every 500 ms.
+    assert!(elapsed >= Duration::from_millis(1400), "{elapsed:?}");
+}
