@@ -1,1 +1,110 @@
-fn main() {}
+//! `lattice-sim`: the VPC Lattice emulator as a server. Prints `lattice-sim listening on URL` once it
+//! accepts connections and runs until interrupted.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use lattice_sim::{ClusterConfig, Faults, Quotas, SimConfig};
+
+/// A local Amazon VPC Lattice emulator (plus the Resource Groups Tagging API and EKS DescribeCluster).
+#[derive(Debug, Parser)]
+#[command(name = "lattice-sim", version)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:4599", env = "LATTICE_SIM_LISTEN")]
+    listen: SocketAddr,
+    /// Account id used in ARNs.
+    #[arg(long, default_value = "123456789012")]
+    account_id: String,
+    /// Region used in ARNs and DNS names.
+    #[arg(long, default_value = "us-west-2")]
+    region: String,
+    /// Seed of the id generator and of the fault dice.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Milliseconds services, target groups and associations stay *_IN_PROGRESS.
+    #[arg(long, default_value_t = 0)]
+    transition_delay_ms: u64,
+    /// Milliseconds deregistered targets stay DRAINING.
+    #[arg(long, default_value_t = 0)]
+    drain_ms: u64,
+    /// Probability (0..1) of answering ThrottlingException.
+    #[arg(long, default_value_t = 0.0)]
+    throttle_rate: f64,
+    /// Probability (0..1) of answering InternalServerException.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Latency added to every API request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Fail every API request after this many.
+    #[arg(long)]
+    fail_after: Option<u64>,
+    /// Quota override NAME=N (repeatable), e.g. rules-per-listener=20.
+    #[arg(long = "quota", value_name = "NAME=N")]
+    quotas: Vec<String>,
+    /// EKS cluster name=N,endpoint=URL,ca=BASE64,vpc=VPC[,version=V] (repeatable).
+    #[arg(long = "cluster", value_name = "SPEC")]
+    clusters: Vec<String>,
+    /// Service network created at start if absent (repeatable).
+    #[arg(long = "service-network", value_name = "NAME")]
+    service_networks: Vec<String>,
+    /// JSON file to load the state from and save it to after every mutating request.
+    #[arg(long)]
+    state: Option<PathBuf>,
+}
+
+impl Args {
+    fn config(&self) -> anyhow::Result<SimConfig> {
+        let mut quotas = Quotas::default();
+        for spec in &self.quotas {
+            quotas.apply(spec)?;
+        }
+        let clusters = self.clusters.iter().map(|c| c.parse::<ClusterConfig>()).collect::<Result<Vec<_>, _>>()?;
+        let config = SimConfig {
+            account_id: self.account_id.clone(),
+            region: self.region.clone(),
+            seed: self.seed,
+            transition_delay: Duration::from_millis(self.transition_delay_ms),
+            drain: Duration::from_millis(self.drain_ms),
+            quotas,
+            faults: Faults {
+                throttle_rate: self.throttle_rate,
+                error_rate: self.error_rate,
+                latency_ms: self.latency_ms,
+                fail_after: self.fail_after,
+            },
+            clusters,
+            state_file: self.state.clone(),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let config = args.config()?;
+    let sim = lattice_sim::start(config, args.listen).await.context("Failed to start the emulator")?;
+    let existing = sim.state_json();
+    for name in &args.service_networks {
+        let present = existing["service_networks"]
+            .as_object()
+            .is_some_and(|m| m.values().any(|sn| sn["name"].as_str() == Some(name.as_str())));
+        if !present {
+            sim.seed_service_network(name, &BTreeMap::new()).context("Failed to seed a service network")?;
+        }
+    }
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "lattice-sim listening on {}", sim.endpoint())?;
+    stdout.flush()?;
+    tokio::signal::ctrl_c().await.context("Failed to wait for Ctrl-C")?;
+    sim.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Reading the inventory: everything tagged with our `ManagedBy` in bulk through the tagging
+//! API, the service networks, the services (ours in full, foreign ones only by name and tags
+//! when the caller asks about their names) and our target groups with their targets.
+
+pub(crate) mod convert;
+mod services;
+mod target_groups;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use aws_sdk_resourcegroupstagging::types::TagFilter;
+use model::names::{TAG_MANAGED_BY, Tags};
+use model::observed::{ObservedServiceNetwork, ObservedState};
+
+use crate::client::Lattice;
+use crate::error::{self, Error};
+
+/// Resource type filter of the tagging API for VPC Lattice.
+const RESOURCE_TYPE: &str = "vpc-lattice";
+/// Largest page the tagging API and the Lattice list operations serve.
+const PAGE_SIZE: i32 = 100;
+
+/// The tags of every resource we own, by ARN.
+#[derive(Debug, Default)]
+pub(crate) struct Owned(BTreeMap<String, Tags>);
+
+impl Owned {
+    /// Whether we own the resource with this ARN.
+    fn contains(&self, arn: &str) -> bool {
+        self.0.contains_key(arn)
+    }
+
+    /// The tags of the resource with this ARN when we own it, else none.
+    fn tags(&self, arn: &str) -> Tags {
+        self.0.get(arn).cloned().unwrap_or_default()
+    }
+
+    /// ARNs of the target groups we own.
+    fn target_groups(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str).filter(|arn| arn.contains(":targetgroup/"))
+    }
+}
+
+/// A required field of a response, or the error naming it.
+pub(crate) fn required<'a>(
+    value: Option<&'a str>,
+    operation: &'static str,
+    resource: &str,
+    field: &str,
+) -> Result<&'a str, Error> {
+    value.ok_or_else(|| Error::Malformed { operation, resource: resource.to_owned(), problem: format!("no {field}") })
+}
+
+/// The error for a response value the model cannot hold.
+pub(crate) fn malformed(operation: &'static str, resource: &str, problem: String) -> Error {
+    Error::Malformed { operation, resource: resource.to_owned(), problem }
+}
+
+impl Lattice {
+    /// Reads the whole inventory relevant to resources managed by `managed_by`.
+    ///
+    /// `interesting_names` are service names the caller wants to know about even when someone
+    /// else owns them (so that it can say who holds a name); such services come with their
+    /// tags but without associations, listeners or rules. Any failed call fails the whole read.
+    pub async fn observe(
+        &self,
+        managed_by: &str,
+        interesting_names: &BTreeSet<String>,
+    ) -> Result<ObservedState, Error> {
+        let owned = Arc::new(self.owned(managed_by).await?);
+        let (service_networks, services, target_groups) = tokio::try_join!(
+            self.service_networks(&owned),
+            self.services(&owned, interesting_names),
+            self.target_groups(&owned),
+        )?;
+        Ok(ObservedState { service_networks, services, target_groups })
+    }
+
+    /// Every Lattice resource tagged `ManagedBy = managed_by`, with all its tags.
+    async fn owned(&self, managed_by: &str) -> Result<Owned, Error> {
+        let fail = |source| Error::GetResources { managed_by: managed_by.to_owned(), source };
+        let filter = TagFilter::builder().key(TAG_MANAGED_BY).values(managed_by).build();
+        let mut pages = self
+            .inner
+            .tagging
+            .get_resources()
+            .tag_filters(filter)
+            .resource_type_filters(RESOURCE_TYPE)
+            .resources_per_page(PAGE_SIZE)
+            .into_paginator()
+            .send();
+        let mut owned = BTreeMap::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| fail(Box::new(e.into())))?;
+            for mapping in page.resource_tag_mapping_list() {
+                let Some(arn) = mapping.resource_arn() else { continue };
+                let tags = mapping.tags().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect();
+                owned.insert(arn.to_owned(), tags);
+            }
+        }
+        Ok(Owned(owned))
+    }
+
+    /// All service networks visible to the account, with tags when we own them.
+    async fn service_networks(&self, owned: &Owned) -> Result<Vec<ObservedServiceNetwork>, Error> {
+        const OP: &str = "ListServiceNetworks";
+        let items = self
+            .inner
+            .lattice
+            .list_service_networks()
+            .max_results(PAGE_SIZE)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| Error::ListServiceNetworks { source: error::lattice(e) })?;
+        items
+            .iter()
+            .map(|sn| {
+                let id = required(sn.id(), OP, "service network", "id")?;
+                let arn = required(sn.arn(), OP, id, "arn")?;
+                let name = required(sn.name(), OP, id, "name")?;
+                Ok(ObservedServiceNetwork {
+                    id: id.to_owned(),
+                    arn: arn.to_owned(),
+                    name: name.to_owned(),
+                    tags: owned.tags(arn),
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,296 @@
+//! Services: ours read in full (attributes, associations, listeners, rules), foreign ones whose
+//! names the caller asked about read by name and tags only.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use aws_sdk_vpclattice::types::ServiceSummary;
+use model::observed::{ObservedAssociation, ObservedListener, ObservedRule, ObservedService};
+
+use super::{Owned, PAGE_SIZE, convert, malformed, required};
+use crate::client::Lattice;
+use crate::error::{self, Error, is_not_found};
+
+/// What a service summary must carry.
+struct Summary {
+    id: String,
+    arn: String,
+    name: String,
+    status: String,
+    custom_domain_name: Option<String>,
+    dns_name: Option<String>,
+}
+
+impl Summary {
+    fn of(item: &ServiceSummary) -> Result<Self, Error> {
+        const OP: &str = "ListServices";
+        let id = required(item.id(), OP, "service", "id")?;
+        Ok(Self {
+            id: id.to_owned(),
+            arn: required(item.arn(), OP, id, "arn")?.to_owned(),
+            name: required(item.name(), OP, id, "name")?.to_owned(),
+            status: item.status().map_or("", |s| s.as_str()).to_owned(),
+            custom_domain_name: item.custom_domain_name().map(str::to_owned),
+            dns_name: item.dns_entry().and_then(|d| d.domain_name()).map(str::to_owned),
+        })
+    }
+}
+
+impl Lattice {
+    /// Our services in full, and the foreign services named in `interesting` with their tags.
+    pub(super) async fn services(
+        &self,
+        owned: &Arc<Owned>,
+        interesting: &BTreeSet<String>,
+    ) -> Result<Vec<ObservedService>, Error> {
+        let items = self
+            .inner
+            .lattice
+            .list_services()
+            .max_results(PAGE_SIZE)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| Error::ListServices { source: error::lattice(e) })?;
+        let mut wanted = Vec::new();
+        for item in &items {
+            let summary = Summary::of(item)?;
+            if owned.contains(&summary.arn) || interesting.contains(&summary.name) {
+                wanted.push(summary);
+            }
+        }
+        let read = self
+            .bounded(wanted, |summary| {
+                let this = self.clone();
+                let owned = Arc::clone(owned);
+                async move {
+                    if owned.contains(&summary.arn) {
+                        this.owned_service(summary, &owned).await
+                    } else {
+                        this.foreign_service(summary).await
+                    }
+                }
+            })
+            .await;
+        let mut services = Vec::new();
+        for service in read {
+            services.extend(service?);
+        }
+        Ok(services)
+    }
+
+    /// A service we do not own: its summary and tags; `None` when it vanished meanwhile.
+    async fn foreign_service(&self, summary: Summary) -> Result<Option<ObservedService>, Error> {
+        let tags = match self.inner.lattice.list_tags_for_resource().resource_arn(&summary.arn).send().await {
+            Ok(out) => out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
+            Err(e) => {
+                let source = error::lattice(e);
+                if is_not_found(&source) {
+                    return Ok(None);
+                }
+                return Err(Error::ListTagsForResource { arn: summary.arn, source });
+            }
+        };
+        Ok(Some(ObservedService {
+            id: summary.id,
+            arn: summary.arn,
+            name: summary.name,
+            custom_domain_name: summary.custom_domain_name,
+            certificate_arn: None,
+            dns_name: summary.dns_name,
+            status: summary.status,
+            tags,
+            associations: Vec::new(),
+            listeners: Vec::new(),
+        }))
+    }
+
+    /// A service we own, with everything beneath it; `None` when it vanished meanwhile.
+    async fn owned_service(&self, summary: Summary, owned: &Owned) -> Result<Option<ObservedService>, Error> {
+        let service = match self.inner.lattice.get_service().service_identifier(&summary.id).send().await {
+            Ok(service) => service,
+            Err(e) => {
+                let source = error::lattice(e);
+                if is_not_found(&source) {
+                    return Ok(None);
+                }
+                return Err(Error::GetService { service: summary.id, source });
+            }
+        };
+        let Some(associations) = self.associations(&summary.id, owned).await? else {
+            return Ok(None);
+        };
+        let Some(listeners) = self.listeners(&summary.id, owned).await? else {
+            return Ok(None);
+        };
+        Ok(Some(ObservedService {
+            tags: owned.tags(&summary.arn),
+            custom_domain_name: service.custom_domain_name().map(str::to_owned).or(summary.custom_domain_name),
+            certificate_arn: service.certificate_arn().filter(|arn| !arn.is_empty()).map(str::to_owned),
+            dns_name: service.dns_entry().and_then(|d| d.domain_name()).map(str::to_owned).or(summary.dns_name),
+            status: service.status().map_or(summary.status, |s| s.as_str().to_owned()),
+            id: summary.id,
+            arn: summary.arn,
+            name: summary.name,
+            associations,
+            listeners,
+        }))
+    }
+
+    /// The associations of a service; `None` when the service vanished meanwhile.
+    async fn associations(&self, service: &str, owned: &Owned) -> Result<Option<Vec<ObservedAssociation>>, Error> {
+        const OP: &str = "ListServiceNetworkServiceAssociations";
+        let listed = self
+            .inner
+            .lattice
+            .list_service_network_service_associations()
+            .service_identifier(service)
+            .max_results(PAGE_SIZE)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(error::lattice);
+        let items = match listed {
+            Ok(items) => items,
+            Err(source) if is_not_found(&source) => return Ok(None),
+            Err(source) => {
+                return Err(Error::ListServiceNetworkServiceAssociations { service: service.to_owned(), source });
+            }
+        };
+        items
+            .iter()
+            .map(|a| {
+                let id = required(a.id(), OP, "association", "id")?;
+                let arn = required(a.arn(), OP, id, "arn")?;
+                Ok(ObservedAssociation {
+                    id: id.to_owned(),
+                    arn: arn.to_owned(),
+                    service_network_id: required(a.service_network_id(), OP, id, "serviceNetworkId")?.to_owned(),
+                    service_network_name: a.service_network_name().unwrap_or_default().to_owned(),
+                    status: a.status().map_or("", |s| s.as_str()).to_owned(),
+                    tags: owned.tags(arn),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// The listeners of a service with their rules; `None` when the service vanished meanwhile.
+    async fn listeners(&self, service: &str, owned: &Owned) -> Result<Option<Vec<ObservedListener>>, Error> {
+        const OP: &str = "GetListener";
+        let listed = self
+            .inner
+            .lattice
+            .list_listeners()
+            .service_identifier(service)
+            .max_results(PAGE_SIZE)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(error::lattice);
+        let items = match listed {
+            Ok(items) => items,
+            Err(source) if is_not_found(&source) => return Ok(None),
+            Err(source) => return Err(Error::ListListeners { service: service.to_owned(), source }),
+        };
+        let mut listeners = Vec::new();
+        for item in &items {
+            let id = required(item.id(), "ListListeners", "listener", "id")?;
+            let listener = match self
+                .inner
+                .lattice
+                .get_listener()
+                .service_identifier(service)
+                .listener_identifier(id)
+                .send()
+                .await
+            {
+                Ok(listener) => listener,
+                Err(e) => {
+                    let source = error::lattice(e);
+                    if is_not_found(&source) {
+                        continue;
+                    }
+                    return Err(Error::GetListener { service: service.to_owned(), listener: id.to_owned(), source });
+                }
+            };
+            let Some(rules) = self.rules(service, id, owned).await? else {
+                continue;
+            };
+            let arn = required(listener.arn(), OP, id, "arn")?;
+            let default_action =
+                listener.default_action().ok_or_else(|| malformed(OP, id, "no defaultAction".into()))?;
+            listeners.push(ObservedListener {
+                id: id.to_owned(),
+                arn: arn.to_owned(),
+                name: required(listener.name(), OP, id, "name")?.to_owned(),
+                protocol: convert::listener_protocol(listener.protocol()).map_err(|p| malformed(OP, id, p))?,
+                port: listener.port().ok_or_else(|| malformed(OP, id, "no port".into()))?,
+                default_action: convert::rule_action(default_action).map_err(|p| malformed(OP, id, p))?,
+                tags: owned.tags(arn),
+                rules,
+            });
+        }
+        Ok(Some(listeners))
+    }
+
+    /// The non-default rules of a listener; `None` when the listener vanished meanwhile.
+    async fn rules(&self, service: &str, listener: &str, owned: &Owned) -> Result<Option<Vec<ObservedRule>>, Error> {
+        const OP: &str = "GetRule";
+        let listed = self
+            .inner
+            .lattice
+            .list_rules()
+            .service_identifier(service)
+            .listener_identifier(listener)
+            .max_results(PAGE_SIZE)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(error::lattice);
+        let items = match listed {
+            Ok(items) => items,
+            Err(source) if is_not_found(&source) => return Ok(None),
+            Err(source) => {
+                return Err(Error::ListRules { service: service.to_owned(), listener: listener.to_owned(), source });
+            }
+        };
+        let mut rules = Vec::new();
+        for item in items.iter().filter(|r| r.is_default() != Some(true)) {
+            let id = required(item.id(), "ListRules", "rule", "id")?;
+            let call = self.inner.lattice.get_rule().service_identifier(service).listener_identifier(listener);
+            let rule = match call.rule_identifier(id).send().await {
+                Ok(rule) => rule,
+                Err(e) => {
+                    let source = error::lattice(e);
+                    if is_not_found(&source) {
+                        continue;
+                    }
+                    return Err(Error::GetRule { listener: listener.to_owned(), rule: id.to_owned(), source });
+                }
+            };
+            let arn = required(rule.arn(), OP, id, "arn")?;
+            let matcher = rule.r#match().ok_or_else(|| malformed(OP, id, "no match".into()))?;
+            let action = rule.action().ok_or_else(|| malformed(OP, id, "no action".into()))?;
+            rules.push(ObservedRule {
+                id: id.to_owned(),
+                arn: arn.to_owned(),
+                name: required(rule.name(), OP, id, "name")?.to_owned(),
+                priority: rule.priority().ok_or_else(|| malformed(OP, id, "no priority".into()))?,
+                matcher: convert::rule_match(matcher).map_err(|p| malformed(OP, id, p))?,
+                action: convert::rule_action(action).map_err(|p| malformed(OP, id, p))?,
+                tags: owned.tags(arn),
+            });
+        }
+        rules.sort_by_key(|r| r.priority);
+        Ok(Some(rules))
+    }
+}
