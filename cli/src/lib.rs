@@ -1,6 +1,8 @@
-//! The `latticectl` command line: argument parsing, the plan pipeline over manifest files, and
-//! output for people (text) and programs (JSON).
+//! The `latticectl` command line: argument parsing, the reconcile pipeline over manifest files
+//! against VPC Lattice (a real endpoint or an emulator embedded in the process), and output for
+//! people (text) and programs (JSON).
 
+mod engine;
 pub mod output;
 
 use std::io::Write;
@@ -11,13 +13,13 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use k8s_openapi::jiff::Timestamp;
 use model::config::{Config, Identity};
-use model::observed::ObservedState;
-use model::plan::{Plan, Scope, plan};
-use model::translate::{Translation, translate};
+use reconciler::Mode;
+
+pub use engine::{Outcome, Target, run_pipeline};
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
-#[command(name = "latticectl", version, about = "Plan Kubernetes Gateway API objects onto Amazon VPC Lattice")]
+#[command(name = "latticectl", version, about = "Plan and apply Kubernetes Gateway API objects onto Amazon VPC Lattice")]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -28,27 +30,38 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show the VPC Lattice calls and the Gateway API status the manifests call for; changes nothing.
-    Plan(PlanArgs),
+    Plan(PipelineArgs),
+    /// Make VPC Lattice match the manifests, then show what was done and the resulting status.
+    Apply(PipelineArgs),
 }
 
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// A readable plan and status summary.
+    /// A readable summary.
     Text,
-    /// One JSON object: actions, desired, status, calls.
+    /// One JSON object: actions, desired, status, calls, apply.
     Json,
 }
 
-/// Arguments of `plan`.
+/// Arguments of `plan` and `apply`.
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub struct PipelineArgs {
     /// Manifest files or directories (multi-document YAML; directories are read recursively).
     #[arg(short = 'f', long = "filename", required = true, num_args = 1..)]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Text)]
     pub output: Format,
+    /// Endpoint of VPC Lattice and the Resource Groups Tagging API (for example a `lattice-sim`);
+    /// without it, and without AWS_ENDPOINT_URL* variables, an emulator runs inside the process,
+    /// seeded with the service networks the manifests need.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Use the real AWS endpoints from the standard SDK configuration (credentials, region,
+    /// AWS_ENDPOINT_URL_VPC_LATTICE, AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API).
+    #[arg(long, conflicts_with = "endpoint")]
+    pub aws: bool,
     /// The cluster's AWS identity.
     #[command(flatten)]
     pub identity: IdentityArgs,
@@ -84,8 +97,8 @@ impl IdentityArgs {
         if self.cluster_name.is_empty() || self.cluster_name.len() > 100 || self.cluster_name.contains('/') {
             bail!("CLUSTER_NAME / --cluster-name must be 1 to 100 characters without '/', got {:?}", self.cluster_name);
         }
-        let region_ok = !self.region.is_empty()
-            && self.region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let region_ok =
+            !self.region.is_empty() && self.region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !region_ok {
             bail!("AWS_REGION / --region must look like us-west-2, got {:?}", self.region);
         }
@@ -98,44 +111,25 @@ impl IdentityArgs {
     }
 }
 
-/// What one run of the pipeline produced.
-#[derive(Debug)]
-pub struct Outcome {
-    /// Manifests read.
-    pub loaded: manifests::Loaded,
-    /// Observed Lattice state the plan was made against.
-    pub observed: ObservedState,
-    /// Desired state and status.
-    pub translation: Translation,
-    /// The plan.
-    pub plan: Plan,
-}
-
-/// Reads manifests and plans them against `observed`; `now` stamps status transitions.
-pub fn plan_manifests(
-    paths: &[PathBuf],
-    config: &Config,
-    observed: ObservedState,
-    now: Timestamp,
-) -> anyhow::Result<Outcome> {
-    let loaded = manifests::load_paths(paths).context("reading manifests")?;
-    let translation = translate(&loaded.snapshot, &observed, config, now);
-    let plan = plan(&translation.desired, &observed, &Scope::All, &config.identity.managed_by());
-    Ok(Outcome { loaded, observed, translation, plan })
-}
-
-/// Runs a parsed command line, writing to `out`. Exit code 1 means some input documents could
-/// not be read (everything else was still planned and printed).
-pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        Command::Plan(args) => {
-            let config = Config::new(args.identity.identity()?);
-            let outcome = plan_manifests(&args.paths, &config, ObservedState::default(), Timestamp::now())?;
-            match args.output {
-                Format::Json => output::json(&outcome, out)?,
-                Format::Text => output::text(&outcome, out, output::use_colour())?,
-            }
-            Ok(if outcome.loaded.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-        }
+/// Runs a parsed command line, writing to `out`. Exit code 1: some input documents could not be
+/// read or some Lattice calls failed (everything else was still done and printed).
+pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let (args, mode) = match cli.command {
+        Command::Plan(args) => (args, Mode::Plan),
+        Command::Apply(args) => (args, Mode::Apply),
+    };
+    let config = Config::new(args.identity.identity()?);
+    let target = match (&args.endpoint, args.aws || engine::endpoint_from_environment()) {
+        (Some(url), _) => Target::Endpoint(url.clone()),
+        (None, true) => Target::Aws,
+        (None, false) => Target::Embedded,
+    };
+    let loaded = manifests::load_paths(&args.paths).context("reading manifests")?;
+    let outcome = run_pipeline(loaded, &config, &target, mode, Timestamp::now()).await?;
+    match args.output {
+        Format::Json => output::json(&outcome, out)?,
+        Format::Text => output::text(&outcome, out, output::use_colour())?,
     }
+    let failed = outcome.report.apply.as_ref().is_some_and(|a| !a.is_success());
+    Ok(if outcome.loaded.errors.is_empty() && !failed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

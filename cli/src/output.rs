@@ -1,10 +1,12 @@
 //! Rendering a plan: JSON for programs, text for people (colour only on a terminal).
 
-use std::collections::BTreeMap;
+
 use std::io::{IsTerminal, Write};
 
 use model::lattice::{PathMatchType, RuleAction, RuleMatch};
 use model::plan::Action;
+
+use reconciler::ActionProblem;
 
 use crate::Outcome;
 
@@ -15,12 +17,26 @@ pub fn use_colour() -> bool {
 
 /// Writes the JSON document of the output contract.
 pub fn json(o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> {
+    let r = &o.report;
+    let problems = |list: &[ActionProblem]| -> Vec<serde_json::Value> {
+        list.iter().map(|p| serde_json::json!({"action": p.action, "message": p.message})).collect()
+    };
+    let apply = r.apply.as_ref().map(|a| {
+        serde_json::json!({
+            "applied": a.applied,
+            "failed": problems(&a.failed),
+            "skipped": problems(&a.skipped),
+            "pending": problems(&a.pending),
+        })
+    });
     let doc = serde_json::json!({
-        "actions": o.plan.actions,
-        "desired": o.translation.desired,
-        "status": o.translation.status.iter().map(model::status::StatusEntry::to_json).collect::<Vec<_>>(),
-        "calls": BTreeMap::<String, u64>::new(),
-        "refused": o.plan.refused.iter().map(|r| serde_json::json!({"resource": r.resource, "reason": r.reason})).collect::<Vec<_>>(),
+        "target": o.target,
+        "actions": r.plan.actions,
+        "desired": r.translation.desired,
+        "status": r.translation.status.iter().map(model::status::StatusEntry::to_json).collect::<Vec<_>>(),
+        "calls": r.calls,
+        "apply": apply,
+        "refused": r.plan.refused,
         "input": {
             "errors": o.loaded.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "skipped": o.loaded.skipped,
@@ -51,14 +67,25 @@ impl Paint {
     }
 }
 
-/// Writes the people-facing plan: actions, then status problems, then input problems.
+/// Writes the people-facing summary: where it ran, the calls (planned or made), failures, the
+/// routes' Lattice names, the status of every object, then input problems.
 pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()> {
     let p = Paint(colour);
-    let actions = &o.plan.actions;
+    let r = &o.report;
+    writeln!(out, "Target: {}", o.target)?;
+    if !o.seeded.is_empty() {
+        writeln!(out, "  seeded with service networks: {}", o.seeded.join(", "))?;
+    }
+    writeln!(out)?;
+    let actions = &r.plan.actions;
+    let heading = match &r.apply {
+        None => format!("Plan: {} VPC Lattice calls", actions.len()),
+        Some(a) => format!("Applied {} of {} VPC Lattice calls", a.applied, actions.len()),
+    };
     if actions.is_empty() {
         writeln!(out, "{}", p.bold("No changes: VPC Lattice already matches the manifests."))?;
     } else {
-        writeln!(out, "{}", p.bold(&format!("Plan: {} VPC Lattice calls", actions.len())))?;
+        writeln!(out, "{}", p.bold(&heading))?;
         for a in actions {
             let (sign, line) = describe(a);
             let sign = match sign {
@@ -69,25 +96,36 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
             writeln!(out, "  {sign} {:<40} {line}", a.op())?;
         }
     }
-    for r in &o.plan.refused {
-        writeln!(out, "  {} {} not changed: {}", p.yellow("!"), r.resource, r.reason)?;
+    for refusal in &r.plan.refused {
+        writeln!(out, "  {} {} not changed: {}", p.yellow("!"), refusal.resource, refusal.reason)?;
+    }
+    if let Some(a) = &r.apply {
+        for (label, list) in [("failed", &a.failed), ("skipped", &a.skipped), ("pending", &a.pending)] {
+            for problem in list {
+                let (_, line) = describe(&problem.action);
+                writeln!(out, "  {} {} {line}: {}", p.red(label), problem.action.op(), problem.message)?;
+            }
+        }
+    }
+    let calls: u64 = r.calls.values().sum();
+    writeln!(out, "  ({calls} API calls made: {})", summarize_calls(&r.calls))?;
+    let routes: Vec<_> = r.translation.status.iter().filter(|e| e.annotations.contains_key(model::names::ANNOTATION_DNS_NAME)).collect();
+    if !routes.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", p.bold("Routes"))?;
+        for e in routes {
+            let dns = &e.annotations[model::names::ANNOTATION_DNS_NAME];
+            writeln!(out, "  {} {}/{}: {dns}", e.kind, e.namespace.as_deref().unwrap_or_default(), e.name)?;
+        }
     }
     writeln!(out)?;
     writeln!(out, "{}", p.bold("Status"))?;
-    for e in &o.translation.status {
+    for e in &r.translation.status {
         let object = match &e.namespace {
             Some(ns) => format!("{} {ns}/{}", e.kind, e.name),
             None => format!("{} {}", e.kind, e.name),
         };
-        let problems: Vec<_> = e
-            .conditions()
-            .into_iter()
-            .filter(|(_, c)| {
-                (c.status == "False")
-                    != (c.type_ == "PartiallyInvalid" || c.type_ == "Conflicted" || c.type_ == "OverlappingTLSConfig")
-            })
-            .filter(|(_, c)| !(c.type_ == "Conflicted" && c.status == "False"))
-            .collect();
+        let problems: Vec<_> = e.conditions().into_iter().filter(|(_, c)| is_problem(c)).collect();
         if problems.is_empty() {
             writeln!(out, "  {} {object}", p.green("ok"))?;
         } else {
@@ -110,6 +148,17 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
         }
     }
     Ok(())
+}
+
+/// A condition worth showing: a positive-polarity condition that is not True, or a
+/// negative-polarity one (`PartiallyInvalid`, `Conflicted`, `OverlappingTLSConfig`) that is True.
+fn is_problem(c: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition) -> bool {
+    let negative = matches!(c.type_.as_str(), "PartiallyInvalid" | "Conflicted" | "OverlappingTLSConfig");
+    (c.status == "True") == negative
+}
+
+fn summarize_calls(calls: &std::collections::BTreeMap<String, u64>) -> String {
+    calls.iter().map(|(op, n)| format!("{op} {n}")).collect::<Vec<_>>().join(", ")
 }
 
 fn action_summary(a: &RuleAction) -> String {

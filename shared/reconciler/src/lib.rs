@@ -176,5 +176,7 @@ fn difference(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> 
         .collect()
 }
 
+mod aws;
+
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,35 @@
+//! The capabilities implemented by the VPC Lattice adapter over the AWS SDK.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use model::observed::ObservedState;
+use model::plan::Plan;
+
+use crate::{ActionProblem, ApplyOutcome, BoxError, LatticeReader, LatticeWriter};
+
+impl LatticeReader for lattice::Lattice {
+    async fn observe(&self, managed_by: &str, interesting: &BTreeSet<String>) -> Result<ObservedState, BoxError> {
+        lattice::Lattice::observe(self, managed_by, interesting).await.map_err(|e| Box::new(e) as BoxError)
+    }
+}
+
+impl LatticeWriter for lattice::Lattice {
+    async fn apply(&self, plan: &Plan, observed: &mut ObservedState, managed_by: &str) -> ApplyOutcome {
+        let report = lattice::Lattice::apply(self, plan, observed, managed_by).await;
+        let problem = |(action, message): (model::plan::Action, String)| ActionProblem { action, message };
+        ApplyOutcome {
+            applied: report.applied.len(),
+            failed: report
+                .failed
+                .into_iter()
+                .map(|f| ActionProblem { action: f.action, message: f.error })
+                .collect(),
+            skipped: report.skipped.into_iter().map(problem).collect(),
+            pending: report.pending.into_iter().map(problem).collect(),
+        }
+    }
+
+    fn calls(&self) -> BTreeMap<String, u64> {
+        lattice::Lattice::calls(self)
+    }
+}
