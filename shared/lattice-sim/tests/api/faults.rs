@@ -1,0 +1,94 @@
+//! Fault injection and call accounting, through the library API and the `/_sim` HTTP surface.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_vpclattice::operation::list_services::ListServicesError;
+use lattice_sim::Faults;
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn fail_after_fails_every_later_request_until_cleared() {
+    let sim = sim().await;
+    let c = client_no_retry(&sim);
+    let (status, body) = http_json(&sim, "PUT", "/_sim/faults", r#"{"failAfter": 2}"#).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["failAfter"], 2);
+    c.list_services().send().await.expect("first");
+    c.list_services().send().await.expect("second");
+    for _ in 0..2 {
+        let err = c.list_services().send().await.expect_err("after the second");
+        assert!(matches!(err.into_service_error(), ListServicesError::InternalServerException(_)));
+    }
+    let (_, body) = http_json(&sim, "PUT", "/_sim/faults", r#"{"latencyMs": 0}"#).await;
+    assert_eq!(body["failAfter"], 2, "absent keys are unchanged");
+    let (_, body) = http_json(&sim, "PUT", "/_sim/faults", r#"{"failAfter": null}"#).await;
+    assert_eq!(body["failAfter"], serde_json::Value::Null);
+    c.list_services().send().await.expect("cleared");
+    let (_, body) = http_json(&sim, "GET", "/_sim/calls", "").await;
+    assert_eq!(body, json!({"ListServices": 5}));
+    let (status, _) = http_json(&sim, "PUT", "/_sim/faults", r#"{"errorRate": 3}"#).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn throttling_survives_retries_and_spares_tag_reads() {
+    let sim = sim().await;
+    let (_, sn_arn) = sim.seed_service_network("throttled", &no_tags()).expect("seeded");
+    sim.set_faults(Faults { throttle_rate: 1.0, ..Faults::default() }).expect("valid faults");
+
+    let err = client_no_retry(&sim).list_services().send().await.expect_err("throttled");
+    let (_, headers, _) = http(&sim, "GET", "/services", "").await;
+    assert!(headers.iter().any(|(k, v)| k == "retry-after" && v == "1"));
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(429));
+    let ListServicesError::ThrottlingException(e) = err.into_service_error() else { panic!("throttling") };
+    assert_eq!(e.retry_after_seconds(), Some(1));
+
+    sim.reset_calls();
+    let err = client(&sim).list_services().send().await.expect_err("still throttled after retries");
+    assert!(err.into_service_error().is_throttling_exception());
+    assert_eq!(sim.calls().get("ListServices"), Some(&3), "three attempts");
+
+    let c = client_no_retry(&sim);
+    c.list_tags_for_resource().resource_arn(&sn_arn).send().await.expect("never throttled");
+    c.untag_resource().resource_arn(&sn_arn).tag_keys("x").send().await.expect("never throttled");
+}
+
+#[tokio::test]
+async fn error_rate_and_latency() {
+    let sim = sim().await;
+    let c = client_no_retry(&sim);
+    sim.set_faults(Faults { error_rate: 1.0, ..Faults::default() }).expect("valid");
+    let err = c.list_service_networks().send().await.expect_err("internal error");
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(500));
+    assert!(err.into_service_error().is_internal_server_exception());
+
+    sim.set_faults(Faults { latency_ms: 150, ..Faults::default() }).expect("valid");
+    let started = Instant::now();
+    c.list_service_networks().send().await.expect("slow but fine");
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    assert_eq!(sim.faults().latency_ms, 150);
+}
+
+#[tokio::test]
+async fn calls_count_every_request_and_reset() {
+    let sim = sim().await;
+    let c = client_no_retry(&sim);
+    create_service(&c, "counted").await;
+    create_service(&c, "counted-too").await;
+    c.create_service().name("counted").send().await.expect_err("conflict is still a call");
+    c.get_service().service_identifier("svc-0123456789abcdef0").send().await.expect_err("missing");
+    let (_, headers, _) = http(&sim, "GET", "/services", "").await;
+    assert!(headers.iter().any(|(k, v)| k == "x-amzn-requestid" && v.len() == 36));
+    let (status, body) = http_json(&sim, "GET", "/_sim/calls", "").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"CreateService": 3, "GetService": 1, "ListServices": 1}));
+    let (status, _) = http_json(&sim, "DELETE", "/_sim/calls", "").await;
+    assert_eq!(status, 200);
+    assert!(sim.calls().is_empty());
+
+    let (status, state) = http_json(&sim, "GET", "/_sim/state", "").await;
+    assert_eq!(status, 200);
+    assert_eq!(state["services"].as_object().map(|m| m.len()), Some(2));
+}
