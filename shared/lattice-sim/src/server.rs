@@ -203,7 +203,13 @@ async fn handle(shared: Arc<Shared>, req: HttpRequest<Incoming>) -> Result<Respo
     if let Some(error) = fault {
         return Ok(render(op.protocol(), &request_id, Err(error)));
     }
-    let result = parse_request(labels, parts.uri.query(), &bytes).and_then(|request| run(&shared, op, &request));
+    let mut result = parse_request(labels, parts.uri.query(), &bytes).and_then(|request| run(&shared, op, &request));
+    if result.is_ok()
+        && op.mutating()
+        && let Some(error) = shared.lock().faults.after_commit()
+    {
+        result = Err(error);
+    }
     Ok(render(op.protocol(), &request_id, result))
 }
 

@@ -92,3 +92,17 @@ async fn calls_count_every_request_and_reset() {
     assert_eq!(status, 200);
     assert_eq!(state["services"].as_object().map(|m| m.len()), Some(2));
 }
+
+#[tokio::test]
+async fn sdk_retry_after_a_committed_failure_replays_the_create() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let (status, body) = http_json(&sim, "PUT", "/_sim/faults", r#"{"commitFailures": 1}"#).await;
+    assert_eq!((status, body["commitFailures"].as_u64()), (200, Some(1)));
+    let created = c.create_service().name("retried").send().await.expect("the retry succeeds");
+    assert_eq!(sim.calls().get("CreateService"), Some(&2), "one failed attempt, one replay");
+    let listed = c.list_services().send().await.expect("list");
+    assert_eq!(listed.items().len(), 1, "no duplicate");
+    assert_eq!(listed.items()[0].id(), created.id());
+    assert_eq!(sim.faults().commit_failures, 0);
+}
