@@ -196,7 +196,7 @@ async fn target_group_serves_one_service_only() {
 
 #[tokio::test]
 async fn deletes_in_use_conflict() {
-    let sim = sim_with(SimConfig { transition_delay: Duration::from_millis(400), ..SimConfig::default() }).await;
+    let sim = sim_with(SimConfig { transition_delay: Duration::from_millis(1000), ..SimConfig::default() }).await;
     let c = client(&sim);
     let (sn, _) = sim.seed_service_network("busy", &no_tags()).expect("seeded");
     let svc = create_service(&c, "busy-svc").await;
@@ -245,7 +245,15 @@ async fn deletes_in_use_conflict() {
     let err = c.delete_service().service_identifier(&svc).send().await.expect_err("associated");
     assert!(err.into_service_error().is_conflict_exception());
 
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let tg = c.get_target_group().target_group_identifier(&creating_tg).send().await.expect("tg");
+        if tg.status() == Some(&aws_sdk_vpclattice::types::TargetGroupStatus::Active) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "target group never became ACTIVE");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     c.register_targets().target_group_identifier(&creating_tg).targets(target).send().await.expect("active now");
     c.create_listener()
         .service_identifier(&svc)

@@ -133,4 +133,6 @@ async fn eks_describe_cluster() {
     assert!(headers.iter().any(|(k, v)| k == "x-amzn-errortype" && v == "ResourceNotFoundException"));
     assert!(body.contains("staging"));
     assert_eq!(sim.calls().get("DescribeCluster"), Some(&2));
+    let (status, body) = http_json(&sim, "GET", "/clusters", "").await;
+    assert_eq!((status, body["clusters"].clone()), (200, serde_json::json!(["prod"])));
 }
