@@ -175,6 +175,9 @@ pub struct Faults {
     /// The next this-many successful mutating requests are carried out, then answered with
     /// InternalServerException (a "5xx after commit": the SDK retries with the same `clientToken`).
     pub commit_failures: u64,
+    /// The next this-many creations of services, target groups or associations end in CREATE_FAILED
+    /// (with `failureCode`/`failureMessage`) instead of ACTIVE.
+    pub create_failures: u64,
 }
 
 impl Faults {

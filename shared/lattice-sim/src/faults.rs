@@ -60,6 +60,11 @@ impl FaultEngine {
             Some(Value::Null) => next.commit_failures = 0,
             Some(v) => next.commit_failures = v.as_u64().ok_or("commitFailures must be a non-negative integer")?,
         }
+        match obj.get("createFailures") {
+            None => {}
+            Some(Value::Null) => next.create_failures = 0,
+            Some(v) => next.create_failures = v.as_u64().ok_or("createFailures must be a non-negative integer")?,
+        }
         let fail_after_set = obj.contains_key("failAfter");
         match obj.get("failAfter") {
             None => {}
@@ -92,6 +97,11 @@ impl FaultEngine {
             message: "Injected failure after the change was applied".to_owned(),
             retry_after: None,
         })
+    }
+
+    /// Counts down `createFailures` after a creation took it up.
+    pub fn creation_failed(&mut self) {
+        self.faults.create_failures = self.faults.create_failures.saturating_sub(1);
     }
 
     /// Decides the fate of one API request: None lets it through.

@@ -35,8 +35,9 @@
 //! ```
 //!
 //! # Admin surface (not AWS)
-//! `GET|PUT /_sim/faults` (`{"throttleRate","errorRate","latencyMs","failAfter","commitFailures"}`; absent
-//! keys unchanged, `"failAfter": null` clears it), `GET|DELETE /_sim/calls`, `GET /_sim/state`.
+//! `GET|PUT /_sim/faults` (`{"throttleRate","errorRate","latencyMs","failAfter","commitFailures",
+//! "createFailures"}`; absent keys unchanged, `"failAfter": null` clears it), `GET|DELETE /_sim/calls`,
+//! `GET /_sim/state`.
 
 #![forbid(unsafe_code)]
 

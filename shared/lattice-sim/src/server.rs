@@ -141,7 +141,7 @@ impl RunningSim {
         let mut inner = self.shared.lock();
         let now = now_ms();
         inner.state.advance(now);
-        let mut ctx = Ctx { state: &mut inner.state, env: &self.shared.env, now };
+        let mut ctx = Ctx::new(&mut inner.state, &self.shared.env, now);
         let seeded = service_networks::seed(&mut ctx, name, tags).map_err(|e| Error::SeedServiceNetwork {
             name: name.to_owned(),
             code: e.code(),
@@ -236,8 +236,13 @@ fn run(shared: &Shared, op: Op, request: &Request) -> Result<Reply, ApiError> {
     let mut inner = shared.lock();
     let now = now_ms();
     inner.state.advance(now);
-    let mut ctx = Ctx { state: &mut inner.state, env: &shared.env, now };
+    let fail_creation = op.creates_async() && inner.faults.faults().create_failures > 0;
+    let mut ctx = Ctx::new(&mut inner.state, &shared.env, now);
+    ctx.fail_creation = fail_creation;
     let reply = dispatch(op, &mut ctx, request)?;
+    if ctx.creation_failed {
+        inner.faults.creation_failed();
+    }
     if op.mutating()
         && let Some(path) = &shared.state_file
     {

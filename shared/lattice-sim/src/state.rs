@@ -36,16 +36,27 @@ impl Status {
     }
 }
 
-/// A status with the time (epoch ms) at which its `*_IN_PROGRESS` phase ends.
+/// A status with the time (epoch ms) at which its `*_IN_PROGRESS` phase ends; `fails` makes a
+/// creation end in CREATE_FAILED instead of ACTIVE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Lifecycle {
     pub status: Status,
     pub due: u64,
+    #[serde(default)]
+    pub fails: bool,
 }
 
 impl Lifecycle {
     pub fn new(status: Status, due: u64) -> Self {
-        Self { status, due }
+        Self { status, due, fails: false }
+    }
+
+    /// The `failureCode`/`failureMessage` members: set only for a failed creation.
+    pub fn failure(&self) -> (Option<&'static str>, Option<&'static str>) {
+        match self.status {
+            Status::CreateFailed => (Some("InjectedFailure"), Some("The creation failed (injected fault)")),
+            _ => (None, None),
+        }
     }
 }
 
@@ -369,6 +380,10 @@ fn finish_phases<T: Record>(
             return true;
         }
         match l.status {
+            Status::CreateInProgress if l.fails => {
+                l.status = Status::CreateFailed;
+                true
+            }
             Status::CreateInProgress | Status::UpdateInProgress => {
                 l.status = Status::Active;
                 true

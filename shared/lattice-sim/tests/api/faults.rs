@@ -106,3 +106,31 @@ async fn sdk_retry_after_a_committed_failure_replays_the_create() {
     assert_eq!(listed.items()[0].id(), created.id());
     assert_eq!(sim.faults().commit_failures, 0);
 }
+
+#[tokio::test]
+async fn injected_creation_failure_lands_in_create_failed() {
+    let sim = sim().await;
+    let c = client(&sim);
+    sim.set_faults(Faults { create_failures: 1, ..Faults::default() }).expect("valid");
+    let doomed = create_service(&c, "doomed").await;
+    let got = c.get_service().service_identifier(&doomed).send().await.expect("get");
+    assert_eq!(got.status(), Some(&aws_sdk_vpclattice::types::ServiceStatus::CreateFailed));
+    assert_eq!(got.failure_code(), Some("InjectedFailure"));
+    assert!(got.failure_message().is_some());
+    let err = c
+        .create_listener()
+        .service_identifier(&doomed)
+        .name("http")
+        .protocol(aws_sdk_vpclattice::types::ListenerProtocol::Http)
+        .default_action(fixed(404))
+        .send()
+        .await
+        .expect_err("failed service");
+    assert!(err.into_service_error().is_conflict_exception());
+    c.delete_service().service_identifier(&doomed).send().await.expect("a failed service can be deleted");
+    let healthy = create_service(&c, "doomed").await;
+    let got = c.get_service().service_identifier(&healthy).send().await.expect("get");
+    assert_eq!(got.status(), Some(&aws_sdk_vpclattice::types::ServiceStatus::Active));
+    assert!(got.failure_code().is_none());
+    assert_eq!(sim.faults().create_failures, 0);
+}
