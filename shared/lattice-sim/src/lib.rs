@@ -58,6 +58,7 @@ mod pagination;
 mod patterns;
 mod persist;
 mod policies;
+mod records;
 mod router;
 mod rules;
 mod server;

@@ -161,10 +161,10 @@ impl RunningSim {
     }
 
     /// Stops accepting connections and ends the open ones.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.task.abort();
         // Waiting for the aborted task only confirms it is gone; its result carries nothing.
-        let _ = (&mut { self }.task).await;
+        let _ = (&mut self.task).await;
     }
 }
 

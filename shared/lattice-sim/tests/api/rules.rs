@@ -118,7 +118,7 @@ async fn batch_update_reports_per_rule_failures() {
     let f = Fixture::new(&sim).await;
     let a = f.rule("alpha", 1).await;
     let b = f.rule("beta", 2).await;
-    let c_rule = f.rule("gamma", 3).await;
+    let _gamma = f.rule("gamma", 3).await;
     let default = f.default_rule().await;
     let missing = "rule-0123456789abcdef0";
     let out =
@@ -150,7 +150,6 @@ async fn batch_update_reports_per_rule_failures() {
     let priorities = f.priorities().await;
     assert!(priorities.contains(&("alpha".to_owned(), Some(10))));
     assert!(priorities.contains(&("beta".to_owned(), Some(2))));
-    let _ = c_rule;
 
     let too_many: Vec<RuleUpdate> = (0..11).map(|i| update(&a, 100 + i)).collect();
     let err =
