@@ -156,8 +156,8 @@ mod tests {
     #[test]
     fn fixed_response_only_404_and_500() {
         assert_eq!(draft(json!({"fixedResponse": {"statusCode": 404}})).0, Some(Draft::FixedResponse(404)));
-        assert_eq!(draft(json!({"fixedResponse": {"statusCode": 200}})).1, false);
-        assert_eq!(draft(json!({"fixedResponse": {"statusCode": 700}})).1, false);
+        assert!(!draft(json!({"fixedResponse": {"statusCode": 200}})).1);
+        assert!(!draft(json!({"fixedResponse": {"statusCode": 700}})).1);
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError
     ctx.quota(count, limit, "SERVICE_NETWORK_SERVICE_ASSOCIATION", "services-per-service-network", Some(&sn_id))?;
     let meta = ctx.new_meta("snsa", |id| format!("servicenetworkserviceassociation/{id}"));
     ctx.tag_new(&meta.arn, tags);
-    let snsa = Snsa { meta, service_id, sn_id, life: Lifecycle::new(Status::CreateInProgress, ctx.due()) };
+    let snsa = Snsa { meta, service_id, sn_id, life: ctx.creating() };
     let svc = &ctx.state.services[&snsa.service_id];
     let body = json!({
         "id": snsa.meta.id, "status": snsa.life.status.as_str(), "arn": snsa.meta.arn,
@@ -68,7 +68,13 @@ fn from_label(ctx: &Ctx<'_>, req: &Request) -> Result<String, ApiError> {
 
 pub(crate) fn get(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {
     let id = from_label(ctx, req)?;
-    Ok(Reply::ok(summary(ctx, &ctx.state.snsas[&id])))
+    let a = &ctx.state.snsas[&id];
+    let mut body = summary(ctx, a);
+    if let (Some(map), (Some(code), Some(message))) = (body.as_object_mut(), a.life.failure()) {
+        map.insert("failureCode".into(), json!(code));
+        map.insert("failureMessage".into(), json!(message));
+    }
+    Ok(Reply::ok(body))
 }
 
 pub(crate) fn delete(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {

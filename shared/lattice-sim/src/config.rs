@@ -160,7 +160,7 @@ impl Quotas {
 }
 
 /// Injected faults. `failAfter: k` answers every API request after the k-th (counted from when it was set)
-/// with InternalServerException.
+/// with InternalServerException; `commitFailures: n` fails the next n successful mutations after applying them.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Faults {
@@ -172,6 +172,12 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Fail every request after this many more have been answered; `None` disables it.
     pub fail_after: Option<u64>,
+    /// The next this-many successful mutating requests are carried out, then answered with
+    /// InternalServerException (a "5xx after commit": the SDK retries with the same `clientToken`).
+    pub commit_failures: u64,
+    /// The next this-many creations of services, target groups or associations end in CREATE_FAILED
+    /// (with `failureCode`/`failureMessage`) instead of ACTIVE.
+    pub create_failures: u64,
 }
 
 impl Faults {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::config::{ClusterConfig, Quotas, SimConfig};
 use crate::errors::ApiError;
-use crate::state::{Meta, State};
+use crate::state::{Lifecycle, Meta, State, Status};
 use crate::wire::fnv1a;
 
 /// The immutable environment of an instance, derived once from its configuration.
@@ -51,9 +51,30 @@ pub(crate) struct Ctx<'a> {
     pub state: &'a mut State,
     pub env: &'a Env,
     pub now: u64,
+    /// An asynchronous creation in this request is to end in CREATE_FAILED.
+    pub fail_creation: bool,
+    /// Set when a creation took up `fail_creation`.
+    pub creation_failed: bool,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context without injected creation failures.
+    pub fn new(state: &'a mut State, env: &'a Env, now: u64) -> Self {
+        Self { state, env, now, fail_creation: false, creation_failed: false }
+    }
 }
 
 impl Ctx<'_> {
+    /// The lifecycle of a resource created now (CREATE_IN_PROGRESS until the transition delay ends).
+    pub fn creating(&mut self) -> Lifecycle {
+        let mut life = Lifecycle::new(Status::CreateInProgress, self.due());
+        if self.fail_creation {
+            life.fails = true;
+            self.creation_failed = true;
+        }
+        life
+    }
+
     /// `arn:aws:vpc-lattice:{region}:{account}:{resource}`.
     pub fn arn(&self, resource: &str) -> String {
         format!("arn:aws:vpc-lattice:{}:{}:{resource}", self.env.region, self.env.account)

@@ -55,6 +55,16 @@ impl FaultEngine {
             Some(Value::Null) => next.latency_ms = 0,
             Some(v) => next.latency_ms = v.as_u64().ok_or("latencyMs must be a non-negative integer")?,
         }
+        match obj.get("commitFailures") {
+            None => {}
+            Some(Value::Null) => next.commit_failures = 0,
+            Some(v) => next.commit_failures = v.as_u64().ok_or("commitFailures must be a non-negative integer")?,
+        }
+        match obj.get("createFailures") {
+            None => {}
+            Some(Value::Null) => next.create_failures = 0,
+            Some(v) => next.create_failures = v.as_u64().ok_or("createFailures must be a non-negative integer")?,
+        }
         let fail_after_set = obj.contains_key("failAfter");
         match obj.get("failAfter") {
             None => {}
@@ -75,6 +85,23 @@ impl FaultEngine {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
         (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Called after a mutating request succeeded: the error to answer instead, if a commit failure is due.
+    pub fn after_commit(&mut self) -> Option<ApiError> {
+        if self.faults.commit_failures == 0 {
+            return None;
+        }
+        self.faults.commit_failures -= 1;
+        Some(ApiError::Internal {
+            message: "Injected failure after the change was applied".to_owned(),
+            retry_after: None,
+        })
+    }
+
+    /// Counts down `createFailures` after a creation took it up.
+    pub fn creation_failed(&mut self) {
+        self.faults.create_failures = self.faults.create_failures.saturating_sub(1);
     }
 
     /// Decides the fate of one API request: None lets it through.
@@ -120,6 +147,17 @@ mod tests {
         assert_eq!(f.decide(Op::GetService).map(|e| e.status()), Some(429));
         assert!(f.decide(Op::ListTagsForResource).is_none());
         assert!(f.decide(Op::UntagResource).is_none());
+    }
+
+    #[test]
+    fn commit_failures_count_down() {
+        let mut f = FaultEngine::new(Faults::default(), 1);
+        assert!(f.after_commit().is_none());
+        f.patch(&json!({"commitFailures": 2})).expect("valid");
+        assert!(f.after_commit().is_some());
+        assert_eq!(f.faults().commit_failures, 1);
+        assert!(f.after_commit().is_some());
+        assert!(f.after_commit().is_none());
     }
 
     #[test]

@@ -35,8 +35,9 @@
 //! ```
 //!
 //! # Admin surface (not AWS)
-//! `GET|PUT /_sim/faults` (`{"throttleRate","errorRate","latencyMs","failAfter"}`; absent keys unchanged,
-//! `"failAfter": null` clears it), `GET|DELETE /_sim/calls`, `GET /_sim/state`.
+//! `GET|PUT /_sim/faults` (`{"throttleRate","errorRate","latencyMs","failAfter","commitFailures",
+//! "createFailures"}`; absent keys unchanged, `"failAfter": null` clears it), `GET|DELETE /_sim/calls`,
+//! `GET /_sim/state`.
 
 #![forbid(unsafe_code)]
 
@@ -57,6 +58,7 @@ mod pagination;
 mod patterns;
 mod persist;
 mod policies;
+mod records;
 mod router;
 mod rules;
 mod server;

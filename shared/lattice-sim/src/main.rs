@@ -45,6 +45,12 @@ struct Args {
     /// Fail every API request after this many.
     #[arg(long)]
     fail_after: Option<u64>,
+    /// Apply, then fail with InternalServerException, the next N successful mutating requests.
+    #[arg(long, default_value_t = 0)]
+    commit_failures: u64,
+    /// Let the next N creations of services, target groups or associations end in CREATE_FAILED.
+    #[arg(long, default_value_t = 0)]
+    create_failures: u64,
     /// Quota override NAME=N (repeatable), e.g. rules-per-listener=20.
     #[arg(long = "quota", value_name = "NAME=N")]
     quotas: Vec<String>,
@@ -78,6 +84,8 @@ impl Args {
                 error_rate: self.error_rate,
                 latency_ms: self.latency_ms,
                 fail_after: self.fail_after,
+                commit_failures: self.commit_failures,
+                create_failures: self.create_failures,
             },
             clusters,
             state_file: self.state.clone(),

@@ -115,6 +115,17 @@ impl Op {
         !(name.starts_with("Get") || name.starts_with("List") || name.starts_with("Describe"))
     }
 
+    /// Creations of asynchronous resources (they can end in CREATE_FAILED).
+    pub fn creates_async(self) -> bool {
+        matches!(
+            self,
+            Op::CreateService
+                | Op::CreateTargetGroup
+                | Op::CreateServiceNetworkServiceAssociation
+                | Op::CreateServiceNetworkVpcAssociation
+        )
+    }
+
     /// The model has no ThrottlingException for these, so they are never throttled.
     pub fn never_throttled(self) -> bool {
         matches!(self, Op::ListTagsForResource | Op::UntagResource)

@@ -141,7 +141,7 @@ impl RunningSim {
         let mut inner = self.shared.lock();
         let now = now_ms();
         inner.state.advance(now);
-        let mut ctx = Ctx { state: &mut inner.state, env: &self.shared.env, now };
+        let mut ctx = Ctx::new(&mut inner.state, &self.shared.env, now);
         let seeded = service_networks::seed(&mut ctx, name, tags).map_err(|e| Error::SeedServiceNetwork {
             name: name.to_owned(),
             code: e.code(),
@@ -161,10 +161,10 @@ impl RunningSim {
     }
 
     /// Stops accepting connections and ends the open ones.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.task.abort();
         // Waiting for the aborted task only confirms it is gone; its result carries nothing.
-        let _ = (&mut { self }.task).await;
+        let _ = (&mut self.task).await;
     }
 }
 
@@ -203,7 +203,13 @@ async fn handle(shared: Arc<Shared>, req: HttpRequest<Incoming>) -> Result<Respo
     if let Some(error) = fault {
         return Ok(render(op.protocol(), &request_id, Err(error)));
     }
-    let result = parse_request(labels, parts.uri.query(), &bytes).and_then(|request| run(&shared, op, &request));
+    let mut result = parse_request(labels, parts.uri.query(), &bytes).and_then(|request| run(&shared, op, &request));
+    if result.is_ok()
+        && op.mutating()
+        && let Some(error) = shared.lock().faults.after_commit()
+    {
+        result = Err(error);
+    }
     Ok(render(op.protocol(), &request_id, result))
 }
 
@@ -230,8 +236,13 @@ fn run(shared: &Shared, op: Op, request: &Request) -> Result<Reply, ApiError> {
     let mut inner = shared.lock();
     let now = now_ms();
     inner.state.advance(now);
-    let mut ctx = Ctx { state: &mut inner.state, env: &shared.env, now };
+    let fail_creation = op.creates_async() && inner.faults.faults().create_failures > 0;
+    let mut ctx = Ctx::new(&mut inner.state, &shared.env, now);
+    ctx.fail_creation = fail_creation;
     let reply = dispatch(op, &mut ctx, request)?;
+    if ctx.creation_failed {
+        inner.faults.creation_failed();
+    }
     if op.mutating()
         && let Some(path) = &shared.state_file
     {

@@ -38,7 +38,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError
         certificate_arn: cert,
         auth_type: auth_type.unwrap_or_else(|| "NONE".to_owned()),
         dns_name,
-        life: Lifecycle::new(Status::CreateInProgress, ctx.due()),
+        life: ctx.creating(),
     };
     let body = json!({
         "id": svc.meta.id, "arn": svc.meta.arn, "name": svc.name, "customDomainName": svc.custom_domain_name,
@@ -83,6 +83,7 @@ pub(crate) fn get(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {
         "createdAt": timestamp(svc.meta.created_at), "lastUpdatedAt": timestamp(svc.meta.updated_at),
         "dnsEntry": dns_entry(ctx, svc), "customDomainName": svc.custom_domain_name,
         "certificateArn": svc.certificate_arn, "status": svc.life.status.as_str(), "authType": svc.auth_type,
+        "failureCode": svc.life.failure().0, "failureMessage": svc.life.failure().1,
     })))
 }
 

@@ -34,14 +34,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError
     ctx.quota(ctx.state.target_groups.len(), ctx.env.quotas.target_groups, "TARGET_GROUP", "target-groups", None)?;
     let meta = ctx.new_meta("tg", |id| format!("targetgroup/{id}"));
     ctx.tag_new(&meta.arn, tags);
-    let tg = TargetGroup {
-        meta,
-        name,
-        tg_type,
-        config,
-        life: Lifecycle::new(Status::CreateInProgress, ctx.due()),
-        targets: Vec::new(),
-    };
+    let tg = TargetGroup { meta, name, tg_type, config, life: ctx.creating(), targets: Vec::new() };
     let body = json!({
         "id": tg.meta.id, "arn": tg.meta.arn, "name": tg.name, "type": tg.tg_type,
         "config": tg.config.as_ref().map(config_json), "status": tg.life.status.as_str(),
@@ -136,6 +129,7 @@ pub(crate) fn get(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {
         "config": tg.config.as_ref().map(config_json), "status": tg.life.status.as_str(),
         "createdAt": timestamp(tg.meta.created_at), "lastUpdatedAt": timestamp(tg.meta.updated_at),
         "serviceArns": service_arns(ctx, &id),
+        "failureCode": tg.life.failure().0, "failureMessage": tg.life.failure().1,
     })))
 }
 

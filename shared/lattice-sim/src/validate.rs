@@ -8,12 +8,15 @@ use serde_json::{Map, Value};
 use crate::errors::{ApiError, FieldError, Reason};
 use crate::patterns as p;
 
+/// A full-match predicate with the description used in violation messages.
+pub(crate) type Pattern = (fn(&str) -> bool, &'static str);
+
 /// A string constraint: length bounds (in characters) and an optional full-match pattern.
 #[derive(Clone, Copy)]
 pub(crate) struct Str {
     pub min: usize,
     pub max: usize,
-    pub pattern: Option<(fn(&str) -> bool, &'static str)>,
+    pub pattern: Option<Pattern>,
 }
 
 const fn s(min: usize, max: usize, check: fn(&str) -> bool, describe: &'static str) -> Str {

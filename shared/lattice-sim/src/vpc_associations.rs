@@ -57,7 +57,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError
         security_group_ids: sgs.unwrap_or_default(),
         private_dns_enabled: private_dns,
         dns_options,
-        life: Lifecycle::new(Status::CreateInProgress, ctx.due()),
+        life: ctx.creating(),
     };
     let body = json!({
         "id": snva.meta.id, "status": snva.life.status.as_str(), "arn": snva.meta.arn, "createdBy": ctx.env.account,
@@ -87,7 +87,13 @@ fn from_label(ctx: &Ctx<'_>, req: &Request) -> Result<String, ApiError> {
 
 pub(crate) fn get(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {
     let id = from_label(ctx, req)?;
-    Ok(Reply::ok(full(ctx, &ctx.state.snvas[&id])))
+    let a = &ctx.state.snvas[&id];
+    let mut body = full(ctx, a);
+    if let (Some(map), (Some(code), Some(message))) = (body.as_object_mut(), a.life.failure()) {
+        map.insert("failureCode".into(), json!(code));
+        map.insert("failureMessage".into(), json!(message));
+    }
+    Ok(Reply::ok(body))
 }
 
 pub(crate) fn update(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {
