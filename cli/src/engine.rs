@@ -34,6 +34,15 @@ pub fn endpoint_from_environment() -> bool {
         .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
 }
 
+/// Request pacing against VPC Lattice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Requests per second (0: unlimited); the embedded emulator is never limited.
+    pub tps: u32,
+    /// Attempts per call.
+    pub max_attempts: u32,
+}
+
 /// What one command did.
 #[derive(Debug)]
 pub struct Outcome {
@@ -52,16 +61,20 @@ pub async fn run_pipeline(
     loaded: manifests::Loaded,
     config: &Config,
     target: &Target,
+    limits: Limits,
     mode: Mode,
     now: Timestamp,
 ) -> anyhow::Result<Outcome> {
     let region = config.identity.region.clone();
-    let mut adapter = AdapterConfig::default();
+    let mut adapter = AdapterConfig { tps: limits.tps, max_attempts: limits.max_attempts, ..AdapterConfig::default() };
     let mut seeded = Vec::new();
     let (sdk, sim, description) = match target {
         Target::Embedded => {
-            let sim_config =
-                SimConfig { account_id: config.identity.account_id.clone(), region: region.clone(), ..SimConfig::default() };
+            let sim_config = SimConfig {
+                account_id: config.identity.account_id.clone(),
+                region: region.clone(),
+                ..SimConfig::default()
+            };
             let sim = lattice_sim::start(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
                 .await
                 .context("starting the embedded VPC Lattice emulator")?;

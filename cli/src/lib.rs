@@ -15,11 +15,15 @@ use k8s_openapi::jiff::Timestamp;
 use model::config::{Config, Identity};
 use reconciler::Mode;
 
-pub use engine::{Outcome, Target, run_pipeline};
+pub use engine::{Limits, Outcome, Target, run_pipeline};
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
-#[command(name = "latticectl", version, about = "Plan and apply Kubernetes Gateway API objects onto Amazon VPC Lattice")]
+#[command(
+    name = "latticectl",
+    version,
+    about = "Plan and apply Kubernetes Gateway API objects onto Amazon VPC Lattice"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -62,6 +66,13 @@ pub struct PipelineArgs {
     /// AWS_ENDPOINT_URL_VPC_LATTICE, AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API).
     #[arg(long, conflicts_with = "endpoint")]
     pub aws: bool,
+    /// Client-side limit of VPC Lattice and tagging API requests per second (0: none).
+    #[arg(long, default_value_t = 10)]
+    pub tps: u32,
+    /// Attempts per API call before it counts as failed (throttling and server errors are
+    /// retried with exponential backoff and jitter); a failed call is retried by the next run.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
     /// The cluster's AWS identity.
     #[command(flatten)]
     pub identity: IdentityArgs,
@@ -97,8 +108,8 @@ impl IdentityArgs {
         if self.cluster_name.is_empty() || self.cluster_name.len() > 100 || self.cluster_name.contains('/') {
             bail!("CLUSTER_NAME / --cluster-name must be 1 to 100 characters without '/', got {:?}", self.cluster_name);
         }
-        let region_ok =
-            !self.region.is_empty() && self.region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let region_ok = !self.region.is_empty()
+            && self.region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !region_ok {
             bail!("AWS_REGION / --region must look like us-west-2, got {:?}", self.region);
         }
@@ -125,7 +136,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         (None, false) => Target::Embedded,
     };
     let loaded = manifests::load_paths(&args.paths).context("reading manifests")?;
-    let outcome = run_pipeline(loaded, &config, &target, mode, Timestamp::now()).await?;
+    let limits = engine::Limits { tps: args.tps, max_attempts: args.max_attempts };
+    let outcome = run_pipeline(loaded, &config, &target, limits, mode, Timestamp::now()).await?;
     match args.output {
         Format::Json => output::json(&outcome, out)?,
         Format::Text => output::text(&outcome, out, output::use_colour())?,

@@ -1,6 +1,5 @@
 //! Rendering a plan: JSON for programs, text for people (colour only on a terminal).
 
-
 use std::io::{IsTerminal, Write};
 
 use model::lattice::{PathMatchType, RuleAction, RuleMatch};
@@ -109,7 +108,8 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
     }
     let calls: u64 = r.calls.values().sum();
     writeln!(out, "  ({calls} API calls made: {})", summarize_calls(&r.calls))?;
-    let routes: Vec<_> = r.translation.status.iter().filter(|e| e.annotations.contains_key(model::names::ANNOTATION_DNS_NAME)).collect();
+    let routes: Vec<_> =
+        r.translation.status.iter().filter(|e| e.annotations.contains_key(model::names::ANNOTATION_DNS_NAME)).collect();
     if !routes.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", p.bold("Routes"))?;

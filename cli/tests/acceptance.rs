@@ -1,43 +1,55 @@
-//! The out-of-the-box demo, through the real binary: `latticectl plan -f examples/ -o json`.
+//! The out-of-the-box demo, through the real binary on the embedded emulator.
 
 use std::process::Command;
 
 use serde_json::Value;
 
-fn plan_examples(format: &str) -> (std::process::ExitStatus, String) {
+fn latticectl(args: &[&str]) -> (Option<i32>, String, String) {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let out = Command::new(env!("CARGO_BIN_EXE_latticectl"))
         .current_dir(root)
-        .args(["plan", "-f", "examples/", "-o", format])
+        .args(args)
         .env_remove("CLUSTER_NAME")
         .env_remove("AWS_ACCOUNT_ID")
         .env_remove("CLUSTER_VPC_ID")
         .env_remove("AWS_REGION")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_VPC_LATTICE")
+        .env_remove("AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API")
         .output()
         .expect("latticectl runs");
-    (out.status, String::from_utf8(out.stdout).expect("utf-8 output"))
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
-fn condition<'a>(status: &'a Value, kind: &str, name: &str, type_: &str) -> &'a Value {
+fn conditions<'a>(status: &'a Value, kind: &str, name: &str) -> Vec<&'a Value> {
     let entry = status
         .as_array()
         .expect("status list")
         .iter()
         .find(|e| e["kind"] == kind && e["metadata"]["name"] == name)
         .unwrap_or_else(|| panic!("no status for {kind} {name}"));
-    let parent = &entry["status"]["parents"][0];
-    parent["conditions"]
-        .as_array()
-        .expect("conditions")
-        .iter()
+    match kind {
+        "Gateway" => entry["status"]["conditions"].as_array().expect("conditions").iter().collect(),
+        _ => entry["status"]["parents"][0]["conditions"].as_array().expect("conditions").iter().collect(),
+    }
+}
+
+fn condition_status(status: &Value, kind: &str, name: &str, type_: &str) -> String {
+    conditions(status, kind, name)
+        .into_iter()
         .find(|c| c["type"] == type_)
-        .unwrap_or_else(|| panic!("no {type_} condition on {kind} {name}"))
+        .map(|c| c["status"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_else(|| panic!("no {type_} on {kind} {name}"))
 }
 
 #[test]
 fn demo_plans_the_hotel() {
-    let (status, stdout) = plan_examples("json");
-    assert!(status.success(), "plan failed: {stdout}");
+    let (code, stdout, stderr) = latticectl(&["plan", "-f", "examples/", "-o", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
     let doc: Value = serde_json::from_str(&stdout).expect("one JSON object");
     for key in ["actions", "desired", "status", "calls"] {
         assert!(doc.get(key).is_some(), "missing {key}");
@@ -49,7 +61,6 @@ fn demo_plans_the_hotel() {
         let listener = &s["listeners"][0];
         assert_eq!(listener["protocol"], "HTTP");
         assert_eq!(listener["port"], 80);
-        assert_eq!(listener["defaultAction"]["fixedResponse"]["statusCode"], 404);
     }
     let rates = &services[1]["listeners"][0]["rules"];
     let prefixes: Vec<&str> = rates
@@ -63,27 +74,61 @@ fn demo_plans_the_hotel() {
     let weights: Vec<i64> = split.as_array().expect("targets").iter().filter_map(|t| t["weight"].as_i64()).collect();
     assert_eq!(weights, [50, 50]);
     for route in ["rates", "inventory"] {
-        assert_eq!(condition(&doc["status"], "HTTPRoute", route, "Accepted")["status"], "True");
-        assert_eq!(condition(&doc["status"], "HTTPRoute", route, "ResolvedRefs")["status"], "True");
+        assert_eq!(condition_status(&doc["status"], "HTTPRoute", route, "Accepted"), "True");
+        assert_eq!(condition_status(&doc["status"], "HTTPRoute", route, "ResolvedRefs"), "True");
     }
+    // The embedded emulator holds the service network, so the plan associates both services with it.
     let ops: Vec<&str> = doc["actions"].as_array().expect("actions").iter().filter_map(|a| a["op"].as_str()).collect();
-    assert_eq!(ops.iter().filter(|o| **o == "CreateService").count(), 2);
-    assert_eq!(ops.iter().filter(|o| **o == "CreateRule").count(), 3);
-    let targets: usize = doc["desired"]["targetGroups"]
-        .as_array()
-        .expect("tgs")
-        .iter()
-        .map(|t| t["targets"].as_array().map_or(0, Vec::len))
-        .sum();
-    assert_eq!(targets, 8, "two pods for each of four services");
+    assert_eq!(ops.iter().filter(|o| **o == "CreateServiceNetworkServiceAssociation").count(), 2);
+    assert_eq!(condition_status(&doc["status"], "Gateway", "my-hotel", "Programmed"), "True");
+    let mutating = doc["calls"].as_object().expect("calls").keys().filter(|op| !is_read(op)).count();
+    assert_eq!(mutating, 0, "plan makes no mutating call: {}", doc["calls"]);
+}
+
+fn is_read(op: &str) -> bool {
+    ["Get", "List"].iter().any(|p| op.starts_with(p))
+}
+
+#[test]
+fn apply_shows_the_whole_demo_offline() {
+    let (code, stdout, stderr) = latticectl(&["apply", "-f", "examples/", "-o", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).expect("one JSON object");
+    let actions = doc["actions"].as_array().expect("actions").len();
+    assert_eq!(doc["apply"]["applied"].as_u64(), Some(actions as u64));
+    assert!(doc["apply"]["failed"].as_array().is_some_and(Vec::is_empty));
+    assert_eq!(doc["calls"]["CreateService"], 2);
+    for route in ["rates", "inventory"] {
+        let entry = doc["status"]
+            .as_array()
+            .expect("status")
+            .iter()
+            .find(|e| e["metadata"]["name"] == route)
+            .expect("route status");
+        let dns = entry["metadata"]["annotations"]["application-networking.k8s.aws/lattice-assigned-domain-name"]
+            .as_str()
+            .expect("DNS annotation");
+        assert!(
+            dns.starts_with(&format!("{route}-default-")) && dns.ends_with(".vpc-lattice-svcs.us-west-2.on.aws"),
+            "{dns}"
+        );
+        let arn = entry["metadata"]["annotations"]["application-networking.k8s.aws/lattice-service-arn"].as_str();
+        assert!(arn.is_some_and(|a| a.starts_with("arn:aws:vpc-lattice:us-west-2:123456789012:service/svc-")));
+    }
+    let gateway = doc["status"].as_array().expect("status").iter().find(|e| e["kind"] == "Gateway").expect("gateway");
+    assert_eq!(gateway["status"]["addresses"][0]["type"], "Hostname");
 }
 
 #[test]
 fn text_output_is_readable_and_uncoloured_when_piped() {
-    let (status, stdout) = plan_examples("text");
-    assert!(status.success());
-    assert!(stdout.contains("CreateService") && stdout.contains("rates-default"), "{stdout}");
-    assert!(stdout.contains("Programmed=False (Pending)"), "missing service network is reported: {stdout}");
+    let (code, stdout, _) = latticectl(&["apply", "-f", "examples/"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("Applied 17 of 17 VPC Lattice calls"), "{stdout}");
+    assert!(stdout.contains("HTTPRoute default/rates: rates-default-"), "DNS names are shown: {stdout}");
+    assert!(
+        stdout.contains("ok HTTPRoute default/inventory") && stdout.contains("ok Gateway default/my-hotel"),
+        "{stdout}"
+    );
     assert!(!stdout.contains('\x1b'), "no colour codes when not on a terminal");
 }
 
@@ -109,15 +154,10 @@ fn malformed_documents_are_reported_and_the_rest_is_planned() {
         "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: default}\nspec:\n  rules:\n    - backendRefs:\n        - name: x\n          weight: heavy\n",
     )
     .expect("write");
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
-    let out = Command::new(env!("CARGO_BIN_EXE_latticectl"))
-        .args(["plan", "-o", "json", "-f", root])
-        .arg(&file)
-        .output()
-        .expect("latticectl runs");
+    let (code, stdout, _) = latticectl(&["plan", "-o", "json", "-f", "examples/", file.to_str().expect("utf-8 path")]);
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(out.status.code(), Some(1), "input errors give exit code 1");
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON still printed");
+    assert_eq!(code, Some(1), "input errors give exit code 1");
+    let doc: Value = serde_json::from_str(&stdout).expect("JSON still printed");
     let errors = doc["input"]["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1);
     let e = errors[0].as_str().expect("message");

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_vpclattice::config::retry::{RetryPartition, TokenBucket as RetryTokenBucket};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -23,8 +24,11 @@ pub struct AdapterConfig {
     /// Client-side rate limit in requests per second, with a burst of as many; 0 turns it off.
     /// Every attempt, retries included, takes a token.
     pub tps: u32,
-    /// Most attempts per call (standard retry mode: exponential backoff with jitter).
+    /// Most attempts per mutating call (standard retry mode: exponential backoff with jitter).
     pub max_attempts: u32,
+    /// Most attempts per read in `observe`: reads are idempotent and one failed read fails the
+    /// whole inventory, so they get more attempts (never fewer than `max_attempts`).
+    pub read_attempts: u32,
     /// Backoff before the first SDK retry; later retries back off exponentially from it.
     pub initial_backoff: Duration,
     /// How long an action waits for a resource that is still `*_IN_PROGRESS` before it is left
@@ -42,6 +46,7 @@ impl Default for AdapterConfig {
             max_concurrency: 4,
             tps: 10,
             max_attempts: 5,
+            read_attempts: 10,
             initial_backoff: Duration::from_secs(1),
             pending_wait: Duration::from_secs(10),
             token_seed: seed,
@@ -72,6 +77,9 @@ pub struct Lattice {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) lattice: aws_sdk_vpclattice::Client,
+    /// VPC Lattice client for `observe`, with more attempts.
+    pub(crate) lattice_read: aws_sdk_vpclattice::Client,
+    /// Tagging API client (only read, by `observe`).
     pub(crate) tagging: aws_sdk_resourcegroupstagging::Client,
     pub(crate) config: AdapterConfig,
     calls: Arc<CallCounts>,
@@ -84,26 +92,36 @@ impl Lattice {
     pub fn new(sdk: &SdkConfig, config: AdapterConfig) -> Self {
         let calls = Arc::new(CallCounts::default());
         let counter = CountAttempts(Arc::clone(&calls));
-        let retry = RetryConfig::standard()
-            .with_max_attempts(config.max_attempts.max(1))
-            .with_initial_backoff(config.initial_backoff);
-
-        let mut lattice =
-            aws_sdk_vpclattice::config::Builder::from(sdk).retry_config(retry.clone()).interceptor(counter.clone());
-        let mut tagging =
-            aws_sdk_resourcegroupstagging::config::Builder::from(sdk).retry_config(retry).interceptor(counter);
-        if let Some(bucket) = TokenBucket::new(config.tps) {
-            let client = RateLimitedClient::new(sdk.http_client(), Arc::new(bucket));
-            lattice = lattice.http_client(client.clone());
-            tagging = tagging.http_client(client);
-        }
-        let inner = Inner {
-            lattice: aws_sdk_vpclattice::Client::from_conf(lattice.build()),
-            tagging: aws_sdk_resourcegroupstagging::Client::from_conf(tagging.build()),
-            config,
-            calls,
-            runs: AtomicU64::new(0),
+        // Retries are bounded by attempts and paced by our own rate limit; the SDK's retry quota
+        // would stop retrying in exactly the throttling storms the retries are for.
+        let partition =
+            RetryPartition::custom("vpc-lattice-reconciler").token_bucket(RetryTokenBucket::unlimited()).build();
+        let retry = |attempts: u32| {
+            RetryConfig::standard().with_max_attempts(attempts.max(1)).with_initial_backoff(config.initial_backoff)
         };
+        let bucket = TokenBucket::new(config.tps).map(Arc::new);
+        let build = |attempts: u32| {
+            let mut lattice = aws_sdk_vpclattice::config::Builder::from(sdk)
+                .retry_config(retry(attempts))
+                .retry_partition(partition.clone())
+                .interceptor(counter.clone());
+            let mut tagging = aws_sdk_resourcegroupstagging::config::Builder::from(sdk)
+                .retry_config(retry(attempts))
+                .retry_partition(partition.clone())
+                .interceptor(counter.clone());
+            if let Some(bucket) = &bucket {
+                let client = RateLimitedClient::new(sdk.http_client(), Arc::clone(bucket));
+                lattice = lattice.http_client(client.clone());
+                tagging = tagging.http_client(client);
+            }
+            (
+                aws_sdk_vpclattice::Client::from_conf(lattice.build()),
+                aws_sdk_resourcegroupstagging::Client::from_conf(tagging.build()),
+            )
+        };
+        let (lattice, _) = build(config.max_attempts);
+        let (lattice_read, tagging) = build(config.read_attempts.max(config.max_attempts));
+        let inner = Inner { lattice, lattice_read, tagging, config, calls, runs: AtomicU64::new(0) };
         Self { inner: Arc::new(inner) }
     }
 

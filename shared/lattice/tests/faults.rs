@@ -94,7 +94,13 @@ async fn resources_in_progress_leave_work_pending_for_the_next_run() {
 async fn the_rate_limit_paces_every_attempt_including_sdk_retries() {
     let sim =
         sim(SimConfig { faults: Faults { throttle_rate: 1.0, ..Faults::default() }, ..SimConfig::default() }).await;
-    let config = AdapterConfig { tps: 2, max_attempts: 5, initial_backoff: Duration::from_millis(1), ..fast() };
+    let config = AdapterConfig {
+        tps: 2,
+        max_attempts: 5,
+        read_attempts: 5,
+        initial_backoff: Duration::from_millis(1),
+        ..fast()
+    };
     let lattice = adapter(&sim, config).await;
     let started = tokio::time::Instant::now();
     let error = lattice.observe(MANAGED_BY, &Default::default()).await.expect_err("every attempt is throttled");

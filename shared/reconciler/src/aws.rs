@@ -19,11 +19,7 @@ impl LatticeWriter for lattice::Lattice {
         let problem = |(action, message): (model::plan::Action, String)| ActionProblem { action, message };
         ApplyOutcome {
             applied: report.applied.len(),
-            failed: report
-                .failed
-                .into_iter()
-                .map(|f| ActionProblem { action: f.action, message: f.error })
-                .collect(),
+            failed: report.failed.into_iter().map(|f| ActionProblem { action: f.action, message: f.error }).collect(),
             skipped: report.skipped.into_iter().map(problem).collect(),
             pending: report.pending.into_iter().map(problem).collect(),
         }

@@ -402,8 +402,8 @@ def test_transition_delay_and_draining():
         s.stop()
 
 
-@pytest.mark.skipif(shutil.which("aws") is None, reason="the aws CLI is not installed")
 def test_aws_cli_list_services(sim, lattice):
+    assert shutil.which("aws") is not None, "the aws CLI is needed: pip install awscli"
     lattice.create_service(name="cli-visible")
     env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-west-2")
     out = subprocess.run(

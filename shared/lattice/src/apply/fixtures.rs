@@ -55,6 +55,7 @@ pub(super) fn desired() -> DesiredState {
         service_networks: vec!["net-a".into()],
         listeners: vec![listener],
         owner: None,
+        takeover_from: None,
     };
     let tg = TargetGroupSpec {
         name: "k8s-rates".into(),

@@ -107,7 +107,7 @@ impl Lattice {
         const OP: &str = "ListServiceNetworks";
         let items = self
             .inner
-            .lattice
+            .lattice_read
             .list_service_networks()
             .max_results(PAGE_SIZE)
             .into_paginator()

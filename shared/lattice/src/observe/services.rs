@@ -45,7 +45,7 @@ impl Lattice {
     ) -> Result<Vec<ObservedService>, Error> {
         let items = self
             .inner
-            .lattice
+            .lattice_read
             .list_services()
             .max_results(PAGE_SIZE)
             .into_paginator()
@@ -83,7 +83,7 @@ impl Lattice {
 
     /// A service we do not own: its summary and tags; `None` when it vanished meanwhile.
     async fn foreign_service(&self, summary: Summary) -> Result<Option<ObservedService>, Error> {
-        let tags = match self.inner.lattice.list_tags_for_resource().resource_arn(&summary.arn).send().await {
+        let tags = match self.inner.lattice_read.list_tags_for_resource().resource_arn(&summary.arn).send().await {
             Ok(out) => out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
             Err(e) => {
                 let source = error::lattice(e);
@@ -109,7 +109,7 @@ impl Lattice {
 
     /// A service we own, with everything beneath it; `None` when it vanished meanwhile.
     async fn owned_service(&self, summary: Summary, owned: &Owned) -> Result<Option<ObservedService>, Error> {
-        let service = match self.inner.lattice.get_service().service_identifier(&summary.id).send().await {
+        let service = match self.inner.lattice_read.get_service().service_identifier(&summary.id).send().await {
             Ok(service) => service,
             Err(e) => {
                 let source = error::lattice(e);
@@ -144,7 +144,7 @@ impl Lattice {
         const OP: &str = "ListServiceNetworkServiceAssociations";
         let listed = self
             .inner
-            .lattice
+            .lattice_read
             .list_service_network_service_associations()
             .service_identifier(service)
             .max_results(PAGE_SIZE)
@@ -184,7 +184,7 @@ impl Lattice {
         const OP: &str = "GetListener";
         let listed = self
             .inner
-            .lattice
+            .lattice_read
             .list_listeners()
             .service_identifier(service)
             .max_results(PAGE_SIZE)
@@ -204,7 +204,7 @@ impl Lattice {
             let id = required(item.id(), "ListListeners", "listener", "id")?;
             let listener = match self
                 .inner
-                .lattice
+                .lattice_read
                 .get_listener()
                 .service_identifier(service)
                 .listener_identifier(id)
@@ -245,7 +245,7 @@ impl Lattice {
         const OP: &str = "GetRule";
         let listed = self
             .inner
-            .lattice
+            .lattice_read
             .list_rules()
             .service_identifier(service)
             .listener_identifier(listener)
@@ -266,7 +266,7 @@ impl Lattice {
         let mut rules = Vec::new();
         for item in items.iter().filter(|r| r.is_default() != Some(true)) {
             let id = required(item.id(), "ListRules", "rule", "id")?;
-            let call = self.inner.lattice.get_rule().service_identifier(service).listener_identifier(listener);
+            let call = self.inner.lattice_read.get_rule().service_identifier(service).listener_identifier(listener);
             let rule = match call.rule_identifier(id).send().await {
                 Ok(rule) => rule,
                 Err(e) => {

@@ -30,7 +30,7 @@ impl Lattice {
     /// One target group; `None` when it vanished since it was listed.
     async fn target_group(&self, arn: String, owned: &Owned) -> Result<Option<ObservedTargetGroup>, Error> {
         const OP: &str = "GetTargetGroup";
-        let tg = match self.inner.lattice.get_target_group().target_group_identifier(&arn).send().await {
+        let tg = match self.inner.lattice_read.get_target_group().target_group_identifier(&arn).send().await {
             Ok(tg) => tg,
             Err(e) => {
                 let source = error::lattice(e);
@@ -44,7 +44,7 @@ impl Lattice {
         let config = convert::target_group_config(tg.config()).map_err(|p| malformed(OP, id, p))?;
         let items = self
             .inner
-            .lattice
+            .lattice_read
             .list_targets()
             .target_group_identifier(id)
             .max_results(PAGE_SIZE)

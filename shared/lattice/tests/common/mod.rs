@@ -137,6 +137,7 @@ pub fn service(route: &str, default_action: RuleAction, rules: Vec<RuleSpec>) ->
         tags: route_tags(route),
         service_networks: vec![NETWORK.to_owned()],
         owner: None,
+        takeover_from: None,
     }
 }
 

@@ -25,6 +25,7 @@ mod listeners;
 pub mod memory;
 mod rules;
 mod services;
+mod settle;
 mod takeover;
 mod target_groups;
 
@@ -103,7 +104,9 @@ impl Plan {
 ///
 /// Pure: the same inputs always give the same plan, and a steady state gives an empty one.
 pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, managed_by: &str) -> Plan {
-    let (observed, takeovers) = takeover::retag(desired, observed, scope, managed_by);
+    let (desired, observed, waiting) = settle::in_progress(desired, observed);
+    let (observed, takeovers) = takeover::retag(&desired, &observed, scope, managed_by);
+    let desired = &desired;
     let mut p = Planner::new(&observed, scope, managed_by);
     for action in takeovers {
         p.push(action);
@@ -118,5 +121,7 @@ pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, man
     services::plan_deletions(&mut p, &desired.services);
     p.keep_unaccounted_references();
     target_groups::plan_deletions(&mut p, &desired.target_groups);
-    p.finish()
+    let mut plan = p.finish();
+    plan.refused.extend(waiting);
+    plan
 }

@@ -4,10 +4,32 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use k8s_openapi::jiff::Timestamp;
-use latticectl::{Outcome, plan_manifests};
 use model::config::{Config, Identity};
 use model::observed::ObservedState;
+use model::plan::{Plan, Scope};
+use reconciler::{ApplyOutcome, BoxError, LatticeReader, LatticeWriter, Mode, Report, Request};
+
+/// A VPC Lattice that only answers reads, with a fixed inventory.
+struct Fixed(ObservedState);
+
+impl LatticeReader for Fixed {
+    async fn observe(&self, _managed_by: &str, _interesting: &BTreeSet<String>) -> Result<ObservedState, BoxError> {
+        Ok(self.0.clone())
+    }
+}
+
+impl LatticeWriter for Fixed {
+    async fn apply(&self, _plan: &Plan, _observed: &mut ObservedState, _managed_by: &str) -> ApplyOutcome {
+        panic!("golden scenarios only plan")
+    }
+
+    fn calls(&self) -> BTreeMap<String, u64> {
+        BTreeMap::new()
+    }
+}
 
 fn config() -> Config {
     Config::new(Identity {
@@ -18,17 +40,17 @@ fn config() -> Config {
     })
 }
 
-fn document(o: &Outcome) -> serde_json::Value {
+fn document(o: &Report, loaded: &manifests::Loaded) -> serde_json::Value {
     serde_json::json!({
         "actions": o.plan.actions,
         "desired": o.translation.desired,
         "status": o.translation.status.iter().map(model::status::StatusEntry::to_json).collect::<Vec<_>>(),
         "refused": o.plan.refused,
-        "errors": o.loaded.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "errors": loaded.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
 }
 
-fn run_scenario(dir: &Path) -> Result<(), String> {
+async fn run_scenario(dir: &Path) -> Result<(), String> {
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| e.to_string())?
         .filter_map(Result::ok)
@@ -37,7 +59,7 @@ fn run_scenario(dir: &Path) -> Result<(), String> {
         .collect();
     // `include` lists more inputs, one path per line, relative to the repository root.
     if let Ok(text) = std::fs::read_to_string(dir.join("include")) {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         inputs.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| root.join(l)));
     }
     let observed_path = dir.join("observed.json");
@@ -48,8 +70,10 @@ fn run_scenario(dir: &Path) -> Result<(), String> {
         ObservedState::default()
     };
     let now = Timestamp::from_second(1_767_225_600).map_err(|e| e.to_string())?;
-    let outcome = plan_manifests(&inputs, &config(), observed, now).map_err(|e| format!("{e:#}"))?;
-    let actual = serde_json::to_string_pretty(&document(&outcome)).map_err(|e| e.to_string())? + "\n";
+    let loaded = manifests::load_paths(&inputs).map_err(|e| e.to_string())?;
+    let request = Request { snapshot: loaded.snapshot.clone(), scope: Scope::All, mode: Mode::Plan, now };
+    let report = reconciler::reconcile(&Fixed(observed), &config(), request).await.map_err(|e| e.to_string())?;
+    let actual = serde_json::to_string_pretty(&document(&report, &loaded)).map_err(|e| e.to_string())? + "\n";
     let expected_path = dir.join("expected.json");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&expected_path, &actual).map_err(|e| e.to_string())?;
@@ -70,8 +94,8 @@ fn run_scenario(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn golden_scenarios() {
+#[tokio::test]
+async fn golden_scenarios() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("scenarios directory")
@@ -81,6 +105,11 @@ fn golden_scenarios() {
         .collect();
     dirs.sort();
     assert!(dirs.len() >= 4, "expected at least four scenarios, found {}", dirs.len());
-    let failures: Vec<String> = dirs.iter().filter_map(|d| run_scenario(d).err()).collect();
+    let mut failures = Vec::new();
+    for d in &dirs {
+        if let Err(e) = run_scenario(d).await {
+            failures.push(e);
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

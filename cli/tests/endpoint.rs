@@ -1,0 +1,256 @@
+//! `latticectl apply --endpoint` against a separate emulator over HTTP: convergence, drift
+//! repair, foreign resources, faults and deletions.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use lattice_sim::{Faults, RunningSim, SimConfig};
+use serde_json::Value;
+
+const MANAGED_BY: &str = "123456789012/demo-cluster/vpc-0123456789abcdef0";
+
+struct Run {
+    code: Option<i32>,
+    doc: Value,
+}
+
+fn apply(endpoint: &str, paths: &[&Path]) -> Run {
+    apply_with(endpoint, paths, &[])
+}
+
+fn apply_with(endpoint: &str, paths: &[&Path], extra: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latticectl"));
+    cmd.args(["apply", "-o", "json", "--endpoint", endpoint]).args(extra);
+    for p in paths {
+        cmd.arg("-f").arg(p);
+    }
+    let out = cmd
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("CLUSTER_NAME")
+        .env_remove("AWS_ACCOUNT_ID")
+        .env_remove("CLUSTER_VPC_ID")
+        .env_remove("AWS_REGION")
+        .output()
+        .expect("latticectl runs");
+    let code = out.status.code();
+    let doc = match serde_json::from_slice(&out.stdout) {
+        Ok(doc) => doc,
+        // A run that could not read the inventory prints its error and changes nothing.
+        Err(_) if code == Some(2) => Value::Null,
+        Err(e) => panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    };
+    Run { code, doc }
+}
+
+fn examples() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/hotel"))
+}
+
+async fn sim() -> RunningSim {
+    let sim =
+        lattice_sim::start(SimConfig::default(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.expect("sim starts");
+    sim.seed_service_network("my-hotel", &BTreeMap::new()).expect("seed");
+    sim
+}
+
+fn client(endpoint: &str) -> aws_sdk_vpclattice::Client {
+    let config = aws_sdk_vpclattice::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-west-2"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+        .build();
+    aws_sdk_vpclattice::Client::from_conf(config)
+}
+
+fn mutating(calls: &Value) -> BTreeMap<String, u64> {
+    calls
+        .as_object()
+        .expect("calls")
+        .iter()
+        .filter(|(op, _)| !op.starts_with("Get") && !op.starts_with("List"))
+        .map(|(op, n)| (op.clone(), n.as_u64().unwrap_or(0)))
+        .collect()
+}
+
+fn ops(doc: &Value) -> Vec<String> {
+    doc["actions"].as_array().expect("actions").iter().filter_map(|a| a["op"].as_str().map(str::to_owned)).collect()
+}
+
+async fn names(client: &aws_sdk_vpclattice::Client) -> (Vec<String>, Vec<String>) {
+    let services =
+        client.list_services().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await.expect("services");
+    let tgs =
+        client.list_target_groups().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await.expect("tgs");
+    let mut s: Vec<String> = services.iter().filter_map(|s| s.name().map(str::to_owned)).collect();
+    let mut t: Vec<String> = tgs.iter().filter_map(|t| t.name().map(str::to_owned)).collect();
+    s.sort();
+    t.sort();
+    (s, t)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_converges_and_a_second_apply_changes_nothing() {
+    let sim = sim().await;
+    let endpoint = sim.endpoint();
+    let first = tokio::task::spawn_blocking({
+        let e = endpoint.clone();
+        move || apply(&e, &[&examples()])
+    })
+    .await
+    .expect("join");
+    assert_eq!(first.code, Some(0), "{}", first.doc);
+    assert_eq!(mutating(&first.doc["calls"]).values().sum::<u64>(), 17);
+    let second = tokio::task::spawn_blocking(move || apply(&endpoint, &[&examples()])).await.expect("join");
+    assert_eq!(second.code, Some(0));
+    assert!(ops(&second.doc).is_empty(), "{:?}", ops(&second.doc));
+    assert!(mutating(&second.doc["calls"]).is_empty(), "no mutating call: {}", second.doc["calls"]);
+    let (services, tgs) = names(&client(&sim.endpoint())).await;
+    assert_eq!(services, ["inventory-default", "rates-default"]);
+    assert_eq!(tgs.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn drift_made_by_hand_is_repaired_and_nothing_else_is_touched() {
+    let sim = sim().await;
+    let endpoint = sim.endpoint();
+    let e = endpoint.clone();
+    tokio::task::spawn_blocking(move || apply(&e, &[&examples()])).await.expect("join");
+    let c = client(&endpoint);
+    let service = c
+        .list_services()
+        .send()
+        .await
+        .expect("list")
+        .items()
+        .iter()
+        .find(|s| s.name() == Some("rates-default"))
+        .cloned()
+        .expect("rates");
+    let listener = c
+        .list_listeners()
+        .service_identifier(service.id().unwrap_or_default())
+        .send()
+        .await
+        .expect("listeners")
+        .items()[0]
+        .clone();
+    let rules = c
+        .list_rules()
+        .service_identifier(service.id().unwrap_or_default())
+        .listener_identifier(listener.id().unwrap_or_default())
+        .send()
+        .await
+        .expect("rules");
+    let rule = rules.items().iter().find(|r| r.is_default() != Some(true)).cloned().expect("a rule");
+    c.delete_rule()
+        .service_identifier(service.id().unwrap_or_default())
+        .listener_identifier(listener.id().unwrap_or_default())
+        .rule_identifier(rule.id().unwrap_or_default())
+        .send()
+        .await
+        .expect("delete rule");
+    let e = endpoint.clone();
+    let repair = tokio::task::spawn_blocking(move || apply(&e, &[&examples()])).await.expect("join");
+    assert_eq!(repair.code, Some(0), "{}", repair.doc);
+    assert_eq!(ops(&repair.doc), ["CreateRule"]);
+    assert_eq!(mutating(&repair.doc["calls"]), BTreeMap::from([("CreateRule".to_owned(), 1)]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn foreign_resources_survive_and_the_route_reports_the_conflict() {
+    let sim = sim().await;
+    let endpoint = sim.endpoint();
+    let c = client(&endpoint);
+    let foreign = c
+        .create_service()
+        .name("rates-default")
+        .tags("application-networking.k8s.aws/ManagedBy", "999999999999/other/vpc-0fffffffffffffff0")
+        .send()
+        .await
+        .expect("foreign service");
+    c.create_service().name("untagged-svc").send().await.expect("untagged service");
+    let e = endpoint.clone();
+    let run = tokio::task::spawn_blocking(move || apply(&e, &[&examples()])).await.expect("join");
+    assert_eq!(run.code, Some(0), "{}", run.doc);
+    let rates =
+        run.doc["status"].as_array().expect("status").iter().find(|e| e["metadata"]["name"] == "rates").expect("rates");
+    let accepted = &rates["status"]["parents"][0]["conditions"][0];
+    assert_eq!(
+        (accepted["type"].as_str(), accepted["status"].as_str(), accepted["reason"].as_str()),
+        (Some("Accepted"), Some("False"), Some("Conflicted"))
+    );
+    let after = c.get_service().service_identifier(foreign.id().unwrap_or_default()).send().await.expect("still there");
+    assert_eq!(after.name(), Some("rates-default"));
+    let listeners =
+        c.list_listeners().service_identifier(foreign.id().unwrap_or_default()).send().await.expect("listeners");
+    assert!(listeners.items().is_empty(), "nothing was added to the foreign service");
+    let tags = c.list_tags_for_resource().resource_arn(foreign.arn().unwrap_or_default()).send().await.expect("tags");
+    assert_ne!(
+        tags.tags().and_then(|t| t.get("application-networking.k8s.aws/ManagedBy")).map(String::as_str),
+        Some(MANAGED_BY)
+    );
+    let (services, _) = names(&c).await;
+    assert_eq!(services, ["inventory-default", "rates-default", "untagged-svc"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttling_and_server_errors_converge_without_duplicates() {
+    let sim = sim().await;
+    sim.set_faults(Faults { throttle_rate: 0.2, error_rate: 0.05, ..Faults::default() }).expect("faults");
+    let endpoint = sim.endpoint();
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        let e = endpoint.clone();
+        let run =
+            tokio::task::spawn_blocking(move || apply_with(&e, &[&examples()], &["--max-attempts", "2", "--tps", "0"]))
+                .await
+                .expect("join");
+        if run.code == Some(0) && !run.doc.is_null() && ops(&run.doc).is_empty() {
+            break;
+        }
+        assert!(runs < 20, "did not converge in 20 runs: {}", run.doc["apply"]);
+    }
+    sim.set_faults(Faults::default()).expect("clear faults");
+    let (services, tgs) = names(&client(&endpoint)).await;
+    assert_eq!(services, ["inventory-default", "rates-default"], "no duplicate services");
+    let unique: BTreeSet<&String> = tgs.iter().collect();
+    assert_eq!((tgs.len(), unique.len()), (4, 4), "no duplicate target groups");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_removed_route_is_deleted_in_a_valid_order() {
+    let sim = sim().await;
+    let endpoint = sim.endpoint();
+    let e = endpoint.clone();
+    tokio::task::spawn_blocking(move || apply(&e, &[&examples()])).await.expect("join");
+    let dir = std::env::temp_dir().join(format!("latticectl-remove-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for entry in std::fs::read_dir(examples()).expect("examples") {
+        let path = entry.expect("entry").path();
+        if path.file_name().is_some_and(|n| n != "inventory-route.yaml") {
+            std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let d = dir.clone();
+    let e = endpoint.clone();
+    let run = tokio::task::spawn_blocking(move || apply(&e, &[&d])).await.expect("join");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(run.code, Some(0), "{}", run.doc);
+    assert_eq!(
+        ops(&run.doc),
+        ["DeleteServiceNetworkServiceAssociation", "DeleteService", "DeleteTargetGroup", "DeleteTargetGroup"]
+    );
+    let (services, tgs) = names(&client(&endpoint)).await;
+    assert_eq!(services, ["rates-default"]);
+    assert_eq!(tgs.len(), 2);
+}
