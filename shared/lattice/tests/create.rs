@@ -21,7 +21,7 @@ async fn create_from_nothing_then_steady_state() {
         assert!(service.dns_name.as_deref().is_some_and(|d| d.contains(&service.name)), "{service:?}");
     }
 
-    let observed = lattice.observe(MANAGED_BY, &names(&desired)).await.expect("observe");
+    let observed = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(&desired)).await.expect("observe");
     assert_eq!(shape_of_observed(&observed), shape_of_desired(&desired), "the observed inventory");
     let dns = |o: &model::observed::ObservedState| o.services.iter().map(|s| s.dns_name.clone()).collect::<Vec<_>>();
     assert_eq!(dns(&observed), dns(&after));

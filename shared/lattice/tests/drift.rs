@@ -13,7 +13,7 @@ async fn drift_made_by_hand_is_repaired_exactly() {
     let lattice = adapter(&sim, fast()).await;
     let desired = desired();
     converge(&lattice, &desired, 2).await;
-    let before = lattice.observe(MANAGED_BY, &names(&desired)).await.expect("observe");
+    let before = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(&desired)).await.expect("observe");
 
     // By hand: delete a rule, deregister a target, change a listener's default action.
     let client = raw(&sim).await;
@@ -49,7 +49,7 @@ async fn drift_made_by_hand_is_repaired_exactly() {
         .expect("listener changed");
 
     sim.reset_calls();
-    let mut observed = lattice.observe(MANAGED_BY, &names(&desired)).await.expect("observe");
+    let mut observed = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(&desired)).await.expect("observe");
     let repair = plan(&desired, &observed, &Scope::All, MANAGED_BY);
     let ops: Vec<&str> = repair.actions.iter().map(|a| a.op()).collect();
     assert_eq!(ops, ["RegisterTargets", "UpdateListener", "CreateRule"]);
@@ -61,7 +61,7 @@ async fn drift_made_by_hand_is_repaired_exactly() {
         ["CreateRule", "RegisterTargets", "UpdateListener"].iter().map(|op| ((*op).to_owned(), 1)).collect();
     assert_eq!(mutations(&calls).into_iter().collect::<Vec<_>>(), expected);
 
-    let after = lattice.observe(MANAGED_BY, &names(&desired)).await.expect("observe");
+    let after = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(&desired)).await.expect("observe");
     assert_eq!(shape_of_observed(&after), shape_of_desired(&desired));
     assert_eq!(shape_of_observed(&observed), shape_of_desired(&desired), "apply kept its inventory up to date");
     let untouched = |o: &model::observed::ObservedState| {
@@ -98,6 +98,6 @@ async fn a_service_no_longer_desired_goes_with_its_associations_and_target_group
     })
     .await;
     assert_eq!(converge(&lattice, &desired, 2).await, 0);
-    let after = lattice.observe(MANAGED_BY, &names(&desired)).await.expect("observe");
+    let after = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(&desired)).await.expect("observe");
     assert_eq!(shape_of_observed(&after), shape_of_desired(&desired));
 }

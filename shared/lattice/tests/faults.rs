@@ -12,7 +12,7 @@ use lattice_sim::{Faults, SimConfig};
 /// What a converged account holds: every desired resource exactly once, nothing else of ours.
 async fn assert_converged_without_duplicates(sim: &lattice_sim::RunningSim, lattice: &lattice::Lattice) {
     let desired = desired();
-    let observed = lattice.observe(MANAGED_BY, &names(&desired)).await.expect("observe");
+    let observed = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(&desired)).await.expect("observe");
     assert_eq!(shape_of_observed(&observed), shape_of_desired(&desired));
     let census = census(&raw(sim).await).await;
     assert!(census.values().all(|n| *n == 1), "duplicates: {census:?}");
@@ -46,7 +46,7 @@ async fn a_run_cut_off_after_any_number_of_calls_converges_on_the_next() {
         let sim = sim(SimConfig::default()).await;
         let lattice = adapter(&sim, config.clone()).await;
         sim.set_faults(Faults { fail_after: Some(k), ..Faults::default() }).expect("faults set");
-        if let Ok(mut observed) = lattice.observe(MANAGED_BY, &names(&desired())).await {
+        if let Ok(mut observed) = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(&desired())).await {
             let plan = model::plan::plan(&desired(), &observed, &model::plan::Scope::All, MANAGED_BY);
             let report = lattice.apply(&plan, &mut observed, MANAGED_BY).await;
             assert_eq!(
@@ -103,7 +103,10 @@ async fn the_rate_limit_paces_every_attempt_including_sdk_retries() {
     };
     let lattice = adapter(&sim, config).await;
     let started = tokio::time::Instant::now();
-    let error = lattice.observe(MANAGED_BY, &Default::default()).await.expect_err("every attempt is throttled");
+    let error = lattice
+        .observe(MANAGED_BY, &model::plan::Scope::All, &Default::default())
+        .await
+        .expect_err("every attempt is throttled");
     let elapsed = started.elapsed();
     assert!(matches!(error, lattice::Error::GetResources { .. }), "{error}");
     assert_eq!(lattice.calls().get("GetResources"), Some(&5));

@@ -180,7 +180,7 @@ async fn foreign_resources_survive_every_scenario_untouched() {
     assert_eq!(snapshot().await, before, "after creation");
 
     // Drift repair.
-    let ours = lattice.observe(MANAGED_BY, &names(&desired)).await.expect("observe");
+    let ours = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(&desired)).await.expect("observe");
     let rates = ours.services.iter().find(|s| s.name == "rates-default").expect("rates");
     let rule = &rates.listeners[0].rules[0];
     let delete = client.delete_rule().service_identifier(&rates.id).listener_identifier(&rates.listeners[0].id);
@@ -191,7 +191,7 @@ async fn foreign_resources_survive_every_scenario_untouched() {
     // The safety net: a plan that would touch a foreign service is refused without a call.
     let foreign_service = taken.clone();
     sim.reset_calls();
-    let mut observed = lattice.observe(MANAGED_BY, &names(&desired)).await.expect("observe");
+    let mut observed = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(&desired)).await.expect("observe");
     let bad = Plan {
         actions: vec![
             Action::DeleteService(ServiceRef { service_identifier: foreign_service.id.clone() }),

@@ -3,13 +3,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use model::observed::ObservedState;
-use model::plan::Plan;
+use model::plan::{Plan, Scope};
 
 use crate::{ActionProblem, ApplyOutcome, BoxError, LatticeReader, LatticeWriter};
 
 impl LatticeReader for lattice::Lattice {
-    async fn observe(&self, managed_by: &str, interesting: &BTreeSet<String>) -> Result<ObservedState, BoxError> {
-        lattice::Lattice::observe(self, managed_by, interesting).await.map_err(|e| Box::new(e) as BoxError)
+    async fn observe(
+        &self,
+        managed_by: &str,
+        scope: &Scope,
+        interesting: &BTreeSet<String>,
+    ) -> Result<ObservedState, BoxError> {
+        lattice::Lattice::observe(self, managed_by, scope, interesting).await.map_err(|e| Box::new(e) as BoxError)
     }
 }
 

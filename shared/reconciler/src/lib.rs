@@ -25,12 +25,13 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Reads the VPC Lattice inventory.
 pub trait LatticeReader {
-    /// Everything tagged with `managed_by`, the service networks, and the owners of the
-    /// services named in `interesting` (so a name held by someone else can be reported). A
-    /// partial read is an error, never a smaller inventory.
+    /// Everything tagged with `managed_by` that belongs to `scope` (in full), the service
+    /// networks, and the owners of the services named in `interesting` (so a name held by someone
+    /// else can be reported). A partial read is an error, never a smaller inventory.
     fn observe(
         &self,
         managed_by: &str,
+        scope: &Scope,
         interesting: &BTreeSet<String>,
     ) -> impl Future<Output = Result<ObservedState, BoxError>> + Send;
 }
@@ -142,7 +143,8 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         .into_iter()
         .map(|s| s.name)
         .collect();
-    let observed = lattice.observe(&managed_by, &interesting).await.map_err(|source| Error::Observe { source })?;
+    let observed =
+        lattice.observe(&managed_by, &request.scope, &interesting).await.map_err(|source| Error::Observe { source })?;
     let translation = translate(&request.snapshot, &observed, config, request.now);
     let plan = plan(&translation.desired, &observed, &request.scope, &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");

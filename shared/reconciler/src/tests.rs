@@ -45,7 +45,12 @@ impl MemoryLattice {
 }
 
 impl LatticeReader for MemoryLattice {
-    async fn observe(&self, _managed_by: &str, _interesting: &BTreeSet<String>) -> Result<ObservedState, BoxError> {
+    async fn observe(
+        &self,
+        _managed_by: &str,
+        _scope: &Scope,
+        _interesting: &BTreeSet<String>,
+    ) -> Result<ObservedState, BoxError> {
         self.count("Observe");
         if std::mem::take(&mut *self.fail_observe.lock().expect("flag")) {
             return Err("listing failed".into());

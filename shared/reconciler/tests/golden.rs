@@ -16,7 +16,12 @@ use reconciler::{ApplyOutcome, BoxError, LatticeReader, LatticeWriter, Mode, Rep
 struct Fixed(ObservedState);
 
 impl LatticeReader for Fixed {
-    async fn observe(&self, _managed_by: &str, _interesting: &BTreeSet<String>) -> Result<ObservedState, BoxError> {
+    async fn observe(
+        &self,
+        _managed_by: &str,
+        _scope: &Scope,
+        _interesting: &BTreeSet<String>,
+    ) -> Result<ObservedState, BoxError> {
         Ok(self.0.clone())
     }
 }

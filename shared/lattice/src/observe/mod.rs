@@ -10,8 +10,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use aws_sdk_resourcegroupstagging::types::TagFilter;
-use model::names::{TAG_MANAGED_BY, Tags};
+use model::names::{
+    TAG_MANAGED_BY, TAG_ROUTE_NAME, TAG_ROUTE_NAMESPACE, TAG_ROUTE_TYPE, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE,
+    TAG_SOURCE_TYPE, Tags,
+};
 use model::observed::{ObservedServiceNetwork, ObservedState};
+use model::plan::Scope;
 
 use crate::client::Lattice;
 use crate::error::{self, Error};
@@ -21,24 +25,54 @@ const RESOURCE_TYPE: &str = "vpc-lattice";
 /// Largest page the tagging API and the Lattice list operations serve.
 const PAGE_SIZE: i32 = 100;
 
-/// The tags of every resource we own, by ARN.
-#[derive(Debug, Default)]
-pub(crate) struct Owned(BTreeMap<String, Tags>);
+/// The tags of every resource we own, by ARN, and which of them the run reads in full.
+#[derive(Debug)]
+pub(crate) struct Owned {
+    tags: BTreeMap<String, Tags>,
+    scope: Scope,
+}
 
 impl Owned {
     /// Whether we own the resource with this ARN.
     fn contains(&self, arn: &str) -> bool {
-        self.0.contains_key(arn)
+        self.tags.contains_key(arn)
+    }
+
+    /// Whether we own the resource with this ARN and it belongs to an owner in scope (services
+    /// by their route tags, target groups by their route or export tags).
+    fn in_scope(&self, arn: &str) -> bool {
+        let Some(tags) = self.tags.get(arn) else { return false };
+        match &self.scope {
+            Scope::All => true,
+            Scope::Owners(owners) => {
+                let tag = |k: &str| tags.get(k).map(String::as_str).unwrap_or_default();
+                let kind = match tag(TAG_ROUTE_TYPE) {
+                    "grpc" => "GRPCRoute",
+                    "tls" => "TLSRoute",
+                    "http" => "HTTPRoute",
+                    _ => tag(TAG_SOURCE_TYPE),
+                };
+                owners.iter().any(|o| {
+                    let route =
+                        o.kind == kind && o.namespace == tag(TAG_ROUTE_NAMESPACE) && o.name == tag(TAG_ROUTE_NAME);
+                    let export = kind == "ServiceExport"
+                        && o.kind == kind
+                        && o.namespace == tag(TAG_SERVICE_NAMESPACE)
+                        && o.name == tag(TAG_SERVICE_NAME);
+                    route || export
+                })
+            }
+        }
     }
 
     /// The tags of the resource with this ARN when we own it, else none.
     fn tags(&self, arn: &str) -> Tags {
-        self.0.get(arn).cloned().unwrap_or_default()
+        self.tags.get(arn).cloned().unwrap_or_default()
     }
 
-    /// ARNs of the target groups we own.
+    /// ARNs of the target groups we own that are in scope.
     fn target_groups(&self) -> impl Iterator<Item = &str> {
-        self.0.keys().map(String::as_str).filter(|arn| arn.contains(":targetgroup/"))
+        self.tags.keys().map(String::as_str).filter(|arn| arn.contains(":targetgroup/") && self.in_scope(arn))
     }
 }
 
@@ -58,17 +92,20 @@ pub(crate) fn malformed(operation: &'static str, resource: &str, problem: String
 }
 
 impl Lattice {
-    /// Reads the whole inventory relevant to resources managed by `managed_by`.
+    /// Reads the inventory relevant to resources managed by `managed_by` within `scope`.
     ///
-    /// `interesting_names` are service names the caller wants to know about even when someone
-    /// else owns them (so that it can say who holds a name); such services come with their
-    /// tags but without associations, listeners or rules. Any failed call fails the whole read.
+    /// Services and target groups we own are read in full when their route (or ServiceExport)
+    /// is in `scope`; with [`Scope::All`] that is all of them. `interesting_names` are service
+    /// names the caller wants to know about even when someone else (or an owner out of scope)
+    /// holds them, so that it can say who holds a name; such services come with their tags but
+    /// without associations, listeners or rules. Any failed call fails the whole read.
     pub async fn observe(
         &self,
         managed_by: &str,
+        scope: &Scope,
         interesting_names: &BTreeSet<String>,
     ) -> Result<ObservedState, Error> {
-        let owned = Arc::new(self.owned(managed_by).await?);
+        let owned = Arc::new(Owned { tags: self.owned(managed_by).await?, scope: scope.clone() });
         let (service_networks, services, target_groups) = tokio::try_join!(
             self.service_networks(&owned),
             self.services(&owned, interesting_names),
@@ -78,7 +115,7 @@ impl Lattice {
     }
 
     /// Every Lattice resource tagged `ManagedBy = managed_by`, with all its tags.
-    async fn owned(&self, managed_by: &str) -> Result<Owned, Error> {
+    async fn owned(&self, managed_by: &str) -> Result<BTreeMap<String, Tags>, Error> {
         let fail = |source| Error::GetResources { managed_by: managed_by.to_owned(), source };
         let filter = TagFilter::builder().key(TAG_MANAGED_BY).values(managed_by).build();
         let mut pages = self
@@ -99,7 +136,7 @@ impl Lattice {
                 owned.insert(arn.to_owned(), tags);
             }
         }
-        Ok(Owned(owned))
+        Ok(owned)
     }
 
     /// All service networks visible to the account, with tags when we own them.

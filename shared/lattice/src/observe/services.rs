@@ -1,6 +1,7 @@
 //! Services: ours read in full (attributes, associations, listeners, rules), foreign ones whose
 //! names the caller asked about read by name and tags only.
 
+use model::names::Tags;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -22,6 +23,22 @@ struct Summary {
 }
 
 impl Summary {
+    /// The service as known from its summary and tags alone (no associations, listeners or rules).
+    fn into_service(self, tags: Tags) -> ObservedService {
+        ObservedService {
+            id: self.id,
+            arn: self.arn,
+            name: self.name,
+            custom_domain_name: self.custom_domain_name,
+            certificate_arn: None,
+            dns_name: self.dns_name,
+            status: self.status,
+            tags,
+            associations: Vec::new(),
+            listeners: Vec::new(),
+        }
+    }
+
     fn of(item: &ServiceSummary) -> Result<Self, Error> {
         const OP: &str = "ListServices";
         let id = required(item.id(), OP, "service", "id")?;
@@ -57,7 +74,7 @@ impl Lattice {
         let mut wanted = Vec::new();
         for item in &items {
             let summary = Summary::of(item)?;
-            if owned.contains(&summary.arn) || interesting.contains(&summary.name) {
+            if owned.in_scope(&summary.arn) || interesting.contains(&summary.name) {
                 wanted.push(summary);
             }
         }
@@ -66,8 +83,11 @@ impl Lattice {
                 let this = self.clone();
                 let owned = Arc::clone(owned);
                 async move {
-                    if owned.contains(&summary.arn) {
+                    if owned.in_scope(&summary.arn) {
                         this.owned_service(summary, &owned).await
+                    } else if owned.contains(&summary.arn) {
+                        let tags = owned.tags(&summary.arn);
+                        Ok(Some(summary.into_service(tags)))
                     } else {
                         this.foreign_service(summary).await
                     }
@@ -93,18 +113,7 @@ impl Lattice {
                 return Err(Error::ListTagsForResource { arn: summary.arn, source });
             }
         };
-        Ok(Some(ObservedService {
-            id: summary.id,
-            arn: summary.arn,
-            name: summary.name,
-            custom_domain_name: summary.custom_domain_name,
-            certificate_arn: None,
-            dns_name: summary.dns_name,
-            status: summary.status,
-            tags,
-            associations: Vec::new(),
-            listeners: Vec::new(),
-        }))
+        Ok(Some(summary.into_service(tags)))
     }
 
     /// A service we own, with everything beneath it; `None` when it vanished meanwhile.

@@ -190,7 +190,7 @@ pub fn names(desired: &DesiredState) -> BTreeSet<String> {
 
 /// Observe, plan and apply once.
 pub async fn run(lattice: &Lattice, desired: &DesiredState) -> (Plan, ApplyReport, ObservedState) {
-    let mut observed = lattice.observe(MANAGED_BY, &names(desired)).await.expect("observe");
+    let mut observed = lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(desired)).await.expect("observe");
     let plan = plan(desired, &observed, &Scope::All, MANAGED_BY);
     let report = lattice.apply(&plan, &mut observed, MANAGED_BY).await;
     (plan, report, observed)
@@ -323,7 +323,7 @@ pub async fn raw(sim: &RunningSim) -> aws_sdk_vpclattice::Client {
 /// that did something (or failed to read).
 pub async fn converge_despite_faults(lattice: &Lattice, desired: &DesiredState, max_runs: usize) -> usize {
     for runs in 0..max_runs {
-        let mut observed = match lattice.observe(MANAGED_BY, &names(desired)).await {
+        let mut observed = match lattice.observe(MANAGED_BY, &model::plan::Scope::All, &names(desired)).await {
             Ok(observed) => observed,
             Err(error) => {
                 eprintln!("run {}: observe failed: {error}", runs + 1);
