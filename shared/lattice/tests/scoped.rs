@@ -45,5 +45,5 @@ async fn a_scoped_read_reads_only_the_routes_in_scope() {
     let interesting = BTreeSet::from(["rates-default".to_owned()]);
     let with_name = lattice.observe(MANAGED_BY, &scope, &interesting).await.expect("observe");
     let rates = with_name.services.iter().find(|s| s.name == "rates-default").expect("rates is reported");
-    assert!(rates.listeners.is_empty() && rates.tags.get(model::names::TAG_MANAGED_BY).is_some());
+    assert!(rates.listeners.is_empty() && rates.tags.contains_key(model::names::TAG_MANAGED_BY));
 }
