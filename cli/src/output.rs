@@ -36,6 +36,7 @@ pub fn json(o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> {
         "calls": r.calls,
         "apply": apply,
         "refused": r.plan.refused,
+        "protected": r.protected,
         "input": {
             "errors": o.loaded.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "skipped": o.loaded.skipped,
@@ -105,6 +106,9 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
                 writeln!(out, "  {} {} {line}: {}", p.red(label), problem.action.op(), problem.message)?;
             }
         }
+    }
+    for owner in &r.protected {
+        writeln!(out, "  {} {owner} left unchanged: an object it depends on could not be read", p.yellow("!"))?;
     }
     let calls: u64 = r.calls.values().sum();
     writeln!(out, "  ({calls} API calls made: {})", summarize_calls(&r.calls))?;

@@ -163,4 +163,5 @@ fn malformed_documents_are_reported_and_the_rest_is_planned() {
     let e = errors[0].as_str().expect("message");
     assert!(e.contains("bad.yaml#0") && e.contains("spec.rules[0].backendRefs[0].weight"), "{e}");
     assert_eq!(doc["desired"]["services"].as_array().map(Vec::len), Some(2), "good documents still planned");
+    assert_eq!(doc["protected"][0]["name"], "r", "what the unreadable route owns is left alone");
 }

@@ -173,6 +173,7 @@ fn read_object(raw: &Value, place: &mut Place<'_>) {
             let object = Some(object_label(raw, kind, true));
             let message = format!("unsupported apiVersion {api_version} for {kind}");
             place.error(object, Some("apiVersion".to_owned()), message);
+            place.loaded.snapshot.unreadable.push(reference_of(raw, kind, kind != "GatewayClass"));
         }
         "Namespace" if api_version == "v1" => read::<Namespace>(raw, group, place),
         "Service" if api_version == "v1" => read::<Service>(raw, group, place),
@@ -201,6 +202,17 @@ fn read_list(items: &[Value], api_version: &str, kind: &str, place: &mut Place<'
     }
 }
 
+/// The identity of an object that could not be read, as far as its metadata tells.
+fn reference_of(raw: &Value, kind: &str, namespaced: bool) -> ObjectRef {
+    let text = |pointer: &str| raw.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let namespace = if namespaced {
+        Some(text("/metadata/namespace")).filter(|n| !n.is_empty()).unwrap_or_else(|| "default".to_owned())
+    } else {
+        String::new()
+    };
+    ObjectRef::new(kind, &namespace, &text("/metadata/name"))
+}
+
 /// Deserializes one object of kind `T` and adds it to the snapshot.
 fn read<T: Object>(raw: &Value, group: &str, place: &mut Place<'_>) {
     let label = object_label(raw, T::KIND, T::NAMESPACED);
@@ -216,6 +228,7 @@ fn read<T: Object>(raw: &Value, group: &str, place: &mut Place<'_>) {
             let path = error.path().to_string();
             let field = (path != ".").then_some(path);
             place.error(Some(label), field, error.into_inner().to_string());
+            place.loaded.snapshot.unreadable.push(reference_of(raw, T::KIND, T::NAMESPACED));
             return;
         }
     };

@@ -22,6 +22,7 @@ pub mod names;
 pub mod observed;
 pub mod plan;
 pub mod precedence;
+pub mod protect;
 pub mod route;
 pub mod snapshot;
 pub mod status;

@@ -83,6 +83,9 @@ pub struct ClusterSnapshot {
     /// Spec fields present in the source that the typed objects do not carry, by object
     /// (JSON paths like `spec.rules[0].sessionPersistence`). Translation rejects them visibly.
     pub unknown_fields: BTreeMap<ObjectRef, Vec<String>>,
+    /// Objects that exist but could not be read (a wrong type, an unknown enum value). Nothing
+    /// that depends on them is changed or deleted: see [`crate::protect`].
+    pub unreadable: Vec<ObjectRef>,
 }
 
 /// Namespace of an object's metadata, or `""`.

@@ -115,6 +115,8 @@ pub struct Report {
     pub translation: Translation,
     /// API calls made by this run, by operation name.
     pub calls: BTreeMap<String, u64>,
+    /// Routes left exactly as they are because objects they depend on could not be read.
+    pub protected: BTreeSet<model::lattice::OwnerKey>,
 }
 
 /// Why a run could not complete.
@@ -143,10 +145,12 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         .into_iter()
         .map(|s| s.name)
         .collect();
+    let protected = model::protect::protected_owners(&request.snapshot);
+    let scope = narrow(request.scope.clone(), &protected);
     let observed =
-        lattice.observe(&managed_by, &request.scope, &interesting).await.map_err(|source| Error::Observe { source })?;
+        lattice.observe(&managed_by, &scope, &interesting).await.map_err(|source| Error::Observe { source })?;
     let translation = translate(&request.snapshot, &observed, config, request.now);
-    let plan = plan(&translation.desired, &observed, &request.scope, &managed_by);
+    let plan = plan(&translation.desired, &observed, &scope, &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");
     let (apply, translation) = match request.mode {
         Mode::Plan => (None, translation),
@@ -164,8 +168,30 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
             (Some(outcome), translate(&request.snapshot, &after, config, request.now))
         }
     };
+    let mut translation = translation;
+    translation.status.retain(|e| {
+        !protected.iter().any(|o| o.kind == e.kind && Some(&o.namespace) == e.namespace.as_ref() && o.name == e.name)
+    });
+    if !protected.is_empty() {
+        tracing::warn!(
+            routes = protected.len(),
+            "Left routes unchanged because objects they depend on could not be read"
+        );
+    }
     let calls = difference(&lattice.calls(), &before);
-    Ok(Report { observed, plan, apply, translation, calls })
+    Ok(Report { observed, plan, apply, translation, calls, protected })
+}
+
+/// The scope without the protected routes.
+fn narrow(scope: Scope, protected: &BTreeSet<model::lattice::OwnerKey>) -> Scope {
+    if protected.is_empty() {
+        return scope;
+    }
+    match scope {
+        Scope::All => Scope::Except(protected.clone()),
+        Scope::Owners(owners) => Scope::Owners(owners.difference(protected).cloned().collect()),
+        Scope::Except(excluded) => Scope::Except(excluded.union(protected).cloned().collect()),
+    }
 }
 
 fn difference(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {

@@ -152,6 +152,20 @@ async fn a_failed_read_changes_nothing() {
 }
 
 #[tokio::test]
+async fn an_unreadable_route_keeps_its_resources_and_others_still_converge() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    reconcile(&lattice, &config(), request(hotel(), Mode::Apply)).await.expect("create");
+    let mut snapshot = hotel();
+    snapshot.http_routes.retain(|r| r.metadata.name.as_deref() != Some("inventory"));
+    snapshot.unreadable.push(model::snapshot::ObjectRef::new("HTTPRoute", "default", "inventory"));
+    let report = reconcile(&lattice, &config(), request(snapshot, Mode::Apply)).await.expect("reconcile");
+    assert!(report.plan.actions.is_empty(), "nothing of the unreadable route is deleted: {:?}", report.plan.actions);
+    assert_eq!(lattice.services(), ["inventory-default", "rates-default"]);
+    assert_eq!(report.protected.len(), 1);
+    assert!(!report.translation.status.iter().any(|e| e.name == "inventory"));
+}
+
+#[tokio::test]
 async fn removing_routes_deletes_what_they_created() {
     let lattice = MemoryLattice::with_network("my-hotel");
     reconcile(&lattice, &config(), request(hotel(), Mode::Apply)).await.expect("create");

@@ -10,10 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use aws_sdk_resourcegroupstagging::types::TagFilter;
-use model::names::{
-    TAG_MANAGED_BY, TAG_ROUTE_NAME, TAG_ROUTE_NAMESPACE, TAG_ROUTE_TYPE, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE,
-    TAG_SOURCE_TYPE, Tags,
-};
+use model::names::{TAG_MANAGED_BY, Tags};
 use model::observed::{ObservedServiceNetwork, ObservedState};
 use model::plan::Scope;
 
@@ -41,28 +38,7 @@ impl Owned {
     /// Whether we own the resource with this ARN and it belongs to an owner in scope (services
     /// by their route tags, target groups by their route or export tags).
     fn in_scope(&self, arn: &str) -> bool {
-        let Some(tags) = self.tags.get(arn) else { return false };
-        match &self.scope {
-            Scope::All => true,
-            Scope::Owners(owners) => {
-                let tag = |k: &str| tags.get(k).map(String::as_str).unwrap_or_default();
-                let kind = match tag(TAG_ROUTE_TYPE) {
-                    "grpc" => "GRPCRoute",
-                    "tls" => "TLSRoute",
-                    "http" => "HTTPRoute",
-                    _ => tag(TAG_SOURCE_TYPE),
-                };
-                owners.iter().any(|o| {
-                    let route =
-                        o.kind == kind && o.namespace == tag(TAG_ROUTE_NAMESPACE) && o.name == tag(TAG_ROUTE_NAME);
-                    let export = kind == "ServiceExport"
-                        && o.kind == kind
-                        && o.namespace == tag(TAG_SERVICE_NAMESPACE)
-                        && o.name == tag(TAG_SERVICE_NAME);
-                    route || export
-                })
-            }
-        }
+        self.tags.get(arn).is_some_and(|tags| self.scope.covers(tags))
     }
 
     /// The tags of the resource with this ARN when we own it, else none.

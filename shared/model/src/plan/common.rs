@@ -216,6 +216,7 @@ pub(super) fn collectable(scope: &Scope, owner: Option<OwnerKey>) -> bool {
     match scope {
         Scope::All => true,
         Scope::Owners(owners) => owner.is_some_and(|o| owners.contains(&o)),
+        Scope::Except(protected) => owner.is_none_or(|o| !protected.contains(&o)),
     }
 }
 
@@ -286,5 +287,8 @@ mod tests {
         assert!(!collectable(&scope, service_owner(&svc)));
         assert!(!collectable(&scope, None));
         assert!(collectable(&Scope::All, None));
+        let except = Scope::Except([owner("HTTPRoute", "rates")].into());
+        assert!(!collectable(&except, Some(owner("HTTPRoute", "rates"))), "a protected owner is kept");
+        assert!(collectable(&except, Some(owner("HTTPRoute", "other"))));
     }
 }

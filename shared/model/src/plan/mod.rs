@@ -56,6 +56,10 @@ pub enum Scope {
     /// Only the resources built for these owners: desired resources whose `owner` is in the
     /// set, and owned observed resources whose identity tags name an owner in the set.
     Owners(BTreeSet<OwnerKey>),
+    /// Everything except the resources of these owners: neither planned nor garbage-collected.
+    /// Used for objects that exist in the cluster but could not be read, so that what they own
+    /// is not deleted by mistake.
+    Except(BTreeSet<OwnerKey>),
 }
 
 impl Scope {
@@ -64,7 +68,14 @@ impl Scope {
         match self {
             Self::All => true,
             Self::Owners(owners) => owner.is_some_and(|o| owners.contains(o)),
+            Self::Except(protected) => owner.is_none_or(|o| !protected.contains(o)),
         }
+    }
+
+    /// Whether an observed service or target group with these tags belongs to the scope (its
+    /// owner is derived from the route tags of services and the identity tags of target groups).
+    pub fn covers(&self, tags: &crate::names::Tags) -> bool {
+        common::collectable(self, common::service_owner(tags).or_else(|| common::target_group_owner(tags)))
     }
 }
 
