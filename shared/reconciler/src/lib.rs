@@ -205,6 +205,9 @@ fn difference(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> 
 }
 
 mod aws;
+mod cluster;
+
+pub use cluster::{ClusterError, ClusterReport, ClusterSource, ReadScope, StatusSink, WriteOutcome, run_cluster};
 
 #[cfg(test)]
 mod tests;

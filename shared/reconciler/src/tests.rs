@@ -177,3 +177,78 @@ async fn removing_routes_deletes_what_they_created() {
     assert_eq!(report.calls.get("DeleteService"), Some(&1));
     assert_eq!(report.calls.get("DeleteTargetGroup"), Some(&2));
 }
+
+/// A cluster in memory: a fixed snapshot, and the status entries written to it.
+struct MemoryCluster {
+    snapshot: ClusterSnapshot,
+    written: Mutex<Vec<model::status::StatusEntry>>,
+    fail_read: bool,
+}
+
+impl ClusterSource for MemoryCluster {
+    async fn read(&self, scope: &ReadScope) -> Result<ClusterSnapshot, BoxError> {
+        if self.fail_read {
+            return Err("the list of HTTPRoutes was cut off".into());
+        }
+        let mut snapshot = self.snapshot.clone();
+        if let ReadScope::Route(r) = scope {
+            snapshot.http_routes.retain(|route| route.metadata.name.as_deref() == Some(r.name.as_str()));
+        }
+        Ok(snapshot)
+    }
+}
+
+impl StatusSink for MemoryCluster {
+    async fn write(&self, entries: &[model::status::StatusEntry]) -> WriteOutcome {
+        self.written.lock().expect("written").extend(entries.iter().cloned());
+        WriteOutcome {
+            written: entries
+                .iter()
+                .map(|e| model::snapshot::ObjectRef::new(&e.kind, e.namespace.as_deref().unwrap_or(""), &e.name))
+                .collect(),
+            ..WriteOutcome::default()
+        }
+    }
+}
+
+fn cluster(fail_read: bool) -> MemoryCluster {
+    MemoryCluster { snapshot: hotel(), written: Mutex::default(), fail_read }
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_second(1_767_225_600).expect("time")
+}
+
+#[tokio::test]
+async fn a_cluster_run_writes_the_status_of_every_object() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    let c = cluster(false);
+    let run = run_cluster(&c, &lattice, &config(), &ReadScope::All, Mode::Apply, now()).await.expect("run");
+    assert_eq!(run.write.as_ref().map(|w| w.written.len()), Some(4), "class, gateway, two routes");
+    assert_eq!(lattice.services().len(), 2);
+}
+
+#[tokio::test]
+async fn a_route_run_touches_only_that_route() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    let c = cluster(false);
+    let route = model::snapshot::ObjectRef::new("HTTPRoute", "default", "rates");
+    let run = run_cluster(&c, &lattice, &config(), &ReadScope::Route(route), Mode::Apply, now()).await.expect("run");
+    assert_eq!(lattice.services(), ["rates-default"]);
+    let written: Vec<String> =
+        c.written.lock().expect("written").iter().map(|e| format!("{}/{}", e.kind, e.name)).collect();
+    assert_eq!(written, ["HTTPRoute/rates"]);
+    assert!(run.report.plan.actions.iter().all(|a| !matches!(a, model::plan::Action::DeleteService(_))));
+}
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_and_a_failed_read_changes_nothing() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    let c = cluster(false);
+    let run = run_cluster(&c, &lattice, &config(), &ReadScope::All, Mode::Plan, now()).await.expect("run");
+    assert!(run.write.is_none() && c.written.lock().expect("written").is_empty());
+    assert!(lattice.services().is_empty());
+    let err = run_cluster(&cluster(true), &lattice, &config(), &ReadScope::All, Mode::Apply, now()).await;
+    assert!(matches!(err, Err(ClusterError::Read { .. })));
+    assert_eq!(lattice.calls().get("Observe"), Some(&1), "the failed read never reached VPC Lattice");
+}
