@@ -4,6 +4,7 @@
 
 mod engine;
 pub mod output;
+mod token;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -37,6 +38,20 @@ pub enum Command {
     Plan(PipelineArgs),
     /// Make VPC Lattice match the manifests, then show what was done and the resulting status.
     Apply(PipelineArgs),
+    /// Print an EKS bearer token as ExecCredential JSON, like `aws eks get-token` (usable as a
+    /// kubectl exec plugin).
+    Token(TokenArgs),
+}
+
+/// Arguments of `token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// EKS cluster name (the token is valid for this cluster only).
+    #[arg(long)]
+    pub cluster: String,
+    /// AWS region of the cluster (default: the SDK's region configuration).
+    #[arg(long)]
+    pub region: Option<String>,
 }
 
 /// Output format.
@@ -128,6 +143,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let (args, mode) = match cli.command {
         Command::Plan(args) => (args, Mode::Plan),
         Command::Apply(args) => (args, Mode::Apply),
+        Command::Token(args) => return token::run(&args, out).await.map(|()| ExitCode::SUCCESS),
     };
     let config = Config::new(args.identity.identity()?);
     let target = match (&args.endpoint, args.aws || engine::endpoint_from_environment()) {

@@ -31,7 +31,7 @@ struct Case {
     /// Wall-clock time in UTC, as `faketime -f` takes it.
     time: &'static str,
     region: &'static str,
-    /// `AWS_STS_REGIONAL_ENDPOINTS=legacy` for the CLI; the Rust side then uses [`StsEndpoint::Global`].
+    /// `AWS_STS_REGIONAL_ENDPOINTS=legacy` for the CLI; the Rust side then uses [`StsEndpoint::for_region`].
     legacy: bool,
     cluster: &'static str,
     access_key: &'static str,
@@ -99,6 +99,17 @@ const CASES: &[Case] = &[
         secret_key: SECRET,
         session_token: Some(LONG_SESSION_TOKEN),
         exec_info: Some(V1BETA1_EXEC_INFO),
+    },
+    // Legacy STS in a region added later: botocore stays regional.
+    Case {
+        time: "2026-03-01 08:00:00",
+        region: "ap-east-1",
+        legacy: true,
+        cluster: "hk",
+        access_key: "AKIAHKEXAMPLE",
+        secret_key: SECRET,
+        session_token: None,
+        exec_info: None,
     },
     // China partition host.
     Case {
@@ -227,7 +238,7 @@ fn ours(case: &Case) -> ExecCredential {
         None,
         "awscli-comparison",
     );
-    let sts = if case.legacy { StsEndpoint::Global } else { StsEndpoint::Regional(case.region.to_owned()) };
+    let sts = StsEndpoint::for_region(case.region, case.legacy);
     let token = eks_token(&credentials, sts, case.cluster, now).expect("token");
     ExecCredential::new(token, now, case.exec_info).expect("exec credential")
 }

@@ -68,7 +68,34 @@ pub enum StsEndpoint {
     Global,
 }
 
+/// Regions whose STS calls botocore sends to the global endpoint when
+/// `AWS_STS_REGIONAL_ENDPOINTS=legacy` (the regions that existed before regional STS endpoints).
+const LEGACY_GLOBAL_REGIONS: [&str; 16] = [
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
 impl StsEndpoint {
+    /// The endpoint awscli uses for `region`: regional, unless `legacy` (the value `legacy` of
+    /// `AWS_STS_REGIONAL_ENDPOINTS`) and the region is one of the original ones.
+    pub fn for_region(region: &str, legacy: bool) -> Self {
+        if legacy && LEGACY_GLOBAL_REGIONS.contains(&region) { Self::Global } else { Self::Regional(region.to_owned()) }
+    }
+
     /// Host name of the endpoint; fails when the region could not be part of a host name.
     pub fn host(&self) -> Result<String, Error> {
         match self {
