@@ -17,10 +17,18 @@
 //! [`ClusterEndpoint`] (endpoint URL and PEM CA for TLS).
 #![forbid(unsafe_code)]
 
+mod auth;
+mod client;
 pub mod describe;
 mod error;
+mod read;
 pub mod token;
+mod write;
 
+pub use auth::{Clock, system_clock};
+pub use client::{Cluster, DEFAULT_PAGE_SIZE};
 pub use describe::{ClusterEndpoint, describe_cluster};
 pub use error::Error;
+pub use read::ReadResult;
 pub use token::{ExecApiVersion, ExecCredential, StsEndpoint, TokenSource, eks_token};
+pub use write::WriteReport;
