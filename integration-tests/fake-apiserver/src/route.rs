@@ -56,11 +56,10 @@ fn resource_route(group: ApiGroup, version: &str, segments: &[&str]) -> Option<R
     };
     let r = find(group.name(), version, plural)?;
     let version = r.versions.iter().find(|v| **v == version)?;
-    let scoped_ok = match (r.namespaced, namespace, name) {
-        (true, Some(_), _) | (false, None, _) => true,
-        (true, None, None) => true,
-        _ => false,
-    };
+    // A namespaced resource is addressed in a namespace, or listed across namespaces; a cluster-scoped
+    // one never has a namespace.
+    let scoped_ok =
+        matches!((r.namespaced, namespace, name), (true, Some(_), _) | (false, None, _) | (true, None, None));
     if !scoped_ok || (status && !r.status) || name.is_some_and(str::is_empty) || namespace == Some("") {
         return None;
     }
