@@ -140,7 +140,8 @@ pub enum Error {
         source: Box<kube::Error>,
     },
 
-    /// A list's pages do not fit together (a `continue` token the server already returned).
+    /// A list's pages do not fit together (a `continue` token the server already returned, a continued page
+    /// that is not found).
     #[error("failed to list {resource}: {problem}")]
     Paginate {
         /// What was listed.

@@ -102,9 +102,13 @@ async fn status_is_written_once_and_keeps_what_others_wrote() {
     let gw = api.get("gateway.networking.k8s.io", "v1", "gateways", Some("shop"), "gw").expect("gateway");
     assert_eq!(gw["status"]["listeners"][0]["name"], "http");
 
-    // A later run that computes the same status writes nothing, although its timestamps are newer.
+    // A later run that computes the same status writes nothing, although its timestamps are newer; judged
+    // against the snapshot it was computed from, nothing is even pending.
+    let snapshot = cluster.snapshot().await.expect("snapshot").snapshot;
+    let again = computed(&cluster, at(2_000)).await;
+    assert!(cluster::pending_status(&again, &snapshot).is_empty());
     api.clear_requests();
-    let second = cluster.write_status(&computed(&cluster, at(2_000)).await).await;
+    let second = cluster.write_status(&again).await;
     assert_eq!((second.written.len(), second.unchanged.len()), (0, 3), "{second:?}");
     assert_eq!(
         [api.writes_to(CLASS), api.writes_to(GATEWAY), api.writes_to(ROUTE)].map(|w| w.expect("count")),

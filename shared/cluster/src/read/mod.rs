@@ -161,8 +161,10 @@ impl Cluster {
                     return Ok(());
                 }
                 Ok(None) => {
-                    let status = kube::core::Status::failure("continue page not found", "NotFound").with_code(404);
-                    return Err(list_error(kube::Error::Api(status.boxed())));
+                    return Err(Error::Paginate {
+                        resource: request.describe(),
+                        problem: "a continued page was not found (404)",
+                    });
                 }
                 Err(error) => return Err(list_error(error)),
             };

@@ -7,6 +7,7 @@
 //! stops the others.
 
 mod merge;
+mod pending;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,7 @@ use serde_json::{Map, Value, json};
 use crate::client::{Cluster, status_code};
 use crate::read::kinds;
 use merge::{Merged, merge_status};
+pub use pending::pending_status;
 
 /// Attempts at a status write that keeps meeting concurrent writers (409 Conflict).
 const MAX_ATTEMPTS: usize = 5;
@@ -140,7 +142,7 @@ impl Cluster {
 }
 
 /// A merge patch setting the annotations of `wanted` that `object` does not carry with the same value.
-fn annotation_patch(object: &Value, wanted: &BTreeMap<String, String>) -> Option<Value> {
+pub(crate) fn annotation_patch(object: &Value, wanted: &BTreeMap<String, String>) -> Option<Value> {
     let current = object.pointer("/metadata/annotations");
     let differing: Map<String, Value> = wanted
         .iter()
