@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cluster::Cluster;
-use fake_apiserver::{FakeConfig, Fault, FaultOp, RunningApi};
+use fake_apiserver::{FakeConfig, Fault, FaultOp, PolicyRule, RunningApi};
 use k8s_openapi::jiff::Timestamp;
 use model::conditions::{condition, reasons, types};
 use model::config::{Config, Identity};
@@ -253,4 +253,50 @@ async fn one_failed_object_does_not_stop_the_others() {
     assert_eq!(report.stale, [ObjectRef::new("HTTPRoute", "shop", "newer")]);
     assert_eq!(report.written, [ObjectRef::new("HTTPRoute", "shop", "fine")]);
     assert!(!report.is_success());
+}
+
+/// The least-privilege ClusterRole of the functions: reads of every kind, status updates, patches of routes.
+fn least_privilege() -> Vec<PolicyRule> {
+    let gateway = "gateway.networking.k8s.io";
+    vec![
+        PolicyRule::new(
+            &[gateway],
+            &["gatewayclasses", "gateways", "httproutes", "grpcroutes", "tlsroutes", "referencegrants"],
+            &["get", "list"],
+        ),
+        PolicyRule::new(&[gateway], &["httproutes", "grpcroutes", "tlsroutes"], &["patch"]),
+        PolicyRule::new(
+            &[gateway],
+            &["gatewayclasses/status", "gateways/status", "httproutes/status", "grpcroutes/status", "tlsroutes/status"],
+            &["get", "update"],
+        ),
+        PolicyRule::new(
+            &["application-networking.k8s.aws", "multicluster.x-k8s.io"],
+            &["serviceimports"],
+            &["get", "list"],
+        ),
+        PolicyRule::new(&[""], &["namespaces", "services"], &["get", "list"]),
+        PolicyRule::new(&["discovery.k8s.io"], &["endpointslices"], &["get", "list"]),
+    ]
+}
+
+#[tokio::test]
+async fn reads_and_writes_need_only_the_least_privilege_role() {
+    let api = support::fake(FakeConfig::new().rbac(least_privilege())).await;
+    cluster_objects(&api);
+    let cluster = client(&api, "rbac").await;
+    let mut entries = computed(&cluster, at(1_000)).await;
+    for entry in entries.iter_mut().filter(|e| e.kind == "HTTPRoute") {
+        entry.annotations.insert(DNS.to_owned(), "rates.example".to_owned());
+    }
+    cluster.snapshot_for_route(&ObjectRef::new("HTTPRoute", "shop", "rates")).await.expect("scoped read");
+    let report = cluster.write_status(&entries).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(report.written.len(), 3);
+    assert!(api.requests().iter().all(|r| r.status != 403), "nothing was forbidden");
+
+    let reader_only = support::fake(FakeConfig::new().rbac(least_privilege()[..1].to_vec())).await;
+    cluster_objects(&reader_only);
+    let err = client(&reader_only, "rbac-reader").await.snapshot().await.expect_err("services are forbidden");
+    assert!(format!("{err:?}").contains("403"), "{err:?}");
 }
