@@ -37,11 +37,11 @@
 //! ```
 //!
 //! # Deliberate differences from a real API server
-//! No watch, no server-side apply (415), no admission, no defaulting or schema validation of `spec`, no
+//! No watch (400), no server-side apply (415), no admission, no defaulting or schema validation of `spec`, no
 //! namespace existence check on create, no `managedFields`; strategic merge patch is a plain merge patch
 //! on built-in resources (and 415 on custom resources, as on a real server); list `resourceVersion`
 //! parameters are ignored (every list is served from the latest state or, when continued, from the
-//! snapshot its token names).
+//! snapshot its token names). `dryRun=All` writes are checked and answered but not stored.
 
 #![forbid(unsafe_code)]
 
@@ -227,7 +227,8 @@ impl RunningApi {
     }
 
     /// How many write requests (create, replace, patch, delete; object or status; any version) reached the
-    /// object at `path`, whether or not they succeeded, once authenticated and authorized.
+    /// object at `path`, whether or not they succeeded, once authenticated and authorized. A create counts
+    /// for the object its body names.
     pub fn writes_to(&self, path: &str) -> Result<usize, Error> {
         let key = route::object_key(path).ok_or_else(|| Error::InvalidPath { path: path.to_string() })?;
         Ok(self.state().writes.get(&key).copied().unwrap_or(0))

@@ -48,7 +48,11 @@ pub(crate) fn handle(state: &mut State, route: &ResourceRoute, req: &Request) ->
         *state.writes.entry(key).or_default() += 1;
     }
     if let Some(code) = state.faults.take_fail(op, route.r.plural) {
-        return Err(ApiError::new(code, format!("injected failure of {} {}", verb, route.r.qualified())));
+        let mut e = ApiError::new(code, format!("injected failure of {} {}", verb, route.r.qualified()));
+        if code == 429 {
+            e.details = Some(serde_json::json!({"retryAfterSeconds": 1}));
+        }
+        return Err(e);
     }
     if op == FaultOp::Write
         && let Some(key) = route.key()
@@ -58,14 +62,23 @@ pub(crate) fn handle(state: &mut State, route: &ResourceRoute, req: &Request) ->
         state.store.touch(route.r, key);
         return Err(ApiError::conflict(route.r, route.name.as_deref().unwrap_or("")));
     }
-    match verb {
+    if verb == "list" && req.query.iter().any(|(k, v)| k == "watch" && (v == "true" || v == "1")) {
+        return Err(ApiError::bad_request("watch is not implemented by this fake API server"));
+    }
+    let dry_run = op == FaultOp::Write && req.query.iter().any(|(k, v)| k == "dryRun" && v == "All");
+    let saved = dry_run.then(|| state.store.clone());
+    let result = match verb {
         "list" => list_objects(state, route, req),
         "get" => get(state, route),
         "create" => create(state, route, req),
         "update" => replace(state, route, req),
         "patch" => patch(state, route, req),
         _ => delete(state, route, req),
+    };
+    if let Some(saved) = saved {
+        state.store = saved;
     }
+    result
 }
 
 fn stored(state: &State, route: &ResourceRoute) -> Result<(String, Value), ApiError> {
@@ -101,6 +114,7 @@ fn create(state: &mut State, route: &ResourceRoute, req: &Request) -> Result<(u1
     let suffix = generated_suffix(state.name_seq);
     let (name, object) = prepare_create(route, &req.body, &suffix)?;
     let key = crate::store::key(route.r, route.namespace.as_deref(), &name);
+    *state.writes.entry(key.clone()).or_default() += 1;
     if state.store.get(&key).is_some() {
         return Err(ApiError::already_exists(route.r, &name));
     }

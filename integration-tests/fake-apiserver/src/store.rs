@@ -23,7 +23,7 @@ pub(crate) fn key(r: &ResourceType, namespace: Option<&str>, name: &str) -> Key 
 pub(crate) type Objects = BTreeMap<Key, Value>;
 
 /// The stored objects and the counters that give them identity and versions.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Store {
     objects: Arc<Objects>,
     resource_version: u64,

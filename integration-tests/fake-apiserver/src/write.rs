@@ -18,6 +18,14 @@ fn check_type(object: &Value, route: &ResourceRoute) -> Result<(), ApiError> {
     if !object.is_object() {
         return Err(ApiError::bad_request("the body of the request is not a JSON object"));
     }
+    // Custom resources are decoded as unstructured objects, which must name their type.
+    if route.r.is_custom() {
+        for (field, label) in [("kind", "Kind"), ("apiVersion", "apiVersion")] {
+            if object.get(field).and_then(Value::as_str).is_none_or(str::is_empty) {
+                return Err(ApiError::bad_request(format!("Object '{label}' is missing in '{object}'")));
+            }
+        }
+    }
     let expected = route.r.api_version(route.version);
     if let Some(api_version) = object.get("apiVersion").and_then(Value::as_str)
         && api_version != expected
@@ -306,15 +314,22 @@ mod tests {
 
     #[test]
     fn put_preconditions() {
-        let stale = json!({"metadata": {"name": "rates", "resourceVersion": "6"}}).to_string().into_bytes();
-        let err = prepare_replace(&route(ROUTE), "rates", &stored(), &stale).map_err(|e| e.code);
-        assert_eq!(err.map(|_| ()), Err(409));
-        let unconditional = json!({"metadata": {"name": "rates"}}).to_string().into_bytes();
-        let err = prepare_replace(&route(ROUTE), "rates", &stored(), &unconditional).map_err(|e| e.code);
-        assert_eq!(err.map(|_| ()), Err(422));
-        let renamed = json!({"metadata": {"name": "other", "resourceVersion": "7"}}).to_string().into_bytes();
-        let err = prepare_replace(&route(ROUTE), "rates", &stored(), &renamed).map_err(|e| e.code);
-        assert_eq!(err.map(|_| ()), Err(400));
+        let body = |metadata: Value| {
+            json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": metadata})
+                .to_string()
+                .into_bytes()
+        };
+        let code =
+            |bytes: Vec<u8>| prepare_replace(&route(ROUTE), "rates", &stored(), &bytes).map(|_| ()).map_err(|e| e.code);
+        assert_eq!(code(body(json!({"name": "rates", "resourceVersion": "6"}))), Err(409));
+        assert_eq!(code(body(json!({"name": "rates"}))), Err(422));
+        assert_eq!(code(body(json!({"name": "other", "resourceVersion": "7"}))), Err(400));
+        assert_eq!(code(body(json!({"name": "rates", "resourceVersion": "7", "uid": "u2"}))), Err(409));
+        assert_eq!(code(body(json!({"name": "rates", "resourceVersion": "7"}))), Ok(()));
+        assert_eq!(
+            code(json!({"metadata": {"name": "rates", "resourceVersion": "7"}}).to_string().into_bytes()),
+            Err(400)
+        );
     }
 
     #[test]

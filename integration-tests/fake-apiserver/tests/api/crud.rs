@@ -25,18 +25,23 @@ async fn create_sets_server_owned_metadata_and_drops_status() {
     assert_eq!((again.status, again.body["reason"].as_str()), (409, Some("AlreadyExists")));
     assert_eq!(again.body["message"], "httproutes.gateway.networking.k8s.io \"rates\" already exists");
 
-    let generated = c.post(ROUTES, &json!({"metadata": {"generateName": "rates-"}, "spec": {}})).await;
+    let typed = |metadata: serde_json::Value| json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": metadata, "spec": {}});
+    let generated = c.post(ROUTES, &typed(json!({"generateName": "rates-"}))).await;
     assert_eq!(generated.status, 201);
     assert!(generated.body["metadata"]["name"].as_str().is_some_and(|n| n.starts_with("rates-") && n.len() == 11));
 
     let wrong_ns = c.post(ROUTES, &route("other", "x")).await;
     assert_eq!((wrong_ns.status, wrong_ns.body["reason"].as_str()), (400, Some("BadRequest")));
-    let nameless = c.post(ROUTES, &json!({"metadata": {}, "spec": {}})).await;
+    let nameless = c.post(ROUTES, &typed(json!({}))).await;
     assert_eq!((nameless.status, nameless.body["reason"].as_str()), (422, Some("Invalid")));
     let bad_name = c.post(ROUTES, &route("shop", "Not_Valid")).await;
     assert_eq!(bad_name.status, 422);
-    let wrong_kind = c.post(ROUTES, &json!({"kind": "GRPCRoute", "metadata": {"name": "g"}})).await;
-    assert_eq!(wrong_kind.status, 400);
+    let mut wrong_kind = route("shop", "g");
+    wrong_kind["kind"] = json!("GRPCRoute");
+    assert_eq!(c.post(ROUTES, &wrong_kind).await.status, 400);
+    let untyped = c.post(ROUTES, &json!({"metadata": {"name": "u"}, "spec": {}})).await;
+    assert_eq!(untyped.status, 400, "custom resources must name their kind");
+    assert!(untyped.body["message"].as_str().is_some_and(|m| m.starts_with("Object 'Kind' is missing")));
     let all_ns = c.post("/apis/gateway.networking.k8s.io/v1/httproutes", &route("shop", "y")).await;
     assert_eq!((all_ns.status, all_ns.body["reason"].as_str()), (405, Some("MethodNotAllowed")));
 }
@@ -338,4 +343,23 @@ async fn put_helper_validates_and_replaces() {
     assert_eq!(replaced["metadata"]["generation"], 2);
     assert_eq!(replaced["status"]["parents"], json!([]));
     assert!(api.resource_version() >= 2);
+}
+
+#[tokio::test]
+async fn dry_run_writes_are_answered_but_not_stored() {
+    let api = api().await;
+    let c = Client::new(&api, TOKEN);
+    let rv = api.resource_version();
+    let created = c.post(&format!("{ROUTES}?dryRun=All"), &route("shop", "rates")).await;
+    assert_eq!(created.status, 201);
+    assert_eq!(created.body["metadata"]["name"], "rates");
+    assert_eq!(c.get(&format!("{ROUTES}/rates")).await.status, 404);
+    assert_eq!(api.resource_version(), rv);
+    api.put(route("shop", "rates")).expect("put");
+    let patched =
+        c.patch(&format!("{ROUTES}/rates?dryRun=All"), MERGE, &json!({"metadata": {"labels": {"a": "b"}}})).await;
+    assert_eq!(patched.body["metadata"]["labels"]["a"], "b");
+    assert!(c.get(&format!("{ROUTES}/rates")).await.body["metadata"].get("labels").is_none());
+    let watch = c.get(&format!("{ROUTES}?watch=true")).await;
+    assert_eq!(watch.status, 400, "watch is not served");
 }
