@@ -3,11 +3,13 @@
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_eks::error::SdkError;
 use aws_sdk_eks::operation::describe_cluster::DescribeClusterError;
+use std::path::PathBuf;
 
 /// A boxed error from a signing or formatting library whose error types are not worth naming here.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// Everything that can fail while minting a token or locating a cluster.
+/// Everything that can fail while minting a token, locating a cluster, building a client for it or reading
+/// its objects. (Status writes report per object instead: see `WriteReport`.)
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The region cannot form an STS host name (it must be a non-empty run of `a-z`, `0-9` and `-`).
@@ -71,6 +73,98 @@ pub enum Error {
         cluster: String,
         /// The missing field, named as in the EKS API.
         field: &'static str,
+    },
+
+    /// A kubeconfig file could not be read, or its context could not be turned into a client configuration.
+    #[error("failed to load kubeconfig {}", path.display())]
+    LoadKubeconfig {
+        /// The kubeconfig file.
+        path: PathBuf,
+        /// What kube reported (boxed: it is large).
+        #[source]
+        source: Box<kube::config::KubeconfigError>,
+    },
+
+    /// The API server endpoint is not a URL.
+    #[error("failed to parse the API server endpoint {endpoint:?}")]
+    ParseEndpoint {
+        /// The rejected endpoint.
+        endpoint: String,
+        /// Why it is not a URL.
+        #[source]
+        source: http::uri::InvalidUri,
+    },
+
+    /// The CA bundle is not PEM, or holds no `CERTIFICATE` block.
+    #[error("failed to read the API server's certificate authority bundle")]
+    ParseCertificateAuthority {
+        /// What the PEM reader reported (`None`: the bundle held no certificate).
+        #[source]
+        source: Option<rustls_pki_types::pem::Error>,
+    },
+
+    /// The Kubernetes client could not be built from its configuration.
+    #[error("failed to build a Kubernetes client for {endpoint}")]
+    BuildClient {
+        /// The API server.
+        endpoint: String,
+        /// What kube reported (boxed: it is large).
+        #[source]
+        source: Box<kube::Error>,
+    },
+
+    /// The AWS SDK configuration lacks something needed to reach an EKS cluster.
+    #[error("the AWS SDK configuration has no {missing}")]
+    SdkConfigIncomplete {
+        /// What is missing (`region`, `credentials provider`).
+        missing: &'static str,
+    },
+
+    /// Asking the API server which resources a group version serves failed.
+    #[error("failed to discover the resources of {group_version}")]
+    Discover {
+        /// `group/version`.
+        group_version: String,
+        /// The request's error (boxed: it is large).
+        #[source]
+        source: Box<kube::Error>,
+    },
+
+    /// A list request (or one of its pages) failed: the whole read fails, never a partial snapshot.
+    #[error("failed to list {resource}")]
+    List {
+        /// What was listed, e.g. `httproutes.gateway.networking.k8s.io/v1 in all namespaces`.
+        resource: String,
+        /// The request's error (boxed: it is large).
+        #[source]
+        source: Box<kube::Error>,
+    },
+
+    /// A list's pages do not fit together (a `continue` token the server already returned, a continued page
+    /// that is not found).
+    #[error("failed to list {resource}: {problem}")]
+    Paginate {
+        /// What was listed.
+        resource: String,
+        /// What is wrong with the pages.
+        problem: &'static str,
+    },
+
+    /// Reading one object failed (other than by its absence).
+    #[error("failed to read {object}")]
+    Get {
+        /// The object.
+        object: String,
+        /// The request's error (boxed: it is large).
+        #[source]
+        source: Box<kube::Error>,
+    },
+
+    /// A scoped read was asked for a kind that is not a route kind this controller reads.
+    #[error("{kind} is not a route kind this controller reads")]
+    UnsupportedRouteKind {
+        /// The kind asked for.
+        kind: String,
     },
 
     /// `certificateAuthority.data` is not valid base64.

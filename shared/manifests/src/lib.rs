@@ -104,11 +104,22 @@ impl fmt::Display for DocumentError {
     }
 }
 
-/// A document's place: file and 0-based index.
+/// Where a document came from: a file and the document's 0-based index in it. Objects that do
+/// not come from a file (an API server's response) name their source the same way, e.g. the
+/// request path and the item's index in the list.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Origin {
-    file: PathBuf,
-    index: usize,
+pub struct Origin {
+    /// The file (or request path).
+    pub file: PathBuf,
+    /// 0-based index of the document in it.
+    pub index: usize,
+}
+
+impl Origin {
+    /// The `index`th document of `file`.
+    pub fn new(file: impl Into<PathBuf>, index: usize) -> Self {
+        Self { file: file.into(), index }
+    }
 }
 
 impl fmt::Display for Origin {
@@ -167,14 +178,21 @@ pub fn load_str(text: &str, file: &Path, into: &mut Loaded) {
     }
 }
 
+/// Reads one parsed object (or a `List` of them) from `origin` into `into`, exactly as a
+/// document of a manifest file: dispatch on `apiVersion` and `kind`, typed conversion with
+/// defaults, and a [`DocumentError`] naming the object and field when it cannot be read.
+/// This is the entry point for objects that arrive already parsed, such as the items of an API
+/// server's list response.
+pub fn add_object(value: serde_json::Value, origin: Origin, into: &mut Loaded) {
+    let mut place = objects::Place { loaded: into, origin: &origin };
+    objects::read_document(value, &mut place);
+}
+
 fn load_yaml(text: &str, file: &Path, into: &mut Loaded) {
     for chunk in split::split_documents(text) {
         let origin = Origin { file: file.to_owned(), index: chunk.index };
         match serde_saphyr::from_str::<serde_json::Value>(&chunk.text) {
-            Ok(value) => {
-                let mut place = objects::Place { loaded: into, origin: &origin };
-                objects::read_document(value, &mut place);
-            }
+            Ok(value) => add_object(value, origin, into),
             Err(error) => {
                 let line = error
                     .location()
@@ -200,10 +218,7 @@ fn load_json(text: &str, file: &Path, into: &mut Loaded) {
     for (index, value) in stream.enumerate() {
         let origin = Origin { file: file.to_owned(), index };
         match value {
-            Ok(value) => {
-                let mut place = objects::Place { loaded: into, origin: &origin };
-                objects::read_document(value, &mut place);
-            }
+            Ok(value) => add_object(value, origin, into),
             Err(error) => {
                 into.errors.push(DocumentError {
                     file: origin.file,

@@ -330,3 +330,25 @@ fn unreadable_path_is_an_error() {
     let result = load_paths(std::slice::from_ref(&missing.0));
     assert!(matches!(result, Err(Error::ReadMetadata { .. })));
 }
+
+#[test]
+fn add_object_reads_one_parsed_object_and_reports_a_bad_one() {
+    let mut loaded = Loaded::default();
+    let good = serde_json::json!({
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        "metadata": {"namespace": "shop", "name": "rates"}, "spec": {}
+    });
+    let bad = serde_json::json!({
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        "metadata": {"namespace": "shop", "name": "bad"},
+        "spec": {"rules": [{"matches": [{"path": {"type": "Glob", "value": "/x"}}]}]}
+    });
+    add_object(good, Origin::new("/apis/gateway.networking.k8s.io/v1/httproutes", 0), &mut loaded);
+    add_object(bad, Origin::new("/apis/gateway.networking.k8s.io/v1/httproutes", 1), &mut loaded);
+    assert_eq!(route_names(&loaded), ["rates"]);
+    assert_eq!(loaded.errors.len(), 1);
+    let error = &loaded.errors[0];
+    assert_eq!(error.index, 1);
+    assert_eq!(error.object.as_deref(), Some("HTTPRoute shop/bad"));
+    assert_eq!(error.field.as_deref(), Some("spec.rules[0].matches[0].path.type"));
+}
