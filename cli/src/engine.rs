@@ -12,8 +12,9 @@ use lattice::{AdapterConfig, Lattice};
 use lattice_sim::{RunningSim, SimConfig};
 use model::config::Config;
 use model::observed::ObservedState;
+use model::snapshot::ClusterSnapshot;
 use model::translate::translate;
-use reconciler::{Mode, Report, Request};
+use reconciler::{Mode, ReadScope, Report, Request};
 
 /// Which VPC Lattice to talk to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,28 +44,48 @@ pub struct Limits {
     pub max_attempts: u32,
 }
 
+/// Where the objects came from.
+#[derive(Debug)]
+pub enum Input {
+    /// Manifest files.
+    Manifests(Box<manifests::Loaded>),
+    /// A live cluster, and what the status write did (`None` for a dry run).
+    Cluster {
+        /// How the cluster was reached, for people.
+        description: String,
+        /// The status write.
+        write: Option<reconciler::WriteOutcome>,
+    },
+}
+
 /// What one command did.
 #[derive(Debug)]
 pub struct Outcome {
-    /// Manifests read.
-    pub loaded: manifests::Loaded,
+    /// Where the objects came from.
+    pub input: Input,
     /// The pipeline's report.
     pub report: Report,
-    /// Where it ran, for people.
+    /// Where VPC Lattice was, for people.
     pub target: String,
     /// Service networks the embedded emulator was seeded with.
     pub seeded: Vec<String>,
 }
 
-/// Runs the pipeline on `loaded` against `target`.
-pub async fn run_pipeline(
-    loaded: manifests::Loaded,
-    config: &Config,
+/// A VPC Lattice client for `target`, the emulator behind it when embedded, and a description.
+struct Connected {
+    lattice: Lattice,
+    sim: Option<RunningSim>,
+    description: String,
+    seeded: Vec<String>,
+}
+
+async fn connect(
     target: &Target,
+    config: &Config,
     limits: Limits,
-    mode: Mode,
+    seed: &ClusterSnapshot,
     now: Timestamp,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<Connected> {
     let region = config.identity.region.clone();
     let mut adapter = AdapterConfig { tps: limits.tps, max_attempts: limits.max_attempts, ..AdapterConfig::default() };
     let mut seeded = Vec::new();
@@ -78,7 +99,7 @@ pub async fn run_pipeline(
             let sim = lattice_sim::start(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
                 .await
                 .context("starting the embedded VPC Lattice emulator")?;
-            let desired = translate(&loaded.snapshot, &ObservedState::default(), config, now).desired;
+            let desired = translate(seed, &ObservedState::default(), config, now).desired;
             for network in desired.service_networks {
                 sim.seed_service_network(&network.name, &BTreeMap::new())
                     .with_context(|| format!("seeding service network {}", network.name))?;
@@ -100,12 +121,49 @@ pub async fn run_pipeline(
         }
         Target::Aws => (lattice::load_sdk_config(None, Some(&region)).await, None, format!("VPC Lattice in {region}")),
     };
-    let lattice = Lattice::new(&sdk, adapter);
+    Ok(Connected { lattice: Lattice::new(&sdk, adapter), sim, description, seeded })
+}
+
+/// Runs the pipeline on manifests in `loaded` against `target`.
+pub async fn run_pipeline(
+    loaded: manifests::Loaded,
+    config: &Config,
+    target: &Target,
+    limits: Limits,
+    mode: Mode,
+    now: Timestamp,
+) -> anyhow::Result<Outcome> {
+    let c = connect(target, config, limits, &loaded.snapshot, now).await?;
     let request = Request { snapshot: loaded.snapshot.clone(), scope: model::plan::Scope::All, mode, now };
-    let report = reconciler::reconcile(&lattice, config, request).await;
-    shutdown(sim).await;
-    let report = report.with_context(|| format!("reconciling against {description}"))?;
-    Ok(Outcome { loaded, report, target: description, seeded })
+    let report = reconciler::reconcile(&c.lattice, config, request).await;
+    shutdown(c.sim).await;
+    let report = report.with_context(|| format!("reconciling against {}", c.description))?;
+    Ok(Outcome { input: Input::Manifests(Box::new(loaded)), report, target: c.description, seeded: c.seeded })
+}
+
+/// Runs the pipeline on a live cluster (all of it, or one route) against `target`, writing status
+/// unless `mode` is [`Mode::Plan`].
+#[allow(clippy::too_many_arguments, reason = "one call site, each argument a distinct input of the run")]
+pub async fn run_cluster(
+    cluster: &cluster::Cluster,
+    description: String,
+    scope: &ReadScope,
+    config: &Config,
+    target: &Target,
+    limits: Limits,
+    mode: Mode,
+    now: Timestamp,
+) -> anyhow::Result<Outcome> {
+    let c = connect(target, config, limits, &ClusterSnapshot::default(), now).await?;
+    let run = reconciler::run_cluster(cluster, &c.lattice, config, scope, mode, now).await;
+    shutdown(c.sim).await;
+    let run = run.with_context(|| format!("reconciling {description} against {}", c.description))?;
+    Ok(Outcome {
+        input: Input::Cluster { description, write: run.write },
+        report: run.report,
+        target: c.description,
+        seeded: c.seeded,
+    })
 }
 
 async fn shutdown(sim: Option<RunningSim>) {

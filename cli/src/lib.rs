@@ -4,6 +4,7 @@
 
 mod engine;
 pub mod output;
+mod reconcile;
 mod token;
 
 use std::io::Write;
@@ -38,9 +39,60 @@ pub enum Command {
     Plan(PipelineArgs),
     /// Make VPC Lattice match the manifests, then show what was done and the resulting status.
     Apply(PipelineArgs),
+    /// Reconcile a live cluster (or one route of it) with VPC Lattice and write status back.
+    Reconcile(ReconcileArgs),
     /// Print an EKS bearer token as ExecCredential JSON, like `aws eks get-token` (usable as a
     /// kubectl exec plugin).
     Token(TokenArgs),
+}
+
+/// Arguments of `reconcile`.
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// EKS cluster name: found with DescribeCluster, authenticated with an EKS token.
+    #[arg(long, conflicts_with = "kubeconfig", required_unless_present = "kubeconfig")]
+    pub cluster: Option<String>,
+    /// A kubeconfig file for any cluster (local clusters, tests) instead of EKS discovery.
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context (default: its current context).
+    #[arg(long, requires = "kubeconfig")]
+    pub context: Option<String>,
+    /// Reconcile one route, `KIND/NAMESPACE/NAME` (e.g. `HTTPRoute/default/rates`): only its Lattice
+    /// resources and its status are touched.
+    #[arg(long, value_parser = parse_route)]
+    pub route: Option<model::snapshot::ObjectRef>,
+    /// Plan and show the status that would be written; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+    /// Endpoint of VPC Lattice and the tagging API (for example a `lattice-sim`); default: the
+    /// standard AWS SDK configuration.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Client-side limit of VPC Lattice and tagging API requests per second (0: none).
+    #[arg(long, default_value_t = 10)]
+    pub tps: u32,
+    /// Attempts per API call before it counts as failed.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// The cluster's AWS identity (with `--cluster`, name, VPC and account default to the cluster's).
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+fn parse_route(value: &str) -> Result<model::snapshot::ObjectRef, String> {
+    let parts: Vec<&str> = value.split('/').collect();
+    match parts.as_slice() {
+        [kind @ ("HTTPRoute" | "GRPCRoute" | "TLSRoute"), ns, name] if !ns.is_empty() && !name.is_empty() => {
+            Ok(model::snapshot::ObjectRef::new(kind, ns, name))
+        }
+        _ => {
+            Err(format!("expected KIND/NAMESPACE/NAME with KIND one of HTTPRoute, GRPCRoute, TLSRoute, got {value:?}"))
+        }
+    }
 }
 
 /// Arguments of `token`.
@@ -96,44 +148,56 @@ pub struct PipelineArgs {
 /// The identity that makes up the `ManagedBy` tag, from flags or the environment.
 #[derive(Debug, Args)]
 pub struct IdentityArgs {
-    /// EKS cluster name.
-    #[arg(long, env = "CLUSTER_NAME", default_value = "demo-cluster")]
-    pub cluster_name: String,
-    /// AWS account id (12 digits).
-    #[arg(long, env = "AWS_ACCOUNT_ID", default_value = "123456789012")]
-    pub account_id: String,
-    /// VPC of the cluster.
-    #[arg(long, env = "CLUSTER_VPC_ID", default_value = "vpc-0123456789abcdef0")]
-    pub vpc_id: String,
-    /// AWS region.
-    #[arg(long, env = "AWS_REGION", default_value = "us-west-2")]
-    pub region: String,
+    /// EKS cluster name [default: demo-cluster, or the `--cluster` of `reconcile`].
+    #[arg(long, env = "CLUSTER_NAME")]
+    pub cluster_name: Option<String>,
+    /// AWS account id (12 digits) [default: 123456789012, or the cluster's account].
+    #[arg(long, env = "AWS_ACCOUNT_ID")]
+    pub account_id: Option<String>,
+    /// VPC of the cluster [default: vpc-0123456789abcdef0, or the cluster's VPC].
+    #[arg(long, env = "CLUSTER_VPC_ID")]
+    pub vpc_id: Option<String>,
+    /// AWS region [default: us-west-2].
+    #[arg(long, env = "AWS_REGION")]
+    pub region: Option<String>,
+}
+
+/// The identity used offline when nothing else is given.
+pub fn offline_identity() -> Identity {
+    Identity {
+        account_id: "123456789012".into(),
+        cluster_name: "demo-cluster".into(),
+        vpc_id: "vpc-0123456789abcdef0".into(),
+        region: "us-west-2".into(),
+    }
 }
 
 impl IdentityArgs {
-    /// Validates the values and builds an [`Identity`].
-    pub fn identity(&self) -> anyhow::Result<Identity> {
-        if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
-            bail!("AWS_ACCOUNT_ID / --account-id must be 12 digits, got {:?}", self.account_id);
+    /// Validates the values, falling back to `defaults`, and builds an [`Identity`].
+    pub fn identity(&self, defaults: &Identity) -> anyhow::Result<Identity> {
+        let pick = |given: &Option<String>, default: &String| given.clone().unwrap_or_else(|| default.clone());
+        let identity = Identity {
+            account_id: pick(&self.account_id, &defaults.account_id),
+            cluster_name: pick(&self.cluster_name, &defaults.cluster_name),
+            vpc_id: pick(&self.vpc_id, &defaults.vpc_id),
+            region: pick(&self.region, &defaults.region),
+        };
+        if identity.account_id.len() != 12 || !identity.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            bail!("AWS_ACCOUNT_ID / --account-id must be 12 digits, got {:?}", identity.account_id);
         }
-        let vpc = self.vpc_id.strip_prefix("vpc-").unwrap_or("");
+        let vpc = identity.vpc_id.strip_prefix("vpc-").unwrap_or("");
         if !(vpc.len() == 8 || vpc.len() == 17) || !vpc.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()) {
-            bail!("CLUSTER_VPC_ID / --vpc-id must look like vpc-0123456789abcdef0, got {:?}", self.vpc_id);
+            bail!("CLUSTER_VPC_ID / --vpc-id must look like vpc-0123456789abcdef0, got {:?}", identity.vpc_id);
         }
-        if self.cluster_name.is_empty() || self.cluster_name.len() > 100 || self.cluster_name.contains('/') {
-            bail!("CLUSTER_NAME / --cluster-name must be 1 to 100 characters without '/', got {:?}", self.cluster_name);
+        let name = &identity.cluster_name;
+        if name.is_empty() || name.len() > 100 || name.contains('/') {
+            bail!("CLUSTER_NAME / --cluster-name must be 1 to 100 characters without '/', got {name:?}");
         }
-        let region_ok = !self.region.is_empty()
-            && self.region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !region_ok {
-            bail!("AWS_REGION / --region must look like us-west-2, got {:?}", self.region);
+        let region = &identity.region;
+        if region.is_empty() || !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            bail!("AWS_REGION / --region must look like us-west-2, got {region:?}");
         }
-        Ok(Identity {
-            account_id: self.account_id.clone(),
-            cluster_name: self.cluster_name.clone(),
-            vpc_id: self.vpc_id.clone(),
-            region: self.region.clone(),
-        })
+        Ok(identity)
     }
 }
 
@@ -144,8 +208,9 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::Plan(args) => (args, Mode::Plan),
         Command::Apply(args) => (args, Mode::Apply),
         Command::Token(args) => return token::run(&args, out).await.map(|()| ExitCode::SUCCESS),
+        Command::Reconcile(args) => return reconcile::run(args, out).await,
     };
-    let config = Config::new(args.identity.identity()?);
+    let config = Config::new(args.identity.identity(&offline_identity())?);
     let target = match (&args.endpoint, args.aws || engine::endpoint_from_environment()) {
         (Some(url), _) => Target::Endpoint(url.clone()),
         (None, true) => Target::Aws,
@@ -159,5 +224,6 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Format::Text => output::text(&outcome, out, output::use_colour())?,
     }
     let failed = outcome.report.apply.as_ref().is_some_and(|a| !a.is_success());
-    Ok(if outcome.loaded.errors.is_empty() && !failed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let input_errors = matches!(&outcome.input, engine::Input::Manifests(l) if !l.errors.is_empty());
+    Ok(if !input_errors && !failed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -8,6 +8,7 @@ use model::plan::Action;
 use reconciler::ActionProblem;
 
 use crate::Outcome;
+use crate::engine::Input;
 
 /// Whether stdout is a terminal and `NO_COLOR` is unset.
 pub fn use_colour() -> bool {
@@ -37,11 +38,27 @@ pub fn json(o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> {
         "apply": apply,
         "refused": r.plan.refused,
         "protected": r.protected,
-        "input": {
-            "errors": o.loaded.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "skipped": o.loaded.skipped,
-        },
     });
+    let mut doc = doc;
+    match &o.input {
+        Input::Manifests(loaded) => {
+            doc["input"] = serde_json::json!({
+                "errors": loaded.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "skipped": loaded.skipped,
+            });
+        }
+        Input::Cluster { description, write } => {
+            doc["cluster"] = serde_json::json!(description);
+            doc["statusWrites"] = match write {
+                Some(w) => serde_json::json!({
+                    "written": w.written.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "unchanged": w.unchanged.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "failed": w.failed.iter().map(|(o, m)| serde_json::json!({"object": o.to_string(), "message": m})).collect::<Vec<_>>(),
+                }),
+                None => serde_json::Value::Null,
+            };
+        }
+    }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)?;
     Ok(())
@@ -72,6 +89,9 @@ impl Paint {
 pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()> {
     let p = Paint(colour);
     let r = &o.report;
+    if let Input::Cluster { description, .. } = &o.input {
+        writeln!(out, "Cluster: {description}")?;
+    }
     writeln!(out, "Target: {}", o.target)?;
     if !o.seeded.is_empty() {
         writeln!(out, "  seeded with service networks: {}", o.seeded.join(", "))?;
@@ -140,15 +160,33 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
             }
         }
     }
-    if !o.loaded.errors.is_empty() || !o.loaded.skipped.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "{}", p.bold("Input"))?;
-        for e in &o.loaded.errors {
-            writeln!(out, "  {} {e}", p.red("error"))?;
+    match &o.input {
+        Input::Manifests(loaded) if !loaded.errors.is_empty() || !loaded.skipped.is_empty() => {
+            writeln!(out)?;
+            writeln!(out, "{}", p.bold("Input"))?;
+            for e in &loaded.errors {
+                writeln!(out, "  {} {e}", p.red("error"))?;
+            }
+            if !loaded.skipped.is_empty() {
+                let kinds: Vec<String> = loaded.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                writeln!(out, "  skipped (not read by this controller): {}", kinds.join(", "))?;
+            }
         }
-        if !o.loaded.skipped.is_empty() {
-            let kinds: Vec<String> = o.loaded.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
-            writeln!(out, "  skipped (not read by this controller): {}", kinds.join(", "))?;
+        Input::Manifests(_) => {}
+        Input::Cluster { write: None, .. } => {
+            writeln!(out)?;
+            writeln!(out, "Dry run: no status written.")?;
+        }
+        Input::Cluster { write: Some(w), .. } => {
+            writeln!(out)?;
+            writeln!(out, "{}", p.bold("Status writes"))?;
+            writeln!(out, "  {} written, {} unchanged, {} failed", w.written.len(), w.unchanged.len(), w.failed.len())?;
+            for object in &w.written {
+                writeln!(out, "  {} {object}", p.green("wrote"))?;
+            }
+            for (object, message) in &w.failed {
+                writeln!(out, "  {} {object}: {message}", p.red("failed"))?;
+            }
         }
     }
     Ok(())

@@ -18,6 +18,15 @@ pub struct ClusterEndpoint {
     pub vpc_id: Option<String>,
     /// The cluster status; always `ACTIVE` in a value returned by [`describe_cluster`].
     pub status: ClusterStatus,
+    /// The cluster's ARN (`arn:aws:eks:<region>:<account>:cluster/<name>`), when EKS reports it.
+    pub arn: Option<String>,
+}
+
+impl ClusterEndpoint {
+    /// The AWS account that owns the cluster, from its ARN.
+    pub fn account_id(&self) -> Option<&str> {
+        self.arn.as_deref().and_then(|arn| arn.split(':').nth(4)).filter(|a| a.len() == 12)
+    }
 }
 
 /// Calls `DescribeCluster` for `name` and extracts the endpoint, CA and VPC.
@@ -56,6 +65,7 @@ pub fn cluster_endpoint(name: &str, cluster: &Cluster) -> Result<ClusterEndpoint
         ca_pem,
         vpc_id: cluster.resources_vpc_config().and_then(|vpc| vpc.vpc_id()).map(str::to_owned),
         status: ClusterStatus::Active,
+        arn: cluster.arn().map(str::to_owned),
     })
 }
 
@@ -78,6 +88,7 @@ mod tests {
             .endpoint("https://ABC.gr7.us-west-2.eks.amazonaws.com")
             .certificate_authority(Certificate::builder().data(STANDARD.encode(PEM)).build())
             .resources_vpc_config(VpcConfigResponse::builder().vpc_id("vpc-0123").build())
+            .arn("arn:aws:eks:us-west-2:111122223333:cluster/demo")
     }
 
     #[test]
@@ -90,8 +101,10 @@ mod tests {
                 ca_pem: PEM.as_bytes().to_vec(),
                 vpc_id: Some("vpc-0123".to_owned()),
                 status: ClusterStatus::Active,
+                arn: Some("arn:aws:eks:us-west-2:111122223333:cluster/demo".to_owned()),
             }
         );
+        assert_eq!(endpoint.account_id(), Some("111122223333"));
         let no_vpc = active().set_resources_vpc_config(None).build();
         assert_eq!(cluster_endpoint("demo", &no_vpc).expect("endpoint").vpc_id, None);
     }

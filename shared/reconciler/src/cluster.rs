@@ -31,8 +31,9 @@ pub trait ClusterSource {
 /// Writes status and annotations back.
 pub trait StatusSink {
     /// Writes each entry (status subresource, then annotations); one object's failure never
-    /// stops the others.
-    fn write(&self, entries: &[StatusEntry]) -> impl Future<Output = WriteOutcome> + Send;
+    /// stops the others. `read` is the snapshot the entries were computed from: entries it
+    /// already carries need no request.
+    fn write(&self, entries: &[StatusEntry], read: &ClusterSnapshot) -> impl Future<Output = WriteOutcome> + Send;
 }
 
 /// What a status write did.
@@ -85,6 +86,7 @@ where
     L: LatticeReader + LatticeWriter,
 {
     let snapshot = cluster.read(scope).await.map_err(|source| ClusterError::Read { source })?;
+    let read = snapshot.clone();
     let lattice_scope = match scope {
         ReadScope::All => Scope::All,
         ReadScope::Route(r) => Scope::Owners(
@@ -107,7 +109,7 @@ where
                 })
                 .cloned()
                 .collect();
-            let outcome = cluster.write(&entries).await;
+            let outcome = cluster.write(&entries, &read).await;
             tracing::info!(
                 written = outcome.written.len(),
                 unchanged = outcome.unchanged.len(),

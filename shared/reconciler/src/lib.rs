@@ -206,6 +206,7 @@ fn difference(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> 
 
 mod aws;
 mod cluster;
+mod kube;
 
 pub use cluster::{ClusterError, ClusterReport, ClusterSource, ReadScope, StatusSink, WriteOutcome, run_cluster};
 

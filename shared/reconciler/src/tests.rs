@@ -199,7 +199,7 @@ impl ClusterSource for MemoryCluster {
 }
 
 impl StatusSink for MemoryCluster {
-    async fn write(&self, entries: &[model::status::StatusEntry]) -> WriteOutcome {
+    async fn write(&self, entries: &[model::status::StatusEntry], _read: &ClusterSnapshot) -> WriteOutcome {
         self.written.lock().expect("written").extend(entries.iter().cloned());
         WriteOutcome {
             written: entries
