@@ -43,7 +43,11 @@ fn objects() -> Vec<Value> {
 }
 
 async fn world(test: &str) -> World {
-    let api = fake_apiserver::start(FakeConfig::new().https().static_token(TOKEN)).await.expect("fake API server");
+    world_with(test, FakeConfig::new().https().static_token(TOKEN), |_| SimConfig::default()).await
+}
+
+async fn world_with(test: &str, fake: FakeConfig, sim_config: impl FnOnce(&RunningApi) -> SimConfig) -> World {
+    let api = fake_apiserver::start(fake).await.expect("fake API server");
     let mut namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}});
     namespace["metadata"]["labels"] = json!({"kubernetes.io/metadata.name": "default"});
     api.put(namespace).expect("namespace");
@@ -59,7 +63,7 @@ async fn world(test: &str) -> World {
                         "observedGeneration": 1, "lastTransitionTime": "2026-01-01T00:00:00Z"}]
     }]});
     api.put(rates).expect("status");
-    let sim = lattice_sim::start(SimConfig::default(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.expect("sim");
+    let sim = lattice_sim::start(sim_config(&api), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.expect("sim");
     sim.seed_service_network("my-hotel", &BTreeMap::new()).expect("seed");
     let dir = std::env::temp_dir().join(format!("latticectl-reconcile-{}-{test}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
@@ -189,4 +193,54 @@ async fn one_route_is_reconciled_alone_and_a_dry_run_changes_nothing() {
         ops,
         ["DeleteServiceNetworkServiceAssociation", "DeleteService", "DeleteTargetGroup", "DeleteTargetGroup"]
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_eks_cluster_is_found_by_name_and_authenticated_with_an_eks_token() {
+    use base64::Engine;
+    let auth = fake_apiserver::EksAuth::new("demo", std::time::SystemTime::now())
+        .with_secret_key("AKIDRECONCILER", "reconciler-secret");
+    let w = std::sync::Arc::new(
+        world_with("eks", FakeConfig::new().https().eks(auth), |api| SimConfig {
+            clusters: vec![lattice_sim::ClusterConfig {
+                name: "demo".into(),
+                endpoint: api.url().to_owned(),
+                ca_data: base64::engine::general_purpose::STANDARD.encode(api.ca_pem().expect("https CA")),
+                vpc_id: "vpc-0aaaaaaaaaaaaaaa1".into(),
+                version: "1.32".into(),
+            }],
+            ..SimConfig::default()
+        })
+        .await,
+    );
+    let w1 = w.clone();
+    let out = spawn(move || {
+        Command::new(env!("CARGO_BIN_EXE_latticectl"))
+            .args(["reconcile", "--cluster", "demo", "-o", "json", "--endpoint", &w1.sim.endpoint()])
+            .env("AWS_ENDPOINT_URL_EKS", w1.sim.endpoint())
+            .env("AWS_REGION", "us-west-2")
+            .env("AWS_ACCESS_KEY_ID", "AKIDRECONCILER")
+            .env("AWS_SECRET_ACCESS_KEY", "reconciler-secret")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("CLUSTER_NAME")
+            .env_remove("AWS_ACCOUNT_ID")
+            .env_remove("CLUSTER_VPC_ID")
+            .output()
+            .expect("latticectl runs")
+    })
+    .await
+    .expect("join");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["statusWrites"]["written"].as_array().map(Vec::len), Some(4), "{}", doc["statusWrites"]);
+    let tags = &doc["desired"]["services"][0]["tags"];
+    assert_eq!(
+        tags["application-networking.k8s.aws/ManagedBy"], "123456789012/demo/vpc-0aaaaaaaaaaaaaaa1",
+        "the identity comes from the cluster: its account, name and VPC"
+    );
+    assert!(doc["cluster"].as_str().is_some_and(|c| c.starts_with("EKS cluster demo at https://127.0.0.1:")));
 }
