@@ -72,12 +72,9 @@ pub struct ReconcileArgs {
     /// standard AWS SDK configuration.
     #[arg(long)]
     pub endpoint: Option<String>,
-    /// Client-side limit of VPC Lattice and tagging API requests per second (0: none).
-    #[arg(long, default_value_t = 10)]
-    pub tps: u32,
-    /// Attempts per API call before it counts as failed.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
-    pub max_attempts: u32,
+    /// Request pacing.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// The cluster's AWS identity (with `--cluster`, name, VPC and account default to the cluster's).
     #[command(flatten)]
     pub identity: IdentityArgs,
@@ -133,6 +130,17 @@ pub struct PipelineArgs {
     /// AWS_ENDPOINT_URL_VPC_LATTICE, AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API).
     #[arg(long, conflicts_with = "endpoint")]
     pub aws: bool,
+    /// Request pacing.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// The cluster's AWS identity.
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+/// How VPC Lattice requests are paced and retried.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
     /// Client-side limit of VPC Lattice and tagging API requests per second (0: none).
     #[arg(long, default_value_t = 10)]
     pub tps: u32,
@@ -140,9 +148,13 @@ pub struct PipelineArgs {
     /// retried with exponential backoff and jitter); a failed call is retried by the next run.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
-    /// The cluster's AWS identity.
-    #[command(flatten)]
-    pub identity: IdentityArgs,
+}
+
+impl LimitArgs {
+    /// The limits for the engine.
+    pub fn limits(&self) -> engine::Limits {
+        engine::Limits { tps: self.tps, max_attempts: self.max_attempts }
+    }
 }
 
 /// The identity that makes up the `ManagedBy` tag, from flags or the environment.
@@ -217,7 +229,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         (None, false) => Target::Embedded,
     };
     let loaded = manifests::load_paths(&args.paths).context("reading manifests")?;
-    let limits = engine::Limits { tps: args.tps, max_attempts: args.max_attempts };
+    let limits = args.limits.limits();
     let outcome = run_pipeline(loaded, &config, &target, limits, mode, Timestamp::now()).await?;
     match args.output {
         Format::Json => output::json(&outcome, out)?,

@@ -10,7 +10,7 @@ use k8s_openapi::jiff::Timestamp;
 use model::config::{Config, Identity};
 use reconciler::{Mode, ReadScope};
 
-use crate::engine::{self, Limits, Target};
+use crate::engine::{self, Target};
 use crate::{Format, ReconcileArgs, offline_identity, output};
 
 /// Runs `reconcile`; exit code 1 when Lattice calls or status writes failed.
@@ -35,7 +35,7 @@ pub async fn run(args: ReconcileArgs, out: &mut dyn Write) -> anyhow::Result<Exi
         None => ReadScope::All,
     };
     let mode = if args.dry_run { Mode::Plan } else { Mode::Apply };
-    let limits = Limits { tps: args.tps, max_attempts: args.max_attempts };
+    let limits = args.limits.limits();
     let outcome =
         engine::run_cluster(&cluster, description, &scope, &config, &target, limits, mode, Timestamp::now()).await?;
     match args.output {
