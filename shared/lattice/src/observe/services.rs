@@ -163,12 +163,12 @@ impl Lattice {
             .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(error::lattice);
-        let items = match listed {
-            Ok(items) => items,
-            Err(source) if is_not_found(&source) => return Ok(None),
-            Err(source) => {
-                return Err(Error::ListServiceNetworkServiceAssociations { service: service.to_owned(), source });
-            }
+        let Some(items) = unless_vanished(listed, |source| Error::ListServiceNetworkServiceAssociations {
+            service: service.to_owned(),
+            source,
+        })?
+        else {
+            return Ok(None);
         };
         items
             .iter()
@@ -203,10 +203,10 @@ impl Lattice {
             .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(error::lattice);
-        let items = match listed {
-            Ok(items) => items,
-            Err(source) if is_not_found(&source) => return Ok(None),
-            Err(source) => return Err(Error::ListListeners { service: service.to_owned(), source }),
+        let Some(items) =
+            unless_vanished(listed, |source| Error::ListListeners { service: service.to_owned(), source })?
+        else {
+            return Ok(None);
         };
         let mut listeners = Vec::new();
         for item in &items {
@@ -265,12 +265,13 @@ impl Lattice {
             .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(error::lattice);
-        let items = match listed {
-            Ok(items) => items,
-            Err(source) if is_not_found(&source) => return Ok(None),
-            Err(source) => {
-                return Err(Error::ListRules { service: service.to_owned(), listener: listener.to_owned(), source });
-            }
+        let Some(items) = unless_vanished(listed, |source| Error::ListRules {
+            service: service.to_owned(),
+            listener: listener.to_owned(),
+            source,
+        })?
+        else {
+            return Ok(None);
         };
         let mut rules = Vec::new();
         for item in items.iter().filter(|r| r.is_default() != Some(true)) {
@@ -301,5 +302,18 @@ impl Lattice {
         }
         rules.sort_by_key(|r| r.priority);
         Ok(Some(rules))
+    }
+}
+
+/// A listing of a resource's children: `None` when the parent vanished meanwhile (not found),
+/// the items otherwise, or the error `fail` builds.
+fn unless_vanished<T>(
+    listed: Result<Vec<T>, error::LatticeError>,
+    fail: impl FnOnce(error::LatticeError) -> Error,
+) -> Result<Option<Vec<T>>, Error> {
+    match listed {
+        Ok(items) => Ok(Some(items)),
+        Err(source) if is_not_found(&source) => Ok(None),
+        Err(source) => Err(fail(source)),
     }
 }
