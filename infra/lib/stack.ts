@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -76,6 +77,24 @@ export class LatticeGatewayStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
     const auditFailures = new sqs.Queue(this, 'AuditFailureQueue', { retentionPeriod: Duration.days(14) });
+
+    // Something was given up on: the next sweep heals it, but someone should look.
+    const alarm = (id: string, queue: sqs.Queue, description: string) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    alarm(
+      'ReconcileDeadLetterAlarm',
+      dlq,
+      'Reconcile messages were received 5 times without success and moved to the dead-letter queue',
+    );
+    alarm('AuditFailureAlarm', auditFailures, 'Audit log batches failed after the asynchronous retries');
+    alarm('SweepScheduleDeadLetterAlarm', scheduleDlq, 'Scheduled sweeps could not be delivered to the function');
 
     // ------------------------------------------------------------ logs + roles
     const logGroup = (name: Binary) =>

@@ -174,6 +174,21 @@ describe('SAM and CDK parity', () => {
     assert.equal(c.LogGroupName, resolve(s.LogGroupName['Fn::If'][2]));
   });
 
+  it('same alarms on the queues where work is given up', () => {
+    const alarms = (res: Record<string, Json>) =>
+      Object.values(res)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .map((r) => {
+          const p = r.Properties;
+          const queue = res[refId(p.Dimensions[0].Value)!];
+          return [p.AlarmDescription, p.Namespace, p.MetricName, p.Statistic, p.Period, p.EvaluationPeriods,
+            p.Threshold, p.ComparisonOperator, p.TreatMissingData, queue.Type, queue.Properties.FifoQueue ?? false].join('|');
+        })
+        .sort();
+    assert.equal(alarms(samResources).length, 3);
+    assert.deepEqual(alarms(cdk), alarms(samResources));
+  });
+
   it('same optional access entries', () => {
     const entries = Object.values(samResources).filter((r) => r.Type === 'AWS::EKS::AccessEntry');
     const roles = entries.map((e) => samResources[refId(e.Properties.PrincipalArn)!]);
