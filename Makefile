@@ -3,7 +3,7 @@
 
 PY := target/py/bin/python
 
-test: deps fmt lint unit python infra
+test: deps fmt lint infra unit python
 
 # Tools some tests drive: the aws CLI and faketime (EKS token comparison), pytest and boto3.
 deps:
