@@ -56,13 +56,10 @@ async fn eks(name: &str, region: Option<&str>) -> anyhow::Result<(cluster::Clust
     }
     let sdk = loader.load().await;
     let region = sdk.region().map(ToString::to_string).context("no AWS region: pass --region or set AWS_REGION")?;
-    let described = cluster::describe_cluster(&aws_sdk_eks::Client::new(&sdk), name)
-        .await
-        .with_context(|| format!("describing EKS cluster {name}"))?;
-    let provider = sdk.credentials_provider().context("no AWS credentials provider is configured")?;
     let legacy = std::env::var("AWS_STS_REGIONAL_ENDPOINTS").is_ok_and(|v| v == "legacy");
-    let tokens = cluster::TokenSource::new(provider, cluster::StsEndpoint::for_region(&region, legacy), name);
-    let client = cluster::Cluster::eks(&described.endpoint, &described.ca_pem, tokens)
+    let sts = cluster::StsEndpoint::for_region(&region, legacy);
+    let (client, described) = cluster::Cluster::eks_discover(&sdk, name, Some(sts))
+        .await
         .with_context(|| format!("connecting to EKS cluster {name}"))?;
     let offline = offline_identity();
     let defaults = Identity {

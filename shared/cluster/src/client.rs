@@ -16,7 +16,7 @@ use rustls_pki_types::pem::PemObject as _;
 use serde_json::Value;
 
 use crate::auth::{BearerLayer, Clock, system_clock};
-use crate::describe::describe_cluster;
+use crate::describe::{ClusterEndpoint, describe_cluster};
 use crate::error::Error;
 use crate::read::kinds::Discovery;
 use crate::token::{StsEndpoint, TokenSource};
@@ -83,14 +83,21 @@ impl Cluster {
     }
 
     /// Looks `cluster_name` up with `eks:DescribeCluster` and builds a client for it that signs its tokens with
-    /// the SDK configuration's credentials for its region's STS endpoint.
-    pub async fn eks_discover(sdk_config: &SdkConfig, cluster_name: &str) -> Result<Self, Error> {
+    /// the SDK configuration's credentials for `sts` (the region's STS endpoint when `None`). Returns the
+    /// described endpoint too: its ARN and VPC name the cluster's account and network.
+    pub async fn eks_discover(
+        sdk_config: &SdkConfig,
+        cluster_name: &str,
+        sts: Option<StsEndpoint>,
+    ) -> Result<(Self, ClusterEndpoint), Error> {
         let region = sdk_config.region().ok_or(Error::SdkConfigIncomplete { missing: "region" })?;
         let provider =
             sdk_config.credentials_provider().ok_or(Error::SdkConfigIncomplete { missing: "credentials provider" })?;
         let endpoint = describe_cluster(&aws_sdk_eks::Client::new(sdk_config), cluster_name).await?;
-        let tokens = TokenSource::new(provider, StsEndpoint::Regional(region.to_string()), cluster_name);
-        Self::eks(&endpoint.endpoint, &endpoint.ca_pem, tokens)
+        let sts = sts.unwrap_or_else(|| StsEndpoint::Regional(region.to_string()));
+        let tokens = TokenSource::new(provider, sts, cluster_name);
+        let client = Self::eks(&endpoint.endpoint, &endpoint.ca_pem, tokens)?;
+        Ok((client, endpoint))
     }
 
     /// Wraps a client built elsewhere.

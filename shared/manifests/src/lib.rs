@@ -129,8 +129,10 @@ impl fmt::Display for Origin {
 }
 
 /// Loads manifest files and directories. Directories are walked recursively in sorted order
-/// and only their `*.yaml`, `*.yml` and `*.json` files are read; files named directly are read
-/// whatever their extension. A file reached twice is read once.
+/// and only their `*.yaml`, `*.yml` and `*.json` files are read, except below a subdirectory
+/// named `events` (sample Lambda events, not manifests); files named directly are read
+/// whatever their extension. A file reached twice is read once. A document with neither
+/// `apiVersion` nor `kind` is counted in [`Loaded::skipped`] as `(not a Kubernetes object)`.
 ///
 /// Returns an [`Error`] only when a path cannot be read; bad documents are collected in
 /// [`Loaded::errors`].
@@ -241,6 +243,9 @@ fn metadata(path: &Path) -> Result<fs::Metadata, Error> {
 
 /// Appends the manifest files under `dir` in sorted order, following symbolic links but
 /// entering each directory once.
+/// Subdirectories with this name hold sample Lambda events and are not walked.
+const SAMPLE_EVENTS_DIR: &str = "events";
+
 fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, seen_dirs: &mut BTreeSet<PathBuf>) -> Result<(), Error> {
     let canonical = fs::canonicalize(dir).map_err(|source| Error::ReadMetadata { path: dir.to_owned(), source })?;
     if !seen_dirs.insert(canonical) {
@@ -255,6 +260,9 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, seen_dirs: &mut BTreeSet<Pa
     entries.sort();
     for entry in entries {
         if metadata(&entry)?.is_dir() {
+            if entry.file_name().is_some_and(|name| name == SAMPLE_EVENTS_DIR) {
+                continue;
+            }
             collect_dir(&entry, files, seen_dirs)?;
         } else if entry.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| EXTENSIONS.contains(&ext)) {
             files.push(entry);

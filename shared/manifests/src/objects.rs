@@ -142,7 +142,15 @@ pub(crate) fn read_document(mut raw: Value, place: &mut Place<'_>) {
     }
 }
 
+/// What [`Loaded::skipped`](crate::Loaded::skipped) counts a JSON or YAML document under when it
+/// has neither `apiVersion` nor `kind` (a sample Lambda event next to the manifests, say).
+pub(crate) const NOT_AN_OBJECT: &str = "(not a Kubernetes object)";
+
 fn read_object(raw: &Value, place: &mut Place<'_>) {
+    if raw.get("apiVersion").is_none() && raw.get("kind").is_none() {
+        *place.loaded.skipped.entry(NOT_AN_OBJECT.to_owned()).or_default() += 1;
+        return;
+    }
     let Some(api_version) = string_field(raw, "apiVersion", place) else {
         return;
     };

@@ -124,6 +124,21 @@ apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name:
 }
 
 #[test]
+fn documents_without_api_version_and_kind_are_skipped_not_errors() {
+    let mut loaded = crate::Loaded::default();
+    crate::load_str(
+        r#"{"Records": [{"messageId": "1", "body": "{}"}]} {"awslogs": {"data": "H4sI"}}"#,
+        std::path::Path::new("events/sqs.json"),
+        &mut loaded,
+    );
+    assert_no_errors(&loaded);
+    let skipped: Vec<_> = loaded.skipped.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    assert_eq!(skipped, [("(not a Kubernetes object)", 2)]);
+    let half = load("apiVersion: v1\nmetadata: {name: a}\n");
+    assert_eq!(half.errors.len(), 1, "an object with only one of the two is still an error");
+}
+
+#[test]
 fn unsupported_gateway_api_version_is_an_error() {
     let text = route("old").replace("/v1\n", "/v1alpha2\n");
     let loaded = load(&text);

@@ -1,0 +1,134 @@
+//! The `reconcile` function: one scoped reconcile per request, whatever delivered it.
+//!
+//! It accepts, told apart by shape ([`Incoming`]):
+//!
+//! - an **SQS FIFO batch** (the audit function's and the sweep's requests): each record's body is a
+//!   [`Key`]; records are handled in order, and the answer is an [`SqsBatchResponse`] whose failures
+//!   are the first failed record and every record after it, so a message group is never processed
+//!   out of order. Records left when the deadline nears are reported failed too, to come back;
+//! - an **EventBridge event** whose `detail` is a [`Key`] (e.g. `PutEvents` from CI): a failure is
+//!   an error, so EventBridge and Lambda retry it;
+//! - a **direct invoke** with a [`Key`] as payload: the answer is the run's [`Summary`].
+//!
+//! A route kind (`HTTPRoute`, `GRPCRoute`, `TLSRoute`) reads and changes that route alone; every
+//! other kind (`Service`, `EndpointSlice`, `Gateway`, `ReferenceGrant`, `Namespace`, `Cluster`, ...)
+//! reconciles its whole cluster. That is correct but not economical: narrowing a backend or gateway
+//! change to the routes that use it is left to the economy work on scoped reads.
+//!
+//! It depends on `lambda-support` for configuration, clients and the run itself, and on nothing
+//! else of ours; it never branches on why it was invoked beyond choosing the answer's shape.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, SystemTime};
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use k8s_openapi::jiff::Timestamp;
+use lambda_runtime::LambdaEvent;
+use lambda_support::metrics::{RunMetrics, emit};
+use lambda_support::{Clients, Error, Key, Summary, run_key};
+use reconciler::Mode;
+use serde::{Deserialize, Serialize};
+
+/// The function's name in metrics.
+pub const FUNCTION: &str = "reconcile";
+
+/// What the function accepts, told apart by shape.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Incoming {
+    /// A batch from the SQS FIFO queue (has `Records`).
+    Sqs(SqsEvent),
+    /// An EventBridge event (has `detail-type`, `source` and `detail`).
+    EventBridge(Box<EventBridgeEvent<Key>>),
+    /// A direct invoke: the key itself.
+    Direct(Key),
+}
+
+/// What the function answers.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Outgoing {
+    /// For an SQS batch: the records to deliver again.
+    Batch(SqsBatchResponse),
+    /// For an EventBridge event or a direct invoke: what the run did.
+    Summary(Box<Summary>),
+}
+
+/// Handles one invocation.
+pub async fn handle(clients: &Clients, event: LambdaEvent<Incoming>) -> Result<Outgoing, Error> {
+    let deadline = event.context.deadline();
+    match event.payload {
+        Incoming::Sqs(batch) => Ok(Outgoing::Batch(handle_batch(clients, batch, deadline).await)),
+        Incoming::EventBridge(event) => run_one(clients, &event.detail).await.map(|s| Outgoing::Summary(Box::new(s))),
+        Incoming::Direct(key) => run_one(clients, &key).await.map(|s| Outgoing::Summary(Box::new(s))),
+    }
+}
+
+/// Reconciles one key; a run with failed actions or writes is an error (so it is retried), after
+/// its summary is logged and its metrics emitted.
+pub async fn run_one(clients: &Clients, key: &Key) -> Result<Summary, Error> {
+    let summary = run_key(clients, key, Mode::Apply, Timestamp::now()).await?;
+    emit(&RunMetrics::from_summary(FUNCTION, &summary));
+    tracing::info!(
+        key = %key,
+        applied = summary.actions_applied,
+        failed = summary.actions_failed,
+        written = summary.status_written.len(),
+        "Reconciled"
+    );
+    match summary.incomplete() {
+        Some(error) => Err(error),
+        None => Ok(summary),
+    }
+}
+
+/// Handles the records of a FIFO batch in order; from the first failure on, every record is
+/// reported failed. A record whose key already succeeded in this batch is not run again.
+pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTime) -> SqsBatchResponse {
+    let margin = clients.config().deadline_margin;
+    let mut done: BTreeSet<Key> = BTreeSet::new();
+    let mut failures = Vec::new();
+    for record in batch.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        if !failures.is_empty() {
+            failures.push(failure(id));
+            continue;
+        }
+        if remaining(deadline) < margin {
+            tracing::warn!(message = %id, "Leaving the rest of the batch for redelivery: the deadline is near");
+            failures.push(failure(id));
+            continue;
+        }
+        let body = record.body.as_deref().unwrap_or_default();
+        let result = match serde_json::from_str::<Key>(body) {
+            Ok(key) if done.contains(&key) => Ok(()),
+            Ok(key) => run_one(clients, &key).await.map(|_| {
+                done.insert(key);
+            }),
+            Err(source) => Err(Error::ParseEvent { expected: "a {cluster, kind, namespace, name} message", source }),
+        };
+        if let Err(error) = result {
+            tracing::error!(
+                message = %id,
+                error_type = %error.error_type(),
+                error = %error.full_message(),
+                "Reconcile request failed"
+            );
+            failures.push(failure(id));
+        }
+    }
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failures;
+    response
+}
+
+fn failure(id: String) -> BatchItemFailure {
+    let mut failure = BatchItemFailure::default();
+    failure.item_identifier = id;
+    failure
+}
+
+fn remaining(deadline: SystemTime) -> Duration {
+    deadline.duration_since(SystemTime::now()).unwrap_or_default()
+}

@@ -1,0 +1,140 @@
+//! The `sweep` function: on a schedule, reconcile every configured cluster in full.
+//!
+//! The payload may be any JSON (an EventBridge scheduled event, a Scheduler `Input`, `{}`);
+//! `{"verify": true}` plans without changing anything (a drift report) and unknown fields are
+//! ignored. Before each cluster the Lambda deadline is checked against `DEADLINE_MARGIN_MS`: the
+//! clusters that no longer fit are handed to the SQS FIFO queue as `{"cluster", "kind": "Cluster",
+//! "name"}` requests for the `reconcile` function, never dropped. The answer lists what happened
+//! to each cluster; a cluster that failed makes the invocation fail (after every cluster was
+//! tried), so the schedule's retry policy and alarms see it.
+
+use std::time::{Duration, SystemTime};
+
+use k8s_openapi::jiff::Timestamp;
+use lambda_runtime::LambdaEvent;
+use lambda_support::metrics::{RunMetrics, emit};
+use lambda_support::{Clients, Error, Key, Message, Summary, queue, run_key};
+use reconciler::Mode;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The function's name in metrics.
+pub const FUNCTION: &str = "sweep";
+
+/// What happened to one cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "outcome")]
+pub enum ClusterOutcome {
+    /// Reconciled (or, with `verify`, planned).
+    Reconciled {
+        /// The cluster.
+        cluster: String,
+        /// What the run did.
+        summary: Box<Summary>,
+    },
+    /// Handed to the queue: not enough time was left.
+    Queued {
+        /// The cluster.
+        cluster: String,
+    },
+    /// Failed; the message says why.
+    Failed {
+        /// The cluster.
+        cluster: String,
+        /// `InvalidInput`, `Retryable` or `Fatal`.
+        error_type: String,
+        /// The error with its causes.
+        message: String,
+    },
+}
+
+/// What one sweep did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepSummary {
+    /// Whether the sweep only planned.
+    pub verify: bool,
+    /// One entry per configured cluster, in configuration order.
+    pub clusters: Vec<ClusterOutcome>,
+}
+
+/// Whether the payload asks for a plan only (`{"verify": true}`); anything else applies.
+pub fn wants_verify(payload: &Value) -> bool {
+    payload.get("verify").and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// Handles one scheduled invocation.
+pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<SweepSummary, Error> {
+    let verify = wants_verify(&event.payload);
+    let mode = if verify { Mode::Plan } else { Mode::Apply };
+    let deadline = event.context.deadline();
+    let margin = clients.config().deadline_margin;
+    let mut summary = SweepSummary { verify, clusters: Vec::new() };
+    let mut left: Vec<String> = Vec::new();
+    for cluster in &clients.config().clusters {
+        if !left.is_empty() || remaining(deadline) < margin {
+            left.push(cluster.clone());
+            continue;
+        }
+        let outcome = match run_key(clients, &Key::cluster(cluster), mode, Timestamp::now()).await {
+            Ok(run) => {
+                emit(&RunMetrics::from_summary(FUNCTION, &run));
+                match run.incomplete() {
+                    Some(error) => failed(cluster, &error),
+                    None => ClusterOutcome::Reconciled { cluster: cluster.clone(), summary: Box::new(run) },
+                }
+            }
+            Err(error) => failed(cluster, &error),
+        };
+        summary.clusters.push(outcome);
+    }
+    if !left.is_empty() {
+        tracing::warn!(clusters = ?left, "Handing clusters to the queue: the deadline is near");
+        let url = clients.config().queue_url.as_deref().ok_or(Error::NoQueue { purpose: "the clusters left" })?;
+        let messages: Vec<Message> =
+            left.iter().map(|c| Message::new(Key::cluster(c), &event.context.request_id)).collect();
+        queue::send(clients.sqs(), url, &messages).await?;
+        summary.clusters.extend(left.into_iter().map(|cluster| ClusterOutcome::Queued { cluster }));
+    }
+    let failures: Vec<&ClusterOutcome> =
+        summary.clusters.iter().filter(|c| matches!(c, ClusterOutcome::Failed { .. })).collect();
+    tracing::info!(summary = %serde_json::to_string(&summary).unwrap_or_default(), "Swept");
+    if let Some(ClusterOutcome::Failed { cluster, .. }) = failures.first() {
+        return Err(Error::Incomplete {
+            cluster: (*cluster).clone(),
+            scope: format!("the sweep ({} of {} clusters failed)", failures.len(), summary.clusters.len()),
+            actions_failed: 0,
+            writes_failed: 0,
+        });
+    }
+    Ok(summary)
+}
+
+fn failed(cluster: &str, error: &Error) -> ClusterOutcome {
+    tracing::error!(cluster, error_type = %error.error_type(), error = %error.full_message(), "Cluster failed");
+    ClusterOutcome::Failed {
+        cluster: cluster.to_owned(),
+        error_type: error.error_type().to_string(),
+        message: error.full_message(),
+    }
+}
+
+fn remaining(deadline: SystemTime) -> Duration {
+    deadline.duration_since(SystemTime::now()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn only_an_explicit_verify_plans() {
+        assert!(wants_verify(&json!({"verify": true, "other": 1})));
+        assert!(!wants_verify(&json!({"verify": "yes"})));
+        assert!(!wants_verify(&json!({"detail-type": "Scheduled Event", "detail": {}})));
+        assert!(!wants_verify(&json!(null)));
+        assert!(!wants_verify(&json!([1, 2])));
+    }
+}

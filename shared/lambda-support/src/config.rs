@@ -1,0 +1,197 @@
+//! The functions' configuration: environment variables read once at cold start, validated, typed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Requests per second against VPC Lattice when `LATTICE_TPS` is unset.
+pub const DEFAULT_LATTICE_TPS: u32 = 10;
+/// Attempts per VPC Lattice call when `LATTICE_MAX_ATTEMPTS` is unset.
+pub const DEFAULT_LATTICE_MAX_ATTEMPTS: u32 = 5;
+/// The Kubernetes username of our own writes when `RECONCILER_USERNAME` is unset.
+pub const DEFAULT_RECONCILER_USERNAME: &str = "lattice-reconciler";
+/// Time kept free before the Lambda deadline when `DEADLINE_MARGIN_MS` is unset.
+pub const DEFAULT_DEADLINE_MARGIN_MS: u64 = 20_000;
+
+/// Everything the functions read from their environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// `CLUSTER_NAMES`: the EKS clusters this deployment reconciles (one or more, comma-separated).
+    pub clusters: Vec<String>,
+    /// `AWS_REGION`: where the clusters and VPC Lattice are.
+    pub region: String,
+    /// `AWS_ACCOUNT_ID`: the account of the `ManagedBy` tag; from the cluster ARN when unset.
+    pub account_id: Option<String>,
+    /// `CLUSTER_VPC_ID`: the VPC of the `ManagedBy` tag; from `resourcesVpcConfig` when unset.
+    pub vpc_id: Option<String>,
+    /// `QUEUE_URL`: the SQS FIFO queue of reconcile requests (the audit function needs it; the
+    /// sweep hands it the clusters it has no time left for).
+    pub queue_url: Option<String>,
+    /// `KUBECONFIG`: reach the clusters through this kubeconfig (its current context) instead of
+    /// `eks:DescribeCluster`; for local runs. Then `AWS_ACCOUNT_ID` and `CLUSTER_VPC_ID` are required.
+    pub kubeconfig: Option<PathBuf>,
+    /// `LATTICE_TPS`: client-side request rate limit against VPC Lattice (0: none).
+    pub lattice_tps: u32,
+    /// `LATTICE_MAX_ATTEMPTS`: attempts per VPC Lattice call (at least 1).
+    pub lattice_max_attempts: u32,
+    /// `RECONCILER_USERNAME`: the Kubernetes username our own writes carry; the audit function
+    /// ignores its events.
+    pub reconciler_username: String,
+    /// `DEADLINE_MARGIN_MS`: no new cluster is started with less time than this before the deadline.
+    pub deadline_margin: Duration,
+    /// `AWS_LAMBDA_LOG_FORMAT=JSON`: JSON log lines.
+    pub json_logs: bool,
+}
+
+/// A variable that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {variable}: {problem}")]
+pub struct ConfigError {
+    /// The variable.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the variables through `lookup` (empty values count as unset).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let bad = |variable: &'static str, problem: String| ConfigError { variable, problem };
+
+        let names = get("CLUSTER_NAMES").ok_or_else(|| bad("CLUSTER_NAMES", "not set".into()))?;
+        let mut clusters = Vec::new();
+        for name in names.split(',').map(str::trim) {
+            if !valid_cluster_name(name) {
+                return Err(bad("CLUSTER_NAMES", format!("{name:?} is not an EKS cluster name")));
+            }
+            if !clusters.iter().any(|c| c == name) {
+                clusters.push(name.to_owned());
+            }
+        }
+        let region = get("AWS_REGION").ok_or_else(|| bad("AWS_REGION", "not set".into()))?;
+        let account_id = get("AWS_ACCOUNT_ID");
+        if let Some(account) = &account_id
+            && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(bad("AWS_ACCOUNT_ID", format!("{account:?} is not a 12-digit account id")));
+        }
+        let vpc_id = get("CLUSTER_VPC_ID");
+        if let Some(vpc) = &vpc_id
+            && !vpc.starts_with("vpc-")
+        {
+            return Err(bad("CLUSTER_VPC_ID", format!("{vpc:?} is not a VPC id (vpc-...)")));
+        }
+        let queue_url = get("QUEUE_URL");
+        if let Some(url) = &queue_url
+            && !url.ends_with(".fifo")
+        {
+            return Err(bad("QUEUE_URL", format!("{url:?} is not a FIFO queue (its name ends in .fifo)")));
+        }
+        let kubeconfig = get("KUBECONFIG").map(PathBuf::from);
+        if kubeconfig.is_some() {
+            if account_id.is_none() {
+                return Err(bad("AWS_ACCOUNT_ID", "required when KUBECONFIG is set".into()));
+            }
+            if vpc_id.is_none() {
+                return Err(bad("CLUSTER_VPC_ID", "required when KUBECONFIG is set".into()));
+            }
+        }
+        let number = |variable: &'static str, default: u64| -> Result<u64, ConfigError> {
+            get(variable).map_or(Ok(default), |v| {
+                v.parse::<u64>().map_err(|_| bad(variable, format!("{v:?} is not a non-negative integer")))
+            })
+        };
+        let small = |variable: &'static str, default: u32| -> Result<u32, ConfigError> {
+            u32::try_from(number(variable, u64::from(default))?).map_err(|_| bad(variable, "too large".into()))
+        };
+        let lattice_tps = small("LATTICE_TPS", DEFAULT_LATTICE_TPS)?;
+        let lattice_max_attempts = small("LATTICE_MAX_ATTEMPTS", DEFAULT_LATTICE_MAX_ATTEMPTS)?;
+        if lattice_max_attempts == 0 {
+            return Err(bad("LATTICE_MAX_ATTEMPTS", "must be at least 1".into()));
+        }
+        let reconciler_username = get("RECONCILER_USERNAME").unwrap_or_else(|| DEFAULT_RECONCILER_USERNAME.to_owned());
+        let deadline_margin = Duration::from_millis(number("DEADLINE_MARGIN_MS", DEFAULT_DEADLINE_MARGIN_MS)?);
+        let json_logs = get("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
+        Ok(Self {
+            clusters,
+            region,
+            account_id,
+            vpc_id,
+            queue_url,
+            kubeconfig,
+            lattice_tps,
+            lattice_max_attempts,
+            reconciler_username,
+            deadline_margin,
+            json_logs,
+        })
+    }
+}
+
+/// EKS cluster names: 1–100 characters, alphanumerics, hyphens and underscores, starting with an
+/// alphanumeric.
+fn valid_cluster_name(name: &str) -> bool {
+    (1..=100).contains(&name.len())
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: BTreeMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_fill_what_is_unset() {
+        let config = parse(&[("CLUSTER_NAMES", "demo, prod ,demo"), ("AWS_REGION", "us-west-2")]).expect("valid");
+        assert_eq!(config.clusters, ["demo", "prod"]);
+        assert_eq!(config.lattice_tps, 10);
+        assert_eq!(config.lattice_max_attempts, 5);
+        assert_eq!(config.reconciler_username, "lattice-reconciler");
+        assert_eq!(config.deadline_margin, Duration::from_secs(20));
+        assert_eq!(config.queue_url, None);
+        assert!(!config.json_logs);
+    }
+
+    #[test]
+    fn every_error_names_its_variable() {
+        // Each case overrides the valid base; an empty value counts as unset.
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("CLUSTER_NAMES", "")], "CLUSTER_NAMES"),
+            (&[("AWS_REGION", "")], "AWS_REGION"),
+            (&[("CLUSTER_NAMES", "a,,b")], "CLUSTER_NAMES"),
+            (&[("AWS_ACCOUNT_ID", "12")], "AWS_ACCOUNT_ID"),
+            (&[("CLUSTER_VPC_ID", "subnet-1")], "CLUSTER_VPC_ID"),
+            (&[("QUEUE_URL", "https://sqs/q")], "QUEUE_URL"),
+            (&[("LATTICE_TPS", "fast")], "LATTICE_TPS"),
+            (&[("LATTICE_MAX_ATTEMPTS", "0")], "LATTICE_MAX_ATTEMPTS"),
+            (&[("DEADLINE_MARGIN_MS", "-1")], "DEADLINE_MARGIN_MS"),
+            (&[("KUBECONFIG", "/k")], "AWS_ACCOUNT_ID"),
+            (&[("KUBECONFIG", "/k"), ("AWS_ACCOUNT_ID", "123456789012")], "CLUSTER_VPC_ID"),
+        ];
+        for (overrides, variable) in cases {
+            let mut vars = vec![("CLUSTER_NAMES", "demo"), ("AWS_REGION", "us-west-2")];
+            vars.extend_from_slice(overrides);
+            let error = parse(&vars).expect_err(variable);
+            assert_eq!(error.variable, *variable, "{overrides:?}: {error}");
+            assert!(error.to_string().starts_with(&format!("environment variable {variable}:")), "{error}");
+        }
+    }
+
+    #[test]
+    fn json_logs_follow_the_lambda_log_format() {
+        let config = parse(&[("CLUSTER_NAMES", "demo"), ("AWS_REGION", "r"), ("AWS_LAMBDA_LOG_FORMAT", "JSON")]);
+        assert!(config.expect("valid").json_logs);
+    }
+}

@@ -1,0 +1,54 @@
+//! What the three Lambda functions (`sweep`, `reconcile`, `audit`) share, so that each `main` is a
+//! few lines: read the [`Config`] once at cold start, build the [`Clients`] once, hand a closure to
+//! the runtime.
+//!
+//! It owns:
+//!
+//! - **configuration** ([`config`]): environment variables parsed and validated into a typed
+//!   struct, with errors naming the variable;
+//! - **clients** ([`Clients`]): one `lattice::Lattice`, one SQS client, and one
+//!   `cluster::Cluster` per configured cluster, connected on first use and cached for the life of
+//!   the sandbox;
+//! - **keys** ([`Key`]): `{cluster, kind, namespace, name}`, the unit of work that travels through
+//!   the queue, and how a key narrows a reconcile ([`Key::read_scope`]);
+//! - **runs** ([`run_key`]): one scoped reconcile and its [`Summary`];
+//! - **the queue** ([`queue`]): FIFO messages with group and deduplication ids, sent in batches;
+//! - **metrics** ([`metrics`]): CloudWatch Embedded Metric Format lines on stdout;
+//! - **errors** ([`Error`]): one enum whose variants name the failed operation, mapped to the stable
+//!   Lambda error types `InvalidInput`, `Retryable` and `Fatal`.
+//!
+//! It depends on the reconciler and its adapters (`lattice`, `cluster`), never on an event type:
+//! each function parses its own events and calls in here. Only [`Config::from_env`] and
+//! [`init_logging`] look at the process environment, and only `main` calls them.
+//!
+//! Data flow: environment → [`Config`] → [`Clients`] → per event: [`Key`] → [`run_key`]
+//! (`reconciler::run_cluster`) → [`Summary`] → [`metrics::emit`]; or [`Key`] → [`queue::send_keys`].
+#![forbid(unsafe_code)]
+
+mod clients;
+pub mod config;
+mod error;
+mod key;
+pub mod metrics;
+pub mod queue;
+mod run;
+
+pub use clients::{Clients, ConnectedCluster, adapter_config};
+pub use config::Config;
+pub use error::{Error, ErrorType};
+pub use key::{Key, ROUTE_KINDS};
+pub use queue::Message;
+pub use run::{Summary, run_key};
+
+/// Installs the global `tracing` subscriber: JSON lines when `json` (Lambda's
+/// `AWS_LAMBDA_LOG_FORMAT=JSON`), plain text otherwise; the level from `RUST_LOG` (`info` when unset).
+pub fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time();
+    let _ = if json {
+        builder.json().with_current_span(true).flatten_event(true).try_init()
+    } else {
+        builder.with_ansi(false).try_init()
+    };
+}
