@@ -167,3 +167,21 @@ pub fn affected(data: &LogData, filter: &Filter) -> Vec<Affected> {
 pub fn affected_keys(data: &LogData, filter: &Filter) -> Vec<Key> {
     affected(data, filter).into_iter().map(|a| a.key).collect()
 }
+
+#[cfg(test)]
+mod deployment_tests {
+    use super::FILTER_PATTERN;
+
+    /// The subscription filter deployed by `template.yaml` (and, through the CDK parity test,
+    /// by `infra/`) is exactly the pattern this function's filter is tested against.
+    #[test]
+    fn the_deployed_filter_pattern_is_this_one() {
+        let template = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml"))
+            .expect("template.yaml at the repository root");
+        let start = template.find("FilterPattern: !Sub >-\n").expect("the audit filter pattern") + 23;
+        let block: Vec<&str> =
+            template[start..].lines().take_while(|l| l.starts_with("              ")).map(str::trim).collect();
+        let deployed = block.join(" ").replace("${ReconcilerUsername}", "lattice-reconciler");
+        assert_eq!(deployed, FILTER_PATTERN);
+    }
+}
