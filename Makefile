@@ -5,11 +5,13 @@ PY := target/py/bin/python
 
 test: deps fmt lint infra unit python
 
-# Tools some tests drive: the aws CLI and faketime (EKS token comparison), pytest and boto3.
+# Tools some tests drive: the aws CLI and faketime (EKS token comparison), pytest and boto3,
+# moto's server (a local SQS for the functions' end-to-end tests).
 deps:
 	test -x $(PY) || python3 -m venv --system-site-packages target/py
 	$(PY) -c "import pytest, boto3" 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check pytest boto3
 	command -v aws >/dev/null || $(PY) -m pip install -q --disable-pip-version-check awscli
+	command -v moto_server >/dev/null || $(PY) -m pip install -q --disable-pip-version-check 'moto[server]'
 	command -v faketime >/dev/null || (apt-get update -qq && apt-get install -y -qq faketime >/dev/null)
 
 fmt:
