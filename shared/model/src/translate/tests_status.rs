@@ -135,6 +135,7 @@ fn exported(id: &str, name: &str, ns: &str) -> ObservedTargetGroup {
         .into(),
         service_arns: Vec::new(),
         targets: Vec::new(),
+        health: Vec::new(),
     }
 }
 
