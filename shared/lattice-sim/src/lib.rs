@@ -37,7 +37,9 @@
 //! # Admin surface (not AWS)
 //! `GET|PUT /_sim/faults` (`{"throttleRate","errorRate","latencyMs","failAfter","commitFailures",
 //! "createFailures"}`; absent keys unchanged, `"failAfter": null` clears it), `GET|DELETE /_sim/calls`,
-//! `GET /_sim/state`.
+//! `PUT /_sim/target-health` (`{"targetGroupIdentifier","id","port","status","reasonCode"}`: a target
+//! of a group in use with health checks on reports `HEALTHY`, `UNHEALTHY` or `INITIAL` as scripted;
+//! `"status": null` clears it), `GET /_sim/state`.
 
 #![forbid(unsafe_code)]
 
@@ -61,6 +63,7 @@ mod policies;
 mod records;
 mod router;
 mod rules;
+mod scripted;
 mod server;
 mod service_networks;
 mod services;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use model::observed::ObservedTargetGroup;
 
-use super::{Owned, PAGE_SIZE, convert, malformed, required};
+use super::{Owned, convert, health, malformed, required};
 use crate::client::Lattice;
 use crate::error::{self, Error, is_not_found};
 
@@ -42,19 +42,9 @@ impl Lattice {
         };
         let id = required(tg.id(), OP, &arn, "id")?;
         let config = convert::target_group_config(tg.config()).map_err(|p| malformed(OP, id, p))?;
-        let items = self
-            .inner
-            .lattice_read
-            .list_targets()
-            .target_group_identifier(id)
-            .max_results(PAGE_SIZE)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| Error::ListTargets { target_group: id.to_owned(), source: error::lattice(e) })?;
+        let items = self.list_targets(id).await?;
         let targets = convert::targets(&items, config.port).map_err(|p| malformed("ListTargets", id, p))?;
+        let health = health::target_health(&items, config.port).map_err(|p| malformed("ListTargets", id, p))?;
         Ok(Some(ObservedTargetGroup {
             id: id.to_owned(),
             name: required(tg.name(), OP, id, "name")?.to_owned(),
@@ -64,6 +54,7 @@ impl Lattice {
             tags: owned.tags(&arn),
             service_arns: tg.service_arns().to_vec(),
             targets,
+            health,
             arn,
         }))
     }
