@@ -68,6 +68,8 @@ pub struct GateTarget {
     pub target_group_id: String,
     /// Name of the target group.
     pub target_group: String,
+    /// Port of the target group (of targets listed without one).
+    pub target_group_port: i32,
     /// The target.
     pub target: Target,
     /// The route the target group is built for.
@@ -106,6 +108,7 @@ pub fn candidates(snapshot: &ClusterSnapshot, desired: &DesiredState, inventory:
                         pod: pod.clone(),
                         target_group_id: group.id.clone(),
                         target_group: group.name.clone(),
+                        target_group_port: group.config.port,
                         target: target.clone(),
                         owner: spec.owner.clone(),
                     });

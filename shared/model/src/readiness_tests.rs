@@ -42,6 +42,7 @@ fn gate_target(ip: &str) -> GateTarget {
         pod: ObjectRef::new("Pod", "default", "review-1"),
         target_group_id: "tg-0aaa".into(),
         target_group: "k8s-default-review".into(),
+        target_group_port: 80,
         target: Target { id: ip.into(), port: 8080 },
         owner: None,
     }

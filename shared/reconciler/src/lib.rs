@@ -8,7 +8,11 @@
 //!
 //! Data flow: snapshot → names the desired state needs → `observe` → `translate` (desired state
 //! and status) → `plan` → `apply` (which updates the observed state with what it created) →
-//! `translate` again for the status that reflects the result (DNS names, ARNs).
+//! `translate` again for the status that reflects the result (DNS names, ARNs). Over a live cluster
+//! ([`run_cluster`]) the status is then written, the routes' external-dns records synced
+//! ([`DnsRecords`]) and the readiness gates of the pods behind our target groups set from Lattice
+//! target health ([`PodGates`], [`TargetHealthReader`]); pods still waiting can be checked again
+//! within a bounded wait ([`recheck_readiness`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -107,6 +111,9 @@ pub struct Request {
 pub struct Report {
     /// The inventory before any change.
     pub observed: ObservedState,
+    /// The inventory after the apply, as far as the apply knows it (ids of what it created, targets it
+    /// registered); the same as `observed` when nothing was applied.
+    pub inventory: ObservedState,
     /// The plan.
     pub plan: Plan,
     /// The apply result (`None` for [`Mode::Plan`]).
@@ -152,9 +159,9 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
     let translation = translate(&request.snapshot, &observed, config, request.now);
     let plan = plan(&translation.desired, &observed, &scope, &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");
-    let (apply, translation) = match request.mode {
-        Mode::Plan => (None, translation),
-        Mode::Apply if plan.actions.is_empty() => (Some(ApplyOutcome::default()), translation),
+    let (apply, translation, inventory) = match request.mode {
+        Mode::Plan => (None, translation, observed.clone()),
+        Mode::Apply if plan.actions.is_empty() => (Some(ApplyOutcome::default()), translation, observed.clone()),
         Mode::Apply => {
             let mut after = observed.clone();
             let outcome = lattice.apply(&plan, &mut after, &managed_by).await;
@@ -165,7 +172,8 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
                 pending = outcome.pending.len(),
                 "Applied"
             );
-            (Some(outcome), translate(&request.snapshot, &after, config, request.now))
+            let translation = translate(&request.snapshot, &after, config, request.now);
+            (Some(outcome), translation, after)
         }
     };
     let mut translation = translation;
@@ -179,7 +187,7 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         );
     }
     let calls = difference(&lattice.calls(), &before);
-    Ok(Report { observed, plan, apply, translation, calls, protected })
+    Ok(Report { observed, inventory, plan, apply, translation, calls, protected })
 }
 
 /// The scope without the protected routes.
@@ -207,8 +215,14 @@ fn difference(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> 
 mod aws;
 mod cluster;
 mod kube;
+mod readiness;
 
-pub use cluster::{ClusterError, ClusterReport, ClusterSource, ReadScope, StatusSink, WriteOutcome, run_cluster};
+pub use cluster::{
+    ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, StatusSink, WriteOutcome, run_cluster,
+};
+pub use readiness::{
+    Inputs, PodGates, ReadinessOutcome, TargetHealthReader, WaitPolicy, Waiting, recheck_readiness, sync_readiness,
+};
 
 #[cfg(test)]
 mod tests;
