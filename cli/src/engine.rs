@@ -56,9 +56,9 @@ pub enum Input {
         /// The status write.
         write: Option<reconciler::WriteOutcome>,
         /// The routes' external-dns records (for a dry run: what would change).
-        dns: model::dns::DnsOutcome,
+        dns: Box<model::dns::DnsOutcome>,
         /// The pods' readiness gates (for a dry run: what would be written), the wait included.
-        readiness: ReadinessOutcome,
+        readiness: Box<ReadinessOutcome>,
     },
 }
 
@@ -176,7 +176,12 @@ pub async fn run_cluster(
     shutdown(c.sim).await;
     let run = run.with_context(|| format!("reconciling {description} against {}", c.description))?;
     Ok(Outcome {
-        input: Input::Cluster { description, write: run.write, dns: run.dns, readiness: run.readiness },
+        input: Input::Cluster {
+            description,
+            write: run.write,
+            dns: Box::new(run.dns),
+            readiness: Box::new(run.readiness),
+        },
         report: run.report,
         target: c.description,
         seeded: c.seeded,
