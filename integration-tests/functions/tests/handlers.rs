@@ -239,6 +239,19 @@ async fn receive_all(w: &World, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
     }
 }
 
+/// The SQS event Lambda would deliver for `messages`.
+fn sqs_event(messages: &[aws_sdk_sqs::types::Message]) -> String {
+    let records: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(),
+                   "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs",
+                   "eventSourceARN": "arn:aws:sqs:us-west-2:123456789012:lattice-reconcile.fifo", "awsRegion": "us-west-2"})
+        })
+        .collect();
+    json!({"Records": records}).to_string()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn audit_queues_keys_that_reconcile_consumes_and_sweep_hands_off_late_clusters() {
     let moto = moto();
@@ -274,15 +287,7 @@ async fn audit_queues_keys_that_reconcile_consumes_and_sweep_hands_off_late_clus
     );
 
     // The queued message, delivered as an SQS event, is reconciled.
-    let records: Vec<Value> = messages
-        .iter()
-        .map(|m| {
-            json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(),
-                   "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs",
-                   "eventSourceARN": "arn:aws:sqs:us-west-2:123456789012:lattice-reconcile.fifo", "awsRegion": "us-west-2"})
-        })
-        .collect();
-    let response = invoke_reconcile(&w, &json!({"Records": records}).to_string()).await.expect("batch");
+    let response = invoke_reconcile(&w, &sqs_event(&messages)).await.expect("batch");
     assert_eq!(response, json!({"batchItemFailures": []}));
     assert!(rates_status(&w)["parents"].is_array());
 
@@ -371,14 +376,6 @@ async fn reconcile_brings_gated_pods_to_ready_and_requeues_routes_still_initial(
     );
 
     // The target turns healthy during the next invocation's wait: ready within a poll, nothing requeued.
-    let records: Vec<Value> = requeued
-        .iter()
-        .map(|m| {
-            json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(),
-                   "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs",
-                   "eventSourceARN": "arn:aws:sqs:us-west-2:123456789012:lattice-reconcile.fifo", "awsRegion": "us-west-2"})
-        })
-        .collect();
     let w = std::sync::Arc::new(w);
     let healer = {
         let w = std::sync::Arc::clone(&w);
@@ -388,7 +385,7 @@ async fn reconcile_brings_gated_pods_to_ready_and_requeues_routes_still_initial(
             Instant::now()
         })
     };
-    let response = invoke_reconcile(&w, &json!({"Records": records}).to_string()).await.expect("batch");
+    let response = invoke_reconcile(&w, &sqs_event(&requeued)).await.expect("batch");
     let finished = Instant::now();
     assert_eq!(response, json!({"batchItemFailures": []}));
     assert_eq!(gate(&w, "parking-2"), Some(("True".into(), "Healthy".into())));

@@ -18,6 +18,19 @@ async fn statuses(c: &Client, tg: &str) -> Vec<(String, Option<i32>, Option<Targ
     out.items().iter().map(|t| (t.id().expect("id").to_owned(), t.port(), t.status().cloned())).collect()
 }
 
+/// A service `name` whose listener forwards to `tg`, which makes the group's targets used.
+async fn put_in_use(c: &Client, tg: &str, name: &str) {
+    let svc = create_service(c, name).await;
+    c.create_listener()
+        .service_identifier(&svc)
+        .name("http")
+        .protocol(ListenerProtocol::Http)
+        .default_action(forward(&[tg]))
+        .send()
+        .await
+        .expect("listener");
+}
+
 #[tokio::test]
 async fn health_follows_use() {
     let sim = sim().await;
@@ -39,15 +52,7 @@ async fn health_follows_use() {
     let unused = statuses(&c, &tg).await;
     assert!(unused.iter().all(|(_, _, s)| s == &Some(TargetStatus::Unused)), "{unused:?}");
 
-    let svc = create_service(&c, "users").await;
-    c.create_listener()
-        .service_identifier(&svc)
-        .name("http")
-        .protocol(ListenerProtocol::Http)
-        .default_action(forward(&[&tg]))
-        .send()
-        .await
-        .expect("listener");
+    put_in_use(&c, &tg, "users").await;
     let healthy = statuses(&c, &tg).await;
     assert!(healthy.iter().all(|(_, _, s)| s == &Some(TargetStatus::Healthy)), "{healthy:?}");
 
@@ -137,15 +142,7 @@ async fn scripted_health_overrides_checked_targets_only() {
         "an unused group's targets stay UNUSED"
     );
 
-    let svc = create_service(&c, "scripted").await;
-    c.create_listener()
-        .service_identifier(&svc)
-        .name("http")
-        .protocol(ListenerProtocol::Http)
-        .default_action(forward(&[&tg]))
-        .send()
-        .await
-        .expect("listener");
+    put_in_use(&c, &tg, "scripted").await;
     let out = c.list_targets().target_group_identifier(&tg).send().await.expect("list");
     let scripted = out.items().iter().find(|t| t.id() == Some("10.0.0.2")).expect("scripted target");
     assert_eq!(scripted.status(), Some(&TargetStatus::Unhealthy));
