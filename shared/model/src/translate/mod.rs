@@ -6,6 +6,8 @@ mod options;
 mod service;
 mod status;
 #[cfg(test)]
+mod tests_annotations;
+#[cfg(test)]
 mod tests_conformance;
 #[cfg(test)]
 mod tests_conformance_routes;
