@@ -62,10 +62,12 @@ pub(super) fn read(route: &Route) -> RouteOptions {
         if route.kind == RouteKind::Tls {
             out.errors.push(format!("annotation {}: TLSRoutes have no VPC Lattice rules to prioritise", key(i)));
         } else if !route.rules.iter().any(|r| r.index == i) {
+            let n = route.rules.len();
+            let rules = if n == 1 { "rule" } else { "rules" };
             out.errors.push(format!(
-                "annotation {}: the route has {} rules, so there is no rule {i}",
+                "annotation {}: the route has {n} {rules} (0 to {}), so there is no rule {i}",
                 key(i),
-                route.rules.len()
+                n.saturating_sub(1)
             ));
         }
     }
