@@ -44,6 +44,22 @@ async fn a_new_custom_domain_replaces_the_service_and_keeps_its_target_groups() 
 }
 
 #[tokio::test]
+async fn a_replacement_waits_for_the_old_service_to_be_gone_and_completes_in_one_run() {
+    let delay = std::time::Duration::from_millis(300);
+    let sim = sim(SimConfig { transition_delay: delay, ..SimConfig::default() }).await;
+    let config = AdapterConfig { pending_wait: std::time::Duration::from_secs(5), ..fast() };
+    let lattice = adapter(&sim, config).await;
+    converge(&lattice, &with_domain("old.example.com"), 5).await;
+    let want = with_domain("new.example.com");
+    let (plan, report, _) = run(&lattice, &want).await;
+    assert!(plan.actions.iter().any(|a| a.op() == "DeleteService"));
+    assert!(report.is_complete(), "the new service waits out the old one's deletion: {report:#?}");
+    let (again, _, after) = run(&lattice, &want).await;
+    assert!(again.is_noop(), "{:?}", again.actions);
+    assert_eq!(after.service("rates-default").and_then(|s| s.custom_domain_name.as_deref()), Some("new.example.com"));
+}
+
+#[tokio::test]
 async fn a_replacement_cut_off_after_any_call_converges_on_the_next_run() {
     let old = with_domain("old.example.com");
     let want = with_domain("new.example.com");

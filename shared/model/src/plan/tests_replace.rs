@@ -97,6 +97,18 @@ fn a_service_kept_alive_by_a_foreign_association_is_not_replaced() {
 }
 
 #[test]
+fn a_new_service_name_deletes_the_old_service_of_the_route_even_in_a_scoped_run() {
+    let (observed, _) = observe(&web(Some("old.example.com")));
+    let mut want = web(Some("old.example.com"));
+    want.services[0].name = "payments-api".into();
+    let scope = crate::plan::Scope::Owners([owner("HTTPRoute", "rates")].into());
+    let plan = plan_in(&scope, &want, &observed);
+    let ops = ops(&plan);
+    assert_eq!(ops[0], "CreateService", "{ops:?}");
+    assert_eq!(ops[ops.len() - 2..], ["DeleteServiceNetworkServiceAssociation", "DeleteService"], "{ops:?}");
+}
+
+#[test]
 fn a_certificate_change_alone_updates_the_service_in_place() {
     let (observed, _) = observe(&web(Some("old.example.com")));
     let mut want = web(Some("old.example.com"));
