@@ -2,13 +2,13 @@
 //! certificate discovery for an HTTPS listener without a certificate (with ACM routed to the
 //! emulator by `AWS_ENDPOINT_URL_ACM`).
 
-use std::collections::BTreeMap;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
-use lattice_sim::{CertificateSpec, RunningSim, SimConfig};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{client, latticectl, sim};
+use lattice_sim::CertificateSpec;
 use serde_json::Value;
 
 struct TempDir(PathBuf);
@@ -89,24 +89,10 @@ spec:
     )
 }
 
-fn latticectl(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Value) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latticectl"));
+fn run_apply(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Value) {
+    let mut cmd = latticectl();
     cmd.args(["apply", "-o", "json", "-f"]).arg(dir).args(args);
-    let out = cmd
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env_remove("CLUSTER_NAME")
-        .env_remove("AWS_ACCOUNT_ID")
-        .env_remove("CLUSTER_VPC_ID")
-        .env_remove("AWS_REGION")
-        .envs(env.iter().copied())
-        .output()
-        .expect("latticectl runs");
+    let out = cmd.envs(env.iter().copied()).output().expect("latticectl runs");
     let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
     });
@@ -116,26 +102,9 @@ fn latticectl(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, 
 async fn apply(dir: &Path, endpoint: &str) -> Value {
     let (dir, endpoint) = (dir.to_owned(), endpoint.to_owned());
     let (code, doc) =
-        tokio::task::spawn_blocking(move || latticectl(&dir, &["--endpoint", &endpoint], &[])).await.expect("join");
+        tokio::task::spawn_blocking(move || run_apply(&dir, &["--endpoint", &endpoint], &[])).await.expect("join");
     assert_eq!(code, Some(0), "{doc}");
     doc
-}
-
-async fn sim() -> RunningSim {
-    let sim =
-        lattice_sim::start(SimConfig::default(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.expect("sim starts");
-    sim.seed_service_network("my-hotel", &BTreeMap::new()).expect("seed");
-    sim
-}
-
-fn client(endpoint: &str) -> aws_sdk_vpclattice::Client {
-    let config = aws_sdk_vpclattice::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-west-2"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .build();
-    aws_sdk_vpclattice::Client::from_conf(config)
 }
 
 fn ops(doc: &Value) -> Vec<String> {
@@ -251,7 +220,7 @@ async fn https_routes_without_a_certificate_find_one_in_acm() {
     let d = dir.0.clone();
     let (code, doc) = tokio::task::spawn_blocking(move || {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        latticectl(&d, &["--aws"], &env)
+        run_apply(&d, &["--aws"], &env)
     })
     .await
     .expect("join");

@@ -155,16 +155,7 @@ pub(crate) fn seed(ctx: &mut Ctx<'_>, spec: &CertificateSpec) -> Result<String, 
     if sans.is_empty() {
         sans.push(domain.to_owned());
     }
-    let r = ctx.state.next_random();
-    let s = ctx.state.next_random();
-    let uuid = format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        r >> 32,
-        (r >> 16) & 0xffff,
-        r & 0xfff,
-        0x8000 | (s >> 48 & 0x3fff),
-        s & 0xffff_ffff_ffff
-    );
+    let uuid = crate::wire::uuid(ctx.state.next_random(), ctx.state.next_random());
     let arn = format!("arn:aws:acm:{}:{}:certificate/{uuid}", ctx.env.region, ctx.env.account);
     let at = spec.issued_at.map_or(ctx.now, |secs| secs.saturating_mul(1000));
     let imported = kind == "IMPORTED";

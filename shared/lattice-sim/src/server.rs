@@ -283,15 +283,7 @@ fn next_request_id(shared: &Shared) -> String {
     inner.request_rng =
         inner.request_rng.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
     let a = inner.request_rng;
-    let b = a.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15;
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        0x8000 | (b >> 48 & 0x3fff),
-        b & 0xffff_ffff_ffff
-    )
+    crate::wire::uuid(a, a.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15)
 }
 
 /// Frames a result for its protocol.
