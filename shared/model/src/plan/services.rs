@@ -1,10 +1,12 @@
 //! Services and their service-network associations: creation, certificate updates, tags,
-//! associations and garbage collection.
+//! associations (whose additional tags follow the route's tags annotation) and garbage
+//! collection.
 
 use std::collections::BTreeSet;
 
+use crate::annotations::TAG_ADDITIONAL_KEYS;
 use crate::lattice::ServiceSpec;
-use crate::names::TAG_MANAGED_BY;
+use crate::names::{TAG_MANAGED_BY, TAG_PREFIX, Tags};
 use crate::observed::{ObservedAssociation, ObservedService};
 
 use super::action::{
@@ -149,6 +151,10 @@ pub(super) fn plan_associations(p: &mut Planner<'_>, services: &[PlannedService<
         for association in seen {
             let wanted = svc.desired.service_networks.iter().any(|network| links_to(p, association, network));
             if wanted {
+                if p.owns(&association.tags) {
+                    let want = association_tags(&association.tags, &svc.desired.tags);
+                    p.retag(&association.arn, &association.tags, &want);
+                }
                 continue;
             }
             if p.owns(&association.tags) {
@@ -158,6 +164,15 @@ pub(super) fn plan_associations(p: &mut Planner<'_>, services: &[PlannedService<
             }
         }
     }
+}
+
+/// The tags an existing association of ours should carry: the keys under our prefix it has (as
+/// it was created, by us or by the existing controller), and the service's additional tags from
+/// the route's tags annotation with their record.
+fn association_tags(observed: &Tags, service: &Tags) -> Tags {
+    let ours = observed.iter().filter(|(k, _)| k.starts_with(TAG_PREFIX) && k.as_str() != TAG_ADDITIONAL_KEYS);
+    let additional = service.iter().filter(|(k, _)| !k.starts_with(TAG_PREFIX) || k.as_str() == TAG_ADDITIONAL_KEYS);
+    ours.chain(additional).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 fn delete_association(association: &ObservedAssociation) -> Action {

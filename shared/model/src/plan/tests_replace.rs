@@ -129,24 +129,37 @@ fn additional_tags_we_recorded_are_removed_and_foreign_ones_kept() {
     let mut next = web(None);
     next.services[0].tags = with_additional(next.services[0].tags.clone(), &tags(&[("env", "dev")]));
     let plan = plan_all(&next, &observed);
-    let arn = observed.services[0].arn.clone();
     let record = next.services[0].tags[TAG_ADDITIONAL_KEYS].clone();
-    assert_eq!(
-        plan.actions,
-        vec![
+    let retag = |arn: &str| {
+        [
             Action::TagResource(TagResource {
-                resource_arn: arn.clone(),
+                resource_arn: arn.to_owned(),
                 tags: tags(&[("env", "dev"), (TAG_ADDITIONAL_KEYS, &record)]),
             }),
-            Action::UntagResource(super::action::UntagResource { resource_arn: arn, tag_keys: vec!["team".into()] }),
+            Action::UntagResource(super::action::UntagResource {
+                resource_arn: arn.to_owned(),
+                tag_keys: vec!["team".into()],
+            }),
         ]
-    );
+    };
+    let service = &observed.services[0];
+    let expected: Vec<Action> = retag(&service.arn).into_iter().chain(retag(&service.associations[0].arn)).collect();
+    assert_eq!(plan.actions, expected, "the service and its association");
     apply(&plan, &mut observed, &mut ids);
     assert_eq!(observed.services[0].tags.get("cost-center").map(String::as_str), Some("42"), "foreign tags stay");
-    // Without the annotation, the record and every recorded key go.
+    // The existing association follows too (created with the old tags, before this plan).
+    let association = &observed.services[0].associations[0];
+    assert_eq!(association.tags.get("env").map(String::as_str), Some("dev"), "{:?}", association.tags);
+    assert!(!association.tags.contains_key("team"));
+    // Without the annotation, the record and every recorded key go, from both.
     let plan = plan_all(&web(None), &observed);
-    match &plan.actions[..] {
-        [Action::UntagResource(u)] => assert_eq!(u.tag_keys, vec![TAG_ADDITIONAL_KEYS.to_owned(), "env".to_owned()]),
-        other => panic!("unexpected {other:?}"),
+    assert_eq!(ops(&plan), ["UntagResource", "UntagResource"]);
+    for action in &plan.actions {
+        match action {
+            Action::UntagResource(u) => {
+                assert_eq!(u.tag_keys, vec![TAG_ADDITIONAL_KEYS.to_owned(), "env".to_owned()]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }
