@@ -6,7 +6,8 @@
 //! (with `BatchUpdateRule` and the implicit default rule), target groups and targets, service network
 //! associations with services and VPCs, auth and resource policies, access log subscriptions and tags.
 //! On the same port it also answers the Resource Groups Tagging API (`GetResources`, `TagResources`,
-//! `UntagResources`; awsJson1_1 on `POST /`) and EKS `DescribeCluster`/`ListClusters`.
+//! `UntagResources`; awsJson1_1 on `POST /`), ACM `ListCertificates` (awsJson1_1, certificates
+//! seeded with `--certificate` or `POST /_sim/certificates`) and EKS `DescribeCluster`/`ListClusters`.
 //!
 //! It is written from the API reference alone and depends on no other crate of the workspace, so that
 //! the emulator and the Lattice adapter check each other instead of sharing a mistake.
@@ -39,11 +40,13 @@
 //! "createFailures"}`; absent keys unchanged, `"failAfter": null` clears it), `GET|DELETE /_sim/calls`,
 //! `PUT /_sim/target-health` (`{"targetGroupIdentifier","id","port","status","reasonCode"}`: a target
 //! of a group in use with health checks on reports `HEALTHY`, `UNHEALTHY` or `INITIAL` as scripted;
-//! `"status": null` clears it), `GET /_sim/state`.
+//! `"status": null` clears it), `GET /_sim/state`, `GET|POST /_sim/certificates` (seed an ACM
+//! certificate from a [`CertificateSpec`] as JSON; answers `{"certificateArn"}`).
 
 #![forbid(unsafe_code)]
 
 mod access_logs;
+mod acm;
 mod actions;
 mod admin;
 mod associations;
@@ -76,6 +79,7 @@ mod validate;
 mod vpc_associations;
 mod wire;
 
+pub use acm::CertificateSpec;
 pub use config::{ClusterConfig, Faults, Quotas, SimConfig};
 pub use error::Error;
 pub use server::{RunningSim, start};

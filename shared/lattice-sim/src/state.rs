@@ -113,6 +113,9 @@ pub(crate) struct State {
     /// Scripted target health, keyed by `targetGroupId/id/port` (see `scripted`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub scripted_health: BTreeMap<String, crate::scripted::Scripted>,
+    /// ACM certificates, keyed by ARN.
+    #[serde(default)]
+    pub certificates: BTreeMap<String, crate::acm::Certificate>,
 }
 
 impl State {

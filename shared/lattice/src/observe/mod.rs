@@ -2,6 +2,7 @@
 //! API, the service networks, the services (ours in full, foreign ones only by name and tags
 //! when the caller asks about their names) and our target groups with their targets.
 
+mod certificates;
 pub(crate) mod convert;
 mod health;
 mod services;
@@ -88,7 +89,7 @@ impl Lattice {
             self.services(&owned, interesting_names),
             self.target_groups(&owned),
         )?;
-        Ok(ObservedState { service_networks, services, target_groups })
+        Ok(ObservedState { service_networks, services, target_groups, ..ObservedState::default() })
     }
 
     /// Every Lattice resource tagged `ManagedBy = managed_by`, with all its tags.

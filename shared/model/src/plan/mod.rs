@@ -14,6 +14,9 @@
 //! 6. per listener, rules: delete ours that are not desired, move priorities and actions in
 //!    batches, create new rules at their final priorities;
 //! 7. services we own that are no longer desired: their associations, then the service;
+//!
+//! A service we own whose custom domain name must change is replaced in step 3: its
+//! associations and the service are deleted, then it is created again like a missing one.
 //! 8. target groups we own that are no longer desired and no longer referenced.
 //!
 //! Resources without our `ManagedBy` tag are never modified or deleted; each change we would
@@ -35,6 +38,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_prop;
+#[cfg(test)]
+mod tests_replace;
 
 use std::collections::BTreeSet;
 
