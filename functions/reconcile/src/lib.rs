@@ -107,7 +107,7 @@ async fn run_and_settle(clients: &Clients, key: &Key, deadline: SystemTime, caus
     let settled = settle(clients, waiting, deadline, cause).await;
     summary.pods_gated.extend(settled.written);
     summary.pods_waiting = settled.still_waiting;
-    summary.extras_failed.extend(settled.failed);
+    summary.dns_and_gates_failed.extend(settled.failed);
     Ok(summary)
 }
 

@@ -44,7 +44,7 @@ pub struct Summary {
     /// Gated pods still not ready after the run.
     pub pods_waiting: Vec<String>,
     /// DNS record and readiness gate writes (or reads) that failed, with why.
-    pub extras_failed: Vec<String>,
+    pub dns_and_gates_failed: Vec<String>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
 }
@@ -52,7 +52,7 @@ pub struct Summary {
 impl Summary {
     /// Lattice and cluster write failures together.
     pub fn failures(&self) -> usize {
-        self.actions_failed + self.status_failed.len() + self.extras_failed.len()
+        self.actions_failed + self.status_failed.len() + self.dns_and_gates_failed.len()
     }
 
     /// The error a run with failures reports (so the queue retries it), `None` when clean.
@@ -61,7 +61,7 @@ impl Summary {
             cluster: self.cluster.clone(),
             scope: self.route.clone().unwrap_or_else(|| "everything".to_owned()),
             actions_failed: self.actions_failed,
-            writes_failed: self.status_failed.len() + self.extras_failed.len(),
+            writes_failed: self.status_failed.len() + self.dns_and_gates_failed.len(),
         })
     }
 }
@@ -114,8 +114,8 @@ pub async fn run_key_waiting(
         dns_records.extend(objects.iter().map(|o| format!("{verb} {o}")));
     }
     let readiness = &run.readiness;
-    let mut extras_failed: Vec<String> = dns.failed.iter().map(|(o, why)| format!("{o}: {why}")).collect();
-    extras_failed.extend(readiness.failed.iter().map(|(o, why)| format!("{o}: {why}")));
+    let mut dns_and_gates_failed: Vec<String> = dns.failed.iter().map(|(o, why)| format!("{o}: {why}")).collect();
+    dns_and_gates_failed.extend(readiness.failed.iter().map(|(o, why)| format!("{o}: {why}")));
     let summary = Summary {
         cluster: key.cluster.clone(),
         route,
@@ -131,7 +131,7 @@ pub async fn run_key_waiting(
         dns_conflicts: dns.foreign.iter().map(|(o, why)| format!("{o}: {why}")).collect(),
         pods_gated: readiness.written.iter().map(|(pod, c)| gate_line(pod, c)).collect(),
         pods_waiting: readiness.waiting.iter().map(|w| w.gate.pod.to_string()).collect(),
-        extras_failed,
+        dns_and_gates_failed,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     Ok((summary, run.readiness.waiting))

@@ -12,7 +12,7 @@ use model::plan::Scope;
 use model::snapshot::{ClusterSnapshot, ObjectRef};
 use model::status::StatusEntry;
 
-use crate::readiness::{Inputs, PodGates, ReadinessOutcome, TargetHealthReader, sync_readiness};
+use crate::readiness::{PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, sync_readiness};
 use crate::{BoxError, LatticeReader, LatticeWriter, Mode, Report, Request, difference, reconcile};
 
 /// What to read from the cluster.
@@ -143,8 +143,12 @@ where
         .collect();
     let dns = cluster.sync_dns(&wanted, mode == Mode::Plan).await;
     let changed = report.apply.as_ref().is_some_and(|a| a.applied > 0);
-    let inputs =
-        Inputs { snapshot: &read, desired: &report.translation.desired, inventory: &report.inventory, changed };
+    let inputs = ReadinessInputs {
+        snapshot: &read,
+        desired: &report.translation.desired,
+        inventory: &report.inventory,
+        changed,
+    };
     let readiness = sync_readiness(cluster, lattice, inputs, mode, now).await;
     report.calls = difference(&lattice.calls(), &before);
     Ok(ClusterReport { report, write, dns, readiness })

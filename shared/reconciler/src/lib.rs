@@ -236,7 +236,8 @@ pub use cluster::{
     ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, StatusSink, WriteOutcome, run_cluster,
 };
 pub use readiness::{
-    Inputs, PodGates, ReadinessOutcome, TargetHealthReader, WaitPolicy, Waiting, recheck_readiness, sync_readiness,
+    PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, WaitPolicy, Waiting, recheck_readiness,
+    sync_readiness,
 };
 
 #[cfg(test)]

@@ -87,7 +87,7 @@ impl ReadinessOutcome {
 }
 
 /// What the first pass reads.
-pub struct Inputs<'a> {
+pub struct ReadinessInputs<'a> {
     /// The cluster snapshot (EndpointSlices).
     pub snapshot: &'a ClusterSnapshot,
     /// The desired state (our target groups and their targets).
@@ -103,7 +103,7 @@ pub struct Inputs<'a> {
 pub async fn sync_readiness<C: PodGates, L: TargetHealthReader>(
     cluster: &C,
     lattice: &L,
-    inputs: Inputs<'_>,
+    inputs: ReadinessInputs<'_>,
     mode: Mode,
     now: Timestamp,
 ) -> ReadinessOutcome {
@@ -141,15 +141,16 @@ pub async fn sync_readiness<C: PodGates, L: TargetHealthReader>(
 /// How long to keep checking and how often.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WaitPolicy {
-    /// The longest wait.
+    /// The time the checks may sleep in all: `budget / poll` checks at most (each check's own
+    /// requests come on top; callers keep a margin).
     pub budget: Duration,
     /// The time between two checks.
     pub poll: Duration,
 }
 
-/// Checks `waiting` pods again every `policy.poll` until all are ready (or settled) or
-/// `policy.budget` is spent, writing each change of their gate condition. `now` stamps transitions;
-/// `sleep` waits (injected, like the clock).
+/// Checks `waiting` pods again every `policy.poll` until all are ready (or settled) or the
+/// `policy.budget / policy.poll` checks are done, writing each change of their gate condition.
+/// `now` stamps transitions; `sleep` waits (injected, like the clock).
 pub async fn recheck_readiness<C, L, S, F>(
     cluster: &C,
     lattice: &L,

@@ -156,7 +156,7 @@ async fn first_pass(
     changed: bool,
     mode: Mode,
 ) -> ReadinessOutcome {
-    let inputs = Inputs { snapshot: &world.0, desired: &world.1, inventory: &world.2, changed };
+    let inputs = ReadinessInputs { snapshot: &world.0, desired: &world.1, inventory: &world.2, changed };
     sync_readiness(pods, lattice, inputs, mode, now()).await
 }
 
