@@ -17,6 +17,7 @@ pub mod config;
 pub mod gateway;
 pub mod grants;
 pub mod hostnames;
+pub mod imports;
 pub mod lattice;
 pub mod names;
 pub mod observed;

@@ -10,6 +10,8 @@ mod tests_conformance_routes;
 #[cfg(test)]
 mod tests_conformance_tls;
 #[cfg(test)]
+mod tests_imports;
+#[cfg(test)]
 mod tests_prop;
 #[cfg(test)]
 mod tests_status;
