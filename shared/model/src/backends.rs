@@ -195,7 +195,7 @@ fn protocols(kind: RouteKind, port: &ServicePort) -> Result<(&'static str, Optio
 /// IP targets of a Service port: every address of every non-terminating endpoint of the
 /// Service's EndpointSlices of the right address family, on the endpoint port whose name is the
 /// Service port's name.
-fn targets(snapshot: &ClusterSnapshot, service: &Service, port: &ServicePort, ipv6: bool) -> Vec<Target> {
+pub(crate) fn targets(snapshot: &ClusterSnapshot, service: &Service, port: &ServicePort, ipv6: bool) -> Vec<Target> {
     let svc_ns = namespace_of(&service.metadata);
     let svc_name = name_of(&service.metadata);
     let family = if ipv6 { "IPv6" } else { "IPv4" };

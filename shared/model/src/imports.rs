@@ -16,17 +16,19 @@
 //!   forwarded to, sharing the backend's weight evenly.
 //!
 //! Lattice lets one service use a target group, so a target group another service already uses
-//! is not forwarded to (`TargetGroupInUse`).
+//! is not forwarded to (`TargetGroupInUse`). Our own exported target groups count only while
+//! their ServiceExport exists, so that withdrawing an export moves our routes away from it.
 
 use std::collections::BTreeSet;
 
 use crate::backends::{ANNOTATION_EXPORT_NAME, ANNOTATION_TARGET_GROUP_ARN};
 use crate::conditions::reasons;
 use crate::config::Config;
+use crate::exports;
 use crate::gateway::Problem;
 use crate::lattice::OwnerKey;
 use crate::names::{self, TAG_CLUSTER_NAME, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE, TAG_SOURCE_TYPE};
-use crate::observed::{ObservedState, ObservedTargetGroup};
+use crate::observed::{ObservedState, ObservedTargetGroup, is_owned};
 use crate::plan::Scope;
 use crate::route::{BackendRef, Route, RouteKind};
 use crate::snapshot::{AWS_GROUP, ClusterSnapshot, MCS_GROUP, ServiceImport, name_of, namespace_of};
@@ -221,6 +223,12 @@ pub(crate) fn resolve(
         Mode::Exported { export, cluster, vpc } => (export, cluster, vpc),
     };
     let what = format!("ServiceExport {}/{export}", backend.namespace);
+    // Our own exported target groups whose ServiceExport is gone (or no longer federated) are
+    // on their way out: no new or kept forward to them.
+    let managed_by = config.identity.managed_by();
+    let withdrawn = |tg: &ObservedTargetGroup| {
+        is_owned(&tg.tags, &managed_by) && !exports::is_federated(snapshot, &backend.namespace, export)
+    };
     let mut found: Vec<&ObservedTargetGroup> = observed
         .target_groups
         .iter()
@@ -231,6 +239,7 @@ pub(crate) fn resolve(
                 && cluster.is_none_or(|c| tg.tags.get(TAG_CLUSTER_NAME).map(String::as_str) == Some(c))
                 && vpc.is_none_or(|v| tg.config.vpc_identifier == v)
                 && usable(tg)
+                && !withdrawn(tg)
         })
         .collect();
     if found.is_empty() {

@@ -14,6 +14,7 @@ pub mod attach;
 pub mod backends;
 pub mod conditions;
 pub mod config;
+pub mod exports;
 pub mod gateway;
 pub mod grants;
 pub mod hostnames;

@@ -61,6 +61,18 @@ pub(super) fn rename(
     renamed
 }
 
+/// The observed target group that stands for `want`: the one of its name, else one of ours the
+/// plan would adopt for it.
+pub(crate) fn counterpart<'a>(
+    want: &TargetGroupSpec,
+    observed: &'a ObservedState,
+    managed_by: &str,
+) -> Option<&'a ObservedTargetGroup> {
+    observed
+        .target_group(&want.name)
+        .or_else(|| observed.target_groups.iter().find(|tg| adoptable(want, tg, managed_by)))
+}
+
 /// Whether `seen` is ours and serves exactly what `want` describes.
 fn adoptable(want: &TargetGroupSpec, seen: &ObservedTargetGroup, managed_by: &str) -> bool {
     is_owned(&seen.tags, managed_by)

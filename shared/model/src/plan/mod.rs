@@ -46,6 +46,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 pub use action::Action;
+pub(crate) use adopt::counterpart;
 
 use crate::lattice::{DesiredState, OwnerKey};
 use crate::observed::ObservedState;

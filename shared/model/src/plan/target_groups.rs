@@ -6,8 +6,12 @@ use std::collections::BTreeSet;
 use crate::lattice::{Target, TargetGroupSpec};
 use crate::observed::ObservedTargetGroup;
 
-use super::action::{Action, CreateTargetGroup, MAX_TARGETS_PER_CALL, TargetGroupRef, Targets, UpdateTargetGroup};
+use super::action::{
+    Action, CreateTargetGroup, MAX_TARGETS_PER_CALL, TargetGroupRef, Targets, UntagResource, UpdateTargetGroup,
+};
 use super::common::{Planner, collectable, target_group_owner};
+use crate::imports::SOURCE_SERVICE_EXPORT;
+use crate::names::TAG_SOURCE_TYPE;
 
 fn label(name: &str) -> String {
     format!("targetgroup/{name}")
@@ -102,7 +106,8 @@ fn plan_targets(p: &mut Planner<'_>, desired: &TargetGroupSpec, seen: Option<&Ob
 ///
 /// A target group that a service this run does not manage still uses (another cluster's route
 /// to an exported target group, say) cannot be deleted yet: its targets are deregistered, since
-/// nothing keeps them current any more, and the deletion waits for a later run.
+/// nothing keeps them current any more, an exported one loses its `SourceTypeKey` tag so that
+/// importers no longer find it (and so stop using it), and the deletion waits for a later run.
 pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
     let desired: BTreeSet<&str> = desired.iter().map(|tg| tg.name.as_str()).collect();
     let observed = p.observed;
@@ -124,6 +129,13 @@ pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
                 p.push(Action::DeregisterTargets(Targets {
                     target_group_identifier: tg.id.clone(),
                     targets: chunk.to_vec(),
+                }));
+            }
+            if tg.tags.get(TAG_SOURCE_TYPE).map(String::as_str) == Some(SOURCE_SERVICE_EXPORT) {
+                // Withdrawn from the export: importers stop finding it, and let go of it.
+                p.push(Action::UntagResource(UntagResource {
+                    resource_arn: tg.arn.clone(),
+                    tag_keys: vec![TAG_SOURCE_TYPE.to_owned()],
                 }));
             }
             continue;

@@ -2,9 +2,11 @@
 //! deserialized into the real `gateway-api` / `k8s-openapi` types), and helpers that run
 //! [`translate`] and look up the status it computed.
 
+mod exports;
 mod objects;
 mod routes;
 
+pub use exports::*;
 pub use objects::*;
 pub use routes::*;
 
@@ -154,6 +156,9 @@ pub fn assert_generations(snapshot: &ClusterSnapshot, t: &Translation) {
             "HTTPRoute" => snapshot.http_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "GRPCRoute" => snapshot.grpc_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "TLSRoute" => snapshot.tls_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
+            "ServiceExport" => {
+                snapshot.service_exports.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation)
+            }
             other => panic!("status for unexpected kind {other}"),
         };
         let conditions: Vec<&Condition> = match &e.status {
