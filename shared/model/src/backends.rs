@@ -154,14 +154,7 @@ impl Resolver<'_> {
         TargetGroupSpec {
             name: names::target_group_name(svc_ns, svc_name, &identity),
             kind: TargetGroupType::Ip,
-            config: TargetGroupConfig {
-                port: port.port,
-                protocol: protocol.to_owned(),
-                protocol_version: version.map(str::to_owned),
-                ip_address_type: if ipv6 { "IPV6" } else { "IPV4" }.to_owned(),
-                vpc_identifier: id.vpc_id.clone(),
-                health_check: None,
-            },
+            config: ip_config(port.port, (protocol, version), ipv6, &id.vpc_id),
             tags,
             targets: targets(self.snapshot, service, port, ipv6),
             owner: Some(OwnerKey {
@@ -170,6 +163,24 @@ impl Resolver<'_> {
                 name: route.name.clone(),
             }),
         }
+    }
+}
+
+/// The configuration of an IP target group of our own: `protocol` and `version` on `port`,
+/// the Lattice default health check.
+pub(crate) fn ip_config(
+    port: i32,
+    (protocol, version): (&str, Option<&str>),
+    ipv6: bool,
+    vpc: &str,
+) -> TargetGroupConfig {
+    TargetGroupConfig {
+        port,
+        protocol: protocol.to_owned(),
+        protocol_version: version.map(str::to_owned),
+        ip_address_type: if ipv6 { "IPV6" } else { "IPV4" }.to_owned(),
+        vpc_identifier: vpc.to_owned(),
+        health_check: None,
     }
 }
 

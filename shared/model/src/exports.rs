@@ -26,12 +26,12 @@ use k8s_openapi::api::core::v1::ServicePort;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use k8s_openapi::jiff::Timestamp;
 
-use crate::backends::targets;
+use crate::backends::{ip_config, targets};
 use crate::conditions::condition;
 use crate::config::Config;
 use crate::gateway::Problem;
 use crate::imports::SOURCE_SERVICE_EXPORT;
-use crate::lattice::{OwnerKey, Target, TargetGroupConfig, TargetGroupSpec, TargetGroupType};
+use crate::lattice::{OwnerKey, Target, TargetGroupSpec, TargetGroupType};
 use crate::names::{self, Tags};
 use crate::observed::{ObservedState, is_owned};
 use crate::snapshot::{ClusterSnapshot, ObjectRef, name_of, namespace_of};
@@ -310,14 +310,7 @@ fn target_group(
     TargetGroupSpec {
         name: names::target_group_name(namespace, name, &identity),
         kind: TargetGroupType::Ip,
-        config: TargetGroupConfig {
-            port,
-            protocol: protocol.to_owned(),
-            protocol_version: version.map(str::to_owned),
-            ip_address_type: if ipv6 { "IPV6" } else { "IPV4" }.to_owned(),
-            vpc_identifier: id.vpc_id.clone(),
-            health_check: None,
-        },
+        config: ip_config(port, (protocol, version), ipv6, &id.vpc_id),
         tags,
         targets,
         owner: Some(OwnerKey {
