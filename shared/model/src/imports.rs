@@ -68,6 +68,23 @@ impl ImportQueries {
     pub fn is_empty(&self) -> bool {
         self.exports.is_empty() && self.external.is_empty()
     }
+
+    /// What an inventory holding `target_groups` answers: the exported ones asked for that
+    /// `managed_by` does not own, and the external ones asked for (by id or ARN).
+    pub fn select(&self, target_groups: &[ObservedTargetGroup], managed_by: &str) -> Vec<ObservedTargetGroup> {
+        target_groups
+            .iter()
+            .filter(|tg| {
+                let tag = |key: &str| tg.tags.get(key).cloned().unwrap_or_default();
+                let exported = tag(TAG_SOURCE_TYPE) == SOURCE_SERVICE_EXPORT
+                    && self.exports.contains(&(tag(TAG_SERVICE_NAMESPACE), tag(TAG_SERVICE_NAME)))
+                    && !is_owned(&tg.tags, managed_by);
+                let named = |e: &String| *e == tg.arn || *e == tg.id || e.ends_with(&format!("targetgroup/{}", tg.id));
+                exported || self.external.iter().any(named)
+            })
+            .cloned()
+            .collect()
+    }
 }
 
 /// How one ServiceImport resolves, read from its annotations.
@@ -117,8 +134,9 @@ fn mode(import: &ServiceImport) -> Result<Mode<'_>, Problem> {
 }
 
 /// The exported and external target groups that the ServiceImport backends of routes in `scope`
-/// name (imports that do not exist or whose annotations conflict name nothing).
-pub fn queries(snapshot: &ClusterSnapshot, scope: &Scope) -> ImportQueries {
+/// name (imports that do not exist, whose annotations conflict or whose ARN is not one of a
+/// target group of this region name nothing).
+pub fn queries(snapshot: &ClusterSnapshot, scope: &Scope, config: &Config) -> ImportQueries {
     let mut out = ImportQueries::default();
     for route in crate::route::routes(snapshot) {
         let owner =
@@ -129,7 +147,9 @@ pub fn queries(snapshot: &ClusterSnapshot, scope: &Scope) -> ImportQueries {
         for backend in route.rules.iter().flat_map(|r| &r.backends).filter(|b| is_import(b)) {
             match find(snapshot, &backend.namespace, &backend.name).map(mode) {
                 Some(Ok(Mode::External(arn))) => {
-                    out.external.insert(arn.to_owned());
+                    if external_id(arn, &config.identity.region).is_ok() {
+                        out.external.insert(arn.to_owned());
+                    }
                 }
                 Some(Ok(Mode::Exported { export, .. })) => {
                     out.exports.insert((backend.namespace.clone(), export.to_owned()));

@@ -6,16 +6,18 @@
 //! `lattice` adapter implements over the AWS SDK and tests implement in memory. It must not
 //! depend on an AWS or Kubernetes client itself.
 //!
-//! Data flow: snapshot → names the desired state needs → `observe` → `translate` (desired state
-//! and status) → `plan` → `apply` (which updates the observed state with what it created) →
-//! `translate` again for the status that reflects the result (DNS names, ARNs).
+//! Data flow: snapshot → names the desired state needs → `observe` (plus the target groups that
+//! ServiceImports in scope name, `observe_imports`) → `translate` (desired state and status) →
+//! `plan` → `apply` (which updates the observed state with what it created) → `translate` again
+//! for the status that reflects the result (DNS names, ARNs).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use k8s_openapi::jiff::Timestamp;
 use model::config::Config;
-use model::observed::ObservedState;
+use model::imports::ImportQueries;
+use model::observed::{ObservedState, ObservedTargetGroup};
 use model::plan::{Action, Plan, Scope, plan};
 use model::snapshot::ClusterSnapshot;
 use model::translate::{Translation, translate};
@@ -34,6 +36,15 @@ pub trait LatticeReader {
         scope: &Scope,
         interesting: &BTreeSet<String>,
     ) -> impl Future<Output = Result<ObservedState, BoxError>> + Send;
+
+    /// The target groups that `queries` name and `managed_by` does not own: those other clusters
+    /// export under the names asked for (with their tags), and the external ones asked for by
+    /// ARN (left out when they do not exist). See [`model::imports`].
+    fn observe_imports(
+        &self,
+        managed_by: &str,
+        queries: &ImportQueries,
+    ) -> impl Future<Output = Result<Vec<ObservedTargetGroup>, BoxError>> + Send;
 }
 
 /// Executes plans against VPC Lattice.
@@ -147,8 +158,18 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         .collect();
     let protected = model::protect::protected_owners(&request.snapshot);
     let scope = narrow(request.scope.clone(), &protected);
-    let observed =
+    let mut observed =
         lattice.observe(&managed_by, &scope, &interesting).await.map_err(|source| Error::Observe { source })?;
+    let queries = model::imports::queries(&request.snapshot, &scope, config);
+    if !queries.is_empty() {
+        let imported =
+            lattice.observe_imports(&managed_by, &queries).await.map_err(|source| Error::Observe { source })?;
+        for tg in imported {
+            if !observed.target_groups.iter().any(|t| t.id == tg.id) {
+                observed.target_groups.push(tg);
+            }
+        }
+    }
     let translation = translate(&request.snapshot, &observed, config, request.now);
     let plan = plan(&translation.desired, &observed, &scope, &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");

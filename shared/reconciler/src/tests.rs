@@ -57,6 +57,15 @@ impl LatticeReader for MemoryLattice {
         }
         Ok(self.state.lock().expect("state").0.clone())
     }
+
+    async fn observe_imports(
+        &self,
+        managed_by: &str,
+        queries: &model::imports::ImportQueries,
+    ) -> Result<Vec<model::observed::ObservedTargetGroup>, BoxError> {
+        self.count("ObserveImports");
+        Ok(queries.select(&self.state.lock().expect("state").0.target_groups, managed_by))
+    }
 }
 
 impl LatticeWriter for MemoryLattice {

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::jiff::Timestamp;
 use model::config::{Config, Identity};
-use model::observed::ObservedState;
+use model::imports::ImportQueries;
+use model::observed::{ObservedState, ObservedTargetGroup};
 use model::plan::{Plan, Scope};
 use reconciler::{ApplyOutcome, BoxError, LatticeReader, LatticeWriter, Mode, Report, Request};
 
@@ -23,6 +24,14 @@ impl LatticeReader for Fixed {
         _interesting: &BTreeSet<String>,
     ) -> Result<ObservedState, BoxError> {
         Ok(self.0.clone())
+    }
+
+    async fn observe_imports(
+        &self,
+        managed_by: &str,
+        queries: &ImportQueries,
+    ) -> Result<Vec<ObservedTargetGroup>, BoxError> {
+        Ok(queries.select(&self.0.target_groups, managed_by))
     }
 }
 

@@ -3,6 +3,7 @@
 //! when the caller asks about their names) and our target groups with their targets.
 
 pub(crate) mod convert;
+mod imports;
 mod services;
 mod target_groups;
 

@@ -254,28 +254,49 @@ fn a_target_group_another_service_uses_is_refused() {
 
 #[test]
 fn queries_name_what_routes_in_scope_import() {
+    const LEGACY: &str = "arn:aws:vpc-lattice:us-west-2:210987654321:targetgroup/tg-0ec2000000000000a";
     let snap = world()
         .with(mk_gateway("default", "my-hotel").listener(listener("http", "HTTP", 80)))
         .with(mk_import("default", "checkout").annotation("application-networking.k8s.aws/export-name", "payments"))
-        .with(mk_import("default", "legacy").annotation(ARN, "arn:aws:vpc-lattice:us-west-2:1:targetgroup/tg-x"))
+        .with(mk_import("default", "legacy").annotation(ARN, LEGACY))
+        .with(
+            mk_import("default", "elsewhere")
+                .annotation(ARN, "arn:aws:vpc-lattice:eu-west-1:210987654321:targetgroup/tg-0ec2000000000000a"),
+        )
         .with(mk_import("default", "unused"))
         .with(
             mk_route("default", "a")
                 .parent(parent("my-hotel"))
                 .rule(rule().backend(import_backend("checkout")).backend(import_backend("missing"))),
         )
-        .with(mk_route("default", "b").parent(parent("my-hotel")).rule(rule().backend(import_backend("legacy"))))
+        .with(
+            mk_route("default", "b")
+                .parent(parent("my-hotel"))
+                .rule(rule().backend(import_backend("legacy")).backend(import_backend("elsewhere"))),
+        )
         .build();
-    let all = imports::queries(&snap, &Scope::All);
+    let all = imports::queries(&snap, &Scope::All, &config());
     assert_eq!(
         all,
         ImportQueries {
             exports: BTreeSet::from([("default".into(), "payments".into())]),
-            external: BTreeSet::from(["arn:aws:vpc-lattice:us-west-2:1:targetgroup/tg-x".into()]),
+            external: BTreeSet::from([LEGACY.into()]),
         }
     );
     let owner = OwnerKey { kind: "HTTPRoute".into(), namespace: "default".into(), name: "b".into() };
-    let scoped = imports::queries(&snap, &Scope::Owners(BTreeSet::from([owner])));
+    let scoped = imports::queries(&snap, &Scope::Owners(BTreeSet::from([owner])), &config());
     assert!(scoped.exports.is_empty() && scoped.external.len() == 1);
-    assert!(imports::queries(&world().build(), &Scope::All).is_empty());
+    assert!(imports::queries(&world().build(), &Scope::All, &config()).is_empty());
+
+    // An inventory answers with the exported target groups asked for that are not ours, and
+    // the external ones.
+    let mut ours = observed_export("tg-0ours00000000000", ("default", "payments"), "test-cluster", 80, "HTTP1");
+    ours.tags.insert("application-networking.k8s.aws/ManagedBy".into(), MANAGED_BY.into());
+    let theirs = observed_export("tg-0theirs000000000", ("default", "payments"), "green", 80, "HTTP1");
+    let unasked = observed_export("tg-0unasked00000000", ("default", "checkout"), "green", 80, "HTTP1");
+    let mut external = observed_export("tg-0ec2000000000000a", ("x", "y"), "none", 80, "HTTP1");
+    external.tags.clear();
+    let ids: Vec<String> =
+        all.select(&[ours, theirs, unasked, external], MANAGED_BY).into_iter().map(|tg| tg.id).collect();
+    assert_eq!(ids, ["tg-0theirs000000000", "tg-0ec2000000000000a"]);
 }
