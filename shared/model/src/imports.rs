@@ -270,7 +270,13 @@ pub(crate) fn resolve(
         if let Some(v) = vpc {
             narrowing.push_str(&format!(" in {v}"));
         }
-        return Err((reasons::BACKEND_NOT_FOUND, format!("{field}: no target group of {what} is exported{narrowing}")));
+        return Err((
+            reasons::BACKEND_NOT_FOUND,
+            format!(
+                "{field}: no target group is exported for ServiceImport {}/{} ({what}{narrowing})",
+                backend.namespace, backend.name
+            ),
+        ));
     }
     let exported = found.len();
     found.retain(|tg| fits(route.kind, tg));
