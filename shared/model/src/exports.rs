@@ -241,7 +241,8 @@ fn one(export: &ServiceExport, snapshot: &ClusterSnapshot, config: &Config) -> E
                 all.sort();
                 all.dedup();
                 let listed: Vec<String> = selected.iter().map(|p| p.port.to_string()).collect();
-                let what = format!("ports {} as HTTP on port 80", listed.join(", "));
+                let plural = if listed.len() == 1 { "" } else { "s" };
+                let what = format!("port{plural} {} in one HTTP target group", listed.join(", "));
                 outcome.target_groups.push((build(80, ("HTTP", Some("HTTP1")), all), what));
             }
         }

@@ -235,7 +235,18 @@ pub(crate) fn resolve(
         Mode::External(arn) => {
             let id = external_id(arn, &config.identity.region).map_err(in_field)?;
             return match observed.target_groups.iter().find(|tg| tg.id == id) {
-                None => Err((REASON_EXTERNAL_NOT_FOUND, format!("{field}: target group {arn} does not exist"))),
+                None => Err((
+                    REASON_EXTERNAL_NOT_FOUND,
+                    format!("{field}: target group {arn} does not exist (or this account cannot read it)"),
+                )),
+                Some(tg) if !fits(route.kind, tg) => Err((
+                    reasons::UNSUPPORTED_PROTOCOL_BACKEND,
+                    format!(
+                        "{field}: target group {arn} speaks {} and cannot carry {} traffic",
+                        tg.config.protocol_version.as_deref().unwrap_or(&tg.config.protocol),
+                        route.kind.kind()
+                    ),
+                )),
                 Some(tg) if used_elsewhere(tg) => Err(in_use(field, tg)),
                 Some(tg) => Ok(vec![tg.id.clone()]),
             };

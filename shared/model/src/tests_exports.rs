@@ -102,7 +102,7 @@ fn without_exported_ports_one_http_target_group_on_port_80_takes_the_legacy_port
     let t = run(&world_with(mk_export("default", "checkout")));
     assert_eq!(exported_groups(&t)[0].targets.len(), 6);
     let valid = assert_cond(status_of(&t, "checkout"), CONDITION_VALID, "True", reasons::VALID);
-    assert_eq!(valid.message, "Exports ports 80, 8081, 9443 as HTTP on port 80");
+    assert_eq!(valid.message, "Exports ports 80, 8081, 9443 in one HTTP target group");
     // A port the Service does not have is named, and the others are still exported.
     let t = run(&world_with(mk_export("default", "checkout").annotation(ANNOTATION_PORT, "80,x,7")));
     assert_eq!(exported_groups(&t)[0].targets, [on("10.0.0.1", 8080), on("10.0.0.2", 8080)]);
