@@ -4,95 +4,31 @@
 //! reconcile with the same cluster identity must create and delete nothing, keep every service
 //! (and so its DNS name), and a second run must plan nothing.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::Credentials;
-use k8s_openapi::jiff::Timestamp;
-use lattice::{AdapterConfig, Lattice};
-use lattice_sim::{RunningSim, SimConfig};
-use migration_tests::{Anchor, HOTEL_NETWORK, HotelSeed, Identity, RouteRef, RuleSeed, seed_hotel};
+use common::{ACCOUNT, World, creates_or_deletes, world};
 use model::config::Config;
-use model::plan::Scope;
-use model::snapshot::ClusterSnapshot;
-use reconciler::{Mode, Report, Request};
+use multicluster_tests::{Anchor, HOTEL_NETWORK, HotelSeed, Identity, RouteRef, RuleSeed, seed_hotel};
+use reconciler::{Mode, Report};
 
 /// The cluster identity both controllers run with.
 fn identity() -> Identity {
     Identity {
-        account_id: "123456789012".into(),
+        account_id: ACCOUNT.into(),
         cluster_name: "hotel-cluster".into(),
         vpc_id: "vpc-0aaa1111bbbb2222c".into(),
     }
 }
 
 fn config() -> Config {
-    let id = identity();
-    Config::new(model::config::Identity {
-        account_id: id.account_id,
-        cluster_name: id.cluster_name,
-        vpc_id: id.vpc_id,
-        region: "us-west-2".into(),
-    })
+    common::config("hotel-cluster", "vpc-0aaa1111bbbb2222c")
 }
 
-struct World {
-    sim: RunningSim,
-    sdk: SdkConfig,
-    network: String,
-}
-
-async fn world() -> World {
-    let sim = lattice_sim::start(SimConfig::default(), "127.0.0.1:0".parse().expect("address")).await.expect("starts");
-    let (network, _) = sim.seed_service_network(HOTEL_NETWORK, &BTreeMap::new()).expect("network");
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .region(Region::new("us-west-2"))
-        .endpoint_url(sim.endpoint())
-        .load()
-        .await;
-    World { sim, sdk, network }
-}
-
-impl World {
-    fn anchor(&self) -> Anchor {
-        Anchor::new(aws_sdk_vpclattice::Client::new(&self.sdk), identity(), 1_767_225_600, 7)
-    }
-
-    fn adapter(&self) -> Lattice {
-        let pacing = AdapterConfig {
-            tps: 1000,
-            initial_backoff: Duration::from_millis(5),
-            pending_wait: Duration::from_secs(1),
-            ..AdapterConfig::default()
-        };
-        Lattice::new(&self.sdk, pacing)
-    }
-
-    /// Service name → (id, DNS name), as the API lists them.
-    async fn services(&self) -> BTreeMap<String, (String, String)> {
-        let client = aws_sdk_vpclattice::Client::new(&self.sdk);
-        let out = client.list_services().send().await.expect("ListServices");
-        out.items()
-            .iter()
-            .map(|s| {
-                let dns = s.dns_entry().and_then(|d| d.domain_name()).unwrap_or_default();
-                (s.name().unwrap_or_default().to_owned(), (s.id().unwrap_or_default().to_owned(), dns.to_owned()))
-            })
-            .collect()
-    }
-
-    async fn reconcile(&self, snapshot: &ClusterSnapshot, mode: Mode) -> Report {
-        let request = Request {
-            snapshot: snapshot.clone(),
-            scope: Scope::All,
-            mode,
-            now: Timestamp::from_second(1_767_229_200).expect("time"),
-        };
-        reconciler::reconcile(&self.adapter(), &config(), request).await.expect("reconcile runs")
-    }
+fn anchor(world: &World) -> Anchor {
+    Anchor::new(world.client(), identity(), 1_767_225_600, 7)
 }
 
 fn hotel_dir() -> PathBuf {
@@ -103,10 +39,6 @@ fn hotel() -> manifests::Loaded {
     let loaded = manifests::load_paths(&[hotel_dir()]).expect("examples load");
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     loaded
-}
-
-fn creates_or_deletes(calls: &BTreeMap<String, u64>) -> Vec<&String> {
-    calls.keys().filter(|op| op.starts_with("Create") || op.starts_with("Delete")).collect()
 }
 
 /// Every route of the report is accepted with resolved references, and carries the DNS name of
@@ -126,8 +58,8 @@ fn assert_routes_keep_their_services(report: &Report, services: &BTreeMap<String
 
 #[tokio::test]
 async fn the_first_reconcile_after_the_controller_creates_and_deletes_nothing() {
-    let world = world().await;
-    let seeded: HotelSeed = seed_hotel(&mut world.anchor(), &world.network).await.expect("seeded");
+    let world = world(HOTEL_NETWORK).await;
+    let seeded: HotelSeed = seed_hotel(&mut anchor(&world), &world.network).await.expect("seeded");
     for (service, tg) in &seeded.target_groups {
         let suffix = tg.name.strip_prefix(&format!("k8s-default-{service}-")).expect("the controller's name");
         assert!(suffix.len() == 10 && suffix.bytes().all(|b| b.is_ascii_lowercase()), "{}", tg.name);
@@ -137,7 +69,7 @@ async fn the_first_reconcile_after_the_controller_creates_and_deletes_nothing() 
     let hotel = hotel();
 
     world.sim.reset_calls();
-    let report = world.reconcile(&hotel.snapshot, Mode::Apply).await;
+    let report = world.apply(&config(), &hotel.snapshot).await;
     let calls = world.sim.calls();
     let ops: Vec<&str> = report.plan.actions.iter().map(|a| a.op()).collect();
     eprintln!("migration reconcile: plan {ops:?}, calls {calls:?}");
@@ -149,18 +81,17 @@ async fn the_first_reconcile_after_the_controller_creates_and_deletes_nothing() 
     assert_routes_keep_their_services(&report, &before);
     // Every target group the existing controller created is still there.
     for tg in seeded.target_groups.values() {
-        let client = aws_sdk_vpclattice::Client::new(&world.sdk);
-        client.get_target_group().target_group_identifier(&tg.id).send().await.expect("target group kept");
+        world.client().get_target_group().target_group_identifier(&tg.id).send().await.expect("target group kept");
     }
 
-    let again = world.reconcile(&hotel.snapshot, Mode::Plan).await;
+    let again = world.reconcile(&config(), &hotel.snapshot, Mode::Plan).await;
     assert!(again.plan.actions.is_empty(), "{:?}", again.plan.actions);
 }
 
 #[tokio::test]
 async fn rules_whose_priorities_differ_from_ours_are_moved_not_replaced() {
-    let world = world().await;
-    let mut anchor = world.anchor();
+    let world = world(HOTEL_NETWORK).await;
+    let mut anchor = anchor(&world);
     seed_hotel(&mut anchor, &world.network).await.expect("seeded");
     // Route `search`: rule 0 `/a` → parking, rule 1 `/a/b` → review. The existing controller
     // numbers rules by index (/a = 1, /a/b = 2); the longer prefix goes first here.
@@ -196,12 +127,12 @@ spec:
     assert!(input.errors.is_empty(), "{:?}", input.errors);
 
     world.sim.reset_calls();
-    let report = world.reconcile(&input.snapshot, Mode::Apply).await;
+    let report = world.apply(&config(), &input.snapshot).await;
     let ops: Vec<&str> = report.plan.actions.iter().map(|a| a.op()).collect();
     assert_eq!(ops, ["BatchUpdateRule"], "one batch swaps the two priorities");
     assert!(creates_or_deletes(&world.sim.calls()).is_empty(), "{:?}", world.sim.calls());
     assert_eq!(world.services().await, before);
     assert_routes_keep_their_services(&report, &before);
-    let again = world.reconcile(&input.snapshot, Mode::Plan).await;
+    let again = world.reconcile(&config(), &input.snapshot, Mode::Plan).await;
     assert!(again.plan.actions.is_empty(), "{:?}", again.plan.actions);
 }
