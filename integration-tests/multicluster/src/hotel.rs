@@ -65,3 +65,27 @@ pub async fn seed_hotel(anchor: &mut Anchor, network: &str) -> Result<HotelSeed,
     }
     Ok(seed)
 }
+
+/// What [`seed_review_export`] created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportSeed {
+    /// The ServiceExport's target group.
+    pub target_group: Created,
+    /// The service of the route that imports it.
+    pub service: Created,
+}
+
+/// The review Service exported to other clusters (ServiceExport `default/review` with
+/// `exportedPorts: [{port: 80, routeType: HTTP}]`), and HTTPRoute `default/reviews` sending
+/// everything to ServiceImport `default/review`, as the existing controller creates them.
+pub async fn seed_review_export(anchor: &mut Anchor, network: &str) -> Result<ExportSeed, Error> {
+    let pods = PODS.iter().find(|(name, _)| *name == "review").map(|(_, ips)| ips).into_iter().flatten();
+    let targets: Vec<(&str, i32)> = pods.map(|ip| (*ip, 8090)).collect();
+    let target_group = anchor.export_target_group("default", "review", 80, "HTTP", &targets).await?;
+    let route = RouteRef { kind: "HTTPRoute", namespace: "default", name: "reviews" };
+    let service = anchor.service(route, &[network]).await?;
+    let listener = anchor.listener(route, &service.id, 80, ListenerProtocol::Http).await?;
+    let rule = RuleSeed { priority: 1, prefix: "/".into(), forward: vec![(target_group.id.clone(), 1)] };
+    anchor.rules(&service.id, &listener.id, &[rule]).await?;
+    Ok(ExportSeed { target_group, service })
+}

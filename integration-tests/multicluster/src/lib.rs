@@ -16,5 +16,5 @@
 mod hotel;
 mod seed;
 
-pub use hotel::{HOTEL_NETWORK, HotelSeed, seed_hotel};
+pub use hotel::{ExportSeed, HOTEL_NETWORK, HotelSeed, seed_hotel, seed_review_export};
 pub use seed::{Anchor, Created, Error, Identity, RouteRef, RuleSeed};

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use common::{ACCOUNT, World, creates_or_deletes, world};
 use model::config::Config;
-use multicluster_tests::{Anchor, HOTEL_NETWORK, HotelSeed, Identity, RouteRef, RuleSeed, seed_hotel};
+use multicluster_tests::{
+    Anchor, HOTEL_NETWORK, HotelSeed, Identity, RouteRef, RuleSeed, seed_hotel, seed_review_export,
+};
 use reconciler::{Mode, Report};
 
 /// The cluster identity both controllers run with.
@@ -133,6 +135,58 @@ spec:
     assert!(creates_or_deletes(&world.sim.calls()).is_empty(), "{:?}", world.sim.calls());
     assert_eq!(world.services().await, before);
     assert_routes_keep_their_services(&report, &before);
+    let again = world.reconcile(&config(), &input.snapshot, Mode::Plan).await;
+    assert!(again.plan.actions.is_empty(), "{:?}", again.plan.actions);
+}
+
+#[tokio::test]
+async fn exported_and_imported_services_are_adopted_too() {
+    let world = world(HOTEL_NETWORK).await;
+    let mut anchor = anchor(&world);
+    seed_hotel(&mut anchor, &world.network).await.expect("seeded");
+    let export = seed_review_export(&mut anchor, &world.network).await.expect("export seeded");
+    let before = world.services().await;
+    assert_eq!(before.len(), 3);
+
+    let mut input = hotel();
+    let multicluster = r#"
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: ServiceExport
+metadata:
+  name: review
+  namespace: default
+  annotations: {application-networking.k8s.aws/federation: amazon-vpc-lattice}
+spec: {exportedPorts: [{port: 80, routeType: HTTP}]}
+---
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: ServiceImport
+metadata: {name: review, namespace: default}
+spec: {type: ClusterSetIP, ports: [{port: 80, protocol: TCP}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: reviews, namespace: default}
+spec:
+  parentRefs: [{name: my-hotel, sectionName: http}]
+  rules:
+    - backendRefs: [{group: application-networking.k8s.aws, kind: ServiceImport, name: review}]
+"#;
+    manifests::load_str(multicluster, Path::new("multicluster.yaml"), &mut input);
+    assert!(input.errors.is_empty(), "{:?}", input.errors);
+
+    world.sim.reset_calls();
+    let report = world.apply(&config(), &input.snapshot).await;
+    let calls = world.sim.calls();
+    let ops: Vec<&str> = report.plan.actions.iter().map(|a| a.op()).collect();
+    eprintln!("migration reconcile with an export and an import: plan {ops:?}, calls {calls:?}");
+    assert!(report.plan.actions.is_empty(), "{ops:?}");
+    assert!(creates_or_deletes(&calls).is_empty(), "{calls:?}");
+    assert_eq!(world.services().await, before);
+    assert_routes_keep_their_services(&report, &before);
+    let status = report.translation.status.iter().find(|e| e.kind == "ServiceExport").expect("export status");
+    let exported = status.conditions().into_iter().map(|(_, c)| c).find(|c| c.type_ == "Exported").expect("Exported");
+    assert_eq!(exported.status, "True", "{exported:?}");
+    assert!(exported.message.contains(&export.target_group.id), "{}", exported.message);
     let again = world.reconcile(&config(), &input.snapshot, Mode::Plan).await;
     assert!(again.plan.actions.is_empty(), "{:?}", again.plan.actions);
 }
