@@ -270,3 +270,29 @@ async fn an_external_target_group_is_forwarded_to_and_never_changed() {
     let tg = client.get_target_group().target_group_identifier(&id).send().await.expect("still there");
     assert!(tg.service_arns().is_empty(), "no longer used");
 }
+
+#[tokio::test]
+async fn a_cluster_routes_to_its_own_export_also_when_one_route_is_reconciled() {
+    let world = world("my-hotel").await;
+    let mut input = exporter(&["10.1.0.10"], true);
+    let importing = importer("{}");
+    input.snapshot.gateway_classes = importing.snapshot.gateway_classes;
+    input.snapshot.gateways = importing.snapshot.gateways;
+    input.snapshot.service_imports = importing.snapshot.service_imports;
+    input.snapshot.http_routes = importing.snapshot.http_routes;
+    world.apply(&blue(), &input.snapshot).await;
+    let report = world.apply(&blue(), &input.snapshot).await;
+    assert_eq!(ops(&report), ["BatchUpdateRule"], "the route moves onto the export created by the first run");
+    let own = forwards(&world).await;
+    assert_eq!(own.len(), 1);
+
+    // A run scoped to the route does not read the export's target group as part of the
+    // inventory; it still finds it through the import, so nothing changes.
+    let route = model::lattice::OwnerKey { kind: "HTTPRoute".into(), namespace: "shop".into(), name: "front".into() };
+    let scope = model::plan::Scope::Owners([route].into());
+    world.sim.reset_calls();
+    let report = world.reconcile_in(&blue(), &input.snapshot, scope, Mode::Plan).await;
+    assert!(report.plan.actions.is_empty(), "{:?}", report.plan.actions);
+    assert_eq!(conditions(&report, "HTTPRoute", "front")["ResolvedRefs"], pair("True", "ResolvedRefs"));
+    assert_eq!(world.sim.calls().get("GetResources"), Some(&2), "{:?}", world.sim.calls());
+}

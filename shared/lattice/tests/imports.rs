@@ -44,8 +44,11 @@ async fn exports_are_found_by_tag_twenty_names_a_call_and_external_ones_by_arn()
         let (id, _) = target_group(&client, &format!("k8s-shop-{name}-other"), &export_tags(OTHER, name)).await;
         theirs.insert(id);
     }
-    // Ours (read by `observe`), another namespace, and an export nobody asked for: left out.
-    target_group(&client, "k8s-shop-svc-00-ours", &export_tags(MANAGED_BY, "svc-00")).await;
+    // Ours, known already (read by `observe`), another namespace, and an export nobody asked
+    // for: left out. Ours that is not known yet (its export out of scope) is read.
+    let (_, known) = target_group(&client, "k8s-shop-svc-00-ours", &export_tags(MANAGED_BY, "svc-00")).await;
+    let (unknown, _) = target_group(&client, "k8s-shop-svc-01-ours", &export_tags(MANAGED_BY, "svc-01")).await;
+    theirs.insert(unknown);
     let mut elsewhere = export_tags(OTHER, "svc-01");
     elsewhere[3].1 = "elsewhere";
     target_group(&client, "k8s-elsewhere-svc-01-other", &elsewhere).await;
@@ -59,22 +62,22 @@ async fn exports_are_found_by_tag_twenty_names_a_call_and_external_ones_by_arn()
         external: BTreeSet::from([external_arn.clone(), gone]),
     };
     sim.reset_calls();
-    let found = lattice.observe_imports(MANAGED_BY, &queries).await.expect("read");
+    let found = lattice.observe_imports(&BTreeSet::from([known]), &queries).await.expect("read");
     let ids: BTreeSet<String> = found.iter().map(|tg| tg.id.clone()).collect();
     let mut want = theirs.clone();
     want.insert(external.clone());
     assert_eq!(ids, want);
     let calls = sim.calls();
     assert_eq!(calls.get("GetResources"), Some(&2), "25 names in chunks of 20: {calls:?}");
-    assert_eq!(calls.get("GetTargetGroup"), Some(&27), "25 exports and 2 external ARNs: {calls:?}");
+    assert_eq!(calls.get("GetTargetGroup"), Some(&28), "26 exports and 2 external ARNs: {calls:?}");
     assert_eq!(calls.get("ListTargets"), None, "targets of others are not read");
-    let exported = found.iter().find(|tg| tg.id != external).expect("an export");
+    let exported = found.iter().find(|tg| tg.name == "k8s-shop-svc-02-other").expect("an export");
     assert_eq!(exported.tags.get("application-networking.k8s.aws/ManagedBy").map(String::as_str), Some(OTHER));
     assert_eq!(exported.config.port, 80);
     assert!(found.iter().find(|tg| tg.id == external).is_some_and(|tg| tg.tags.is_empty()));
 
     // Nothing asked, nothing read.
     sim.reset_calls();
-    assert!(lattice.observe_imports(MANAGED_BY, &ImportQueries::default()).await.expect("read").is_empty());
+    assert!(lattice.observe_imports(&BTreeSet::new(), &ImportQueries::default()).await.expect("read").is_empty());
     assert!(sim.calls().is_empty(), "{:?}", sim.calls());
 }

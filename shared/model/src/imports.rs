@@ -69,16 +69,16 @@ impl ImportQueries {
         self.exports.is_empty() && self.external.is_empty()
     }
 
-    /// What an inventory holding `target_groups` answers: the exported ones asked for that
-    /// `managed_by` does not own, and the external ones asked for (by id or ARN).
-    pub fn select(&self, target_groups: &[ObservedTargetGroup], managed_by: &str) -> Vec<ObservedTargetGroup> {
+    /// What an inventory holding `target_groups` answers: the exported ones asked for, and the
+    /// external ones asked for (by id or ARN), except those whose ARN is `known` already.
+    pub fn select(&self, target_groups: &[ObservedTargetGroup], known: &BTreeSet<String>) -> Vec<ObservedTargetGroup> {
         target_groups
             .iter()
+            .filter(|tg| !known.contains(&tg.arn))
             .filter(|tg| {
                 let tag = |key: &str| tg.tags.get(key).cloned().unwrap_or_default();
                 let exported = tag(TAG_SOURCE_TYPE) == SOURCE_SERVICE_EXPORT
-                    && self.exports.contains(&(tag(TAG_SERVICE_NAMESPACE), tag(TAG_SERVICE_NAME)))
-                    && !is_owned(&tg.tags, managed_by);
+                    && self.exports.contains(&(tag(TAG_SERVICE_NAMESPACE), tag(TAG_SERVICE_NAME)));
                 let named = |e: &String| *e == tg.arn || *e == tg.id || e.ends_with(&format!("targetgroup/{}", tg.id));
                 exported || self.external.iter().any(named)
             })

@@ -20,10 +20,10 @@ impl LatticeReader for lattice::Lattice {
 
     async fn observe_imports(
         &self,
-        managed_by: &str,
+        known: &BTreeSet<String>,
         queries: &ImportQueries,
     ) -> Result<Vec<ObservedTargetGroup>, BoxError> {
-        lattice::Lattice::observe_imports(self, managed_by, queries).await.map_err(|e| Box::new(e) as BoxError)
+        lattice::Lattice::observe_imports(self, known, queries).await.map_err(|e| Box::new(e) as BoxError)
     }
 }
 

@@ -37,12 +37,13 @@ pub trait LatticeReader {
         interesting: &BTreeSet<String>,
     ) -> impl Future<Output = Result<ObservedState, BoxError>> + Send;
 
-    /// The target groups that `queries` name and `managed_by` does not own: those other clusters
-    /// export under the names asked for (with their tags), and the external ones asked for by
-    /// ARN (left out when they do not exist). See [`model::imports`].
+    /// The target groups that `queries` name, except those whose ARN is in `known` (read
+    /// already): those exported under the names asked for, by any cluster (with their tags), and
+    /// the external ones asked for by ARN (left out when they do not exist). See
+    /// [`model::imports`].
     fn observe_imports(
         &self,
-        managed_by: &str,
+        known: &BTreeSet<String>,
         queries: &ImportQueries,
     ) -> impl Future<Output = Result<Vec<ObservedTargetGroup>, BoxError>> + Send;
 }
@@ -162,8 +163,9 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         lattice.observe(&managed_by, &scope, &interesting).await.map_err(|source| Error::Observe { source })?;
     let queries = model::imports::queries(&request.snapshot, &scope, config);
     if !queries.is_empty() {
-        let imported =
-            lattice.observe_imports(&managed_by, &queries).await.map_err(|source| Error::Observe { source })?;
+        // Our own exported target groups are in the inventory only when their export is in scope.
+        let known: BTreeSet<String> = observed.target_groups.iter().map(|tg| tg.arn.clone()).collect();
+        let imported = lattice.observe_imports(&known, &queries).await.map_err(|source| Error::Observe { source })?;
         for tg in imported {
             if !observed.target_groups.iter().any(|t| t.id == tg.id) {
                 observed.target_groups.push(tg);

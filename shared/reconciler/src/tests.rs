@@ -60,11 +60,11 @@ impl LatticeReader for MemoryLattice {
 
     async fn observe_imports(
         &self,
-        managed_by: &str,
+        known: &BTreeSet<String>,
         queries: &model::imports::ImportQueries,
     ) -> Result<Vec<model::observed::ObservedTargetGroup>, BoxError> {
         self.count("ObserveImports");
-        Ok(queries.select(&self.state.lock().expect("state").0.target_groups, managed_by))
+        Ok(queries.select(&self.state.lock().expect("state").0.target_groups, known))
     }
 }
 

@@ -28,10 +28,10 @@ impl LatticeReader for Fixed {
 
     async fn observe_imports(
         &self,
-        managed_by: &str,
+        known: &BTreeSet<String>,
         queries: &ImportQueries,
     ) -> Result<Vec<ObservedTargetGroup>, BoxError> {
-        Ok(queries.select(&self.0.target_groups, managed_by))
+        Ok(queries.select(&self.0.target_groups, known))
     }
 }
 

@@ -71,9 +71,14 @@ impl World {
 
     /// One reconcile of `snapshot` as the cluster `config` names.
     pub async fn reconcile(&self, config: &Config, snapshot: &ClusterSnapshot, mode: Mode) -> Report {
+        self.reconcile_in(config, snapshot, Scope::All, mode).await
+    }
+
+    /// One reconcile of `snapshot` within `scope`.
+    pub async fn reconcile_in(&self, config: &Config, snapshot: &ClusterSnapshot, scope: Scope, mode: Mode) -> Report {
         let request = Request {
             snapshot: snapshot.clone(),
-            scope: Scope::All,
+            scope,
             mode,
             now: Timestamp::from_second(1_767_229_200).expect("time"),
         };

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use model::imports::{ImportQueries, SOURCE_SERVICE_EXPORT};
-use model::names::{TAG_MANAGED_BY, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE, TAG_SOURCE_TYPE, Tags};
+use model::names::{TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE, TAG_SOURCE_TYPE, Tags};
 use model::observed::ObservedTargetGroup;
 
 use super::PAGE_SIZE;
@@ -20,24 +20,23 @@ const TARGET_GROUP_TYPE: &str = "vpc-lattice:targetgroup";
 const VALUES_PER_FILTER: usize = 20;
 
 impl Lattice {
-    /// The target groups `queries` name that `managed_by` does not own (ours are read by
-    /// [`Lattice::observe`]): exported ones with their tags, external ones without. An external
-    /// target group that does not exist, or that this account may not read, is left out; any
-    /// other failure fails the read.
+    /// The target groups `queries` name, except those whose ARN is `known` (read already, by
+    /// [`Lattice::observe`]): exported ones (of any cluster) with their tags, external ones
+    /// without. An external target group that does not exist, or that this account may not read,
+    /// is left out; any other failure fails the read.
     pub async fn observe_imports(
         &self,
-        managed_by: &str,
+        known: &BTreeSet<String>,
         queries: &ImportQueries,
     ) -> Result<Vec<ObservedTargetGroup>, Error> {
         let mut wanted: BTreeMap<String, Tags> = BTreeMap::new();
         for (arn, tags) in self.exported(queries).await? {
-            if tags.get(TAG_MANAGED_BY).is_none_or(|v| v != managed_by) {
-                wanted.insert(arn, tags);
-            }
+            wanted.insert(arn, tags);
         }
         for arn in &queries.external {
             wanted.entry(arn.clone()).or_default();
         }
+        wanted.retain(|arn, _| !known.contains(arn));
         let read = self
             .bounded(wanted.into_iter().collect(), |(arn, tags)| {
                 let this = self.clone();

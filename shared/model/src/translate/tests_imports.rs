@@ -288,15 +288,17 @@ fn queries_name_what_routes_in_scope_import() {
     assert!(scoped.exports.is_empty() && scoped.external.len() == 1);
     assert!(imports::queries(&world().build(), &Scope::All, &config()).is_empty());
 
-    // An inventory answers with the exported target groups asked for that are not ours, and
-    // the external ones.
-    let mut ours = observed_export("tg-0ours00000000000", ("default", "payments"), "test-cluster", 80, "HTTP1");
-    ours.tags.insert("application-networking.k8s.aws/ManagedBy".into(), MANAGED_BY.into());
+    // An inventory answers with the exported target groups asked for that are not known yet,
+    // and the external ones.
+    let known = observed_export("tg-0ours00000000000", ("default", "payments"), "test-cluster", 80, "HTTP1");
     let theirs = observed_export("tg-0theirs000000000", ("default", "payments"), "green", 80, "HTTP1");
     let unasked = observed_export("tg-0unasked00000000", ("default", "checkout"), "green", 80, "HTTP1");
     let mut external = observed_export("tg-0ec2000000000000a", ("x", "y"), "none", 80, "HTTP1");
     external.tags.clear();
-    let ids: Vec<String> =
-        all.select(&[ours, theirs, unasked, external], MANAGED_BY).into_iter().map(|tg| tg.id).collect();
+    let ids: Vec<String> = all
+        .select(&[known.clone(), theirs, unasked, external], &BTreeSet::from([known.arn]))
+        .into_iter()
+        .map(|tg| tg.id)
+        .collect();
     assert_eq!(ids, ["tg-0theirs000000000", "tg-0ec2000000000000a"]);
 }
