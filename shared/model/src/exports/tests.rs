@@ -10,6 +10,7 @@ use crate::names::{TAG_MANAGED_BY, TAG_ROUTE_NAME, TAG_SERVICE_NAME, TAG_SOURCE_
 use crate::observed::ObservedState;
 use crate::plan::memory::{self, IdGen};
 use crate::plan::{Action, Plan, Scope, plan};
+use crate::status::ObjectStatus;
 use crate::testing::*;
 use crate::translate::Translation;
 

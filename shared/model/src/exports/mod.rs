@@ -19,23 +19,20 @@
 //! One bad `exportedPorts` entry does not stop the others: the valid ones are exported, and
 //! `Valid=False` names the bad entry's field.
 
+mod status;
+
 use std::collections::BTreeSet;
 
-use crds::{ServiceExport, ServiceExportStatus};
+use crds::ServiceExport;
 use k8s_openapi::api::core::v1::ServicePort;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use k8s_openapi::jiff::Timestamp;
 
 use crate::backends::{ip_config, targets};
-use crate::conditions::condition;
 use crate::config::Config;
 use crate::gateway::Problem;
 use crate::imports::SOURCE_SERVICE_EXPORT;
 use crate::lattice::{OwnerKey, Target, TargetGroupSpec, TargetGroupType};
 use crate::names::{self, Tags};
-use crate::observed::{ObservedState, is_owned};
 use crate::snapshot::{ClusterSnapshot, ObjectRef, name_of, namespace_of};
-use crate::status::{ObjectStatus, StatusEntry};
 
 /// Annotation that hands a ServiceExport to this controller.
 pub const ANNOTATION_FEDERATION: &str = "application-networking.k8s.aws/federation";
@@ -50,6 +47,8 @@ pub const ANNOTATION_SERVICE_NAME: &str = "application-networking.k8s.aws/servic
 pub const CONDITION_VALID: &str = "Valid";
 /// Condition type: whether its target groups exist in VPC Lattice.
 pub const CONDITION_EXPORTED: &str = "Exported";
+
+pub use status::status;
 
 /// Reasons of the ServiceExport conditions.
 pub mod reasons {
@@ -322,93 +321,5 @@ fn target_group(
     }
 }
 
-/// The status of each export: `Valid` (for exports handed to us) and `Exported`, merged into the
-/// conditions the export carries.
-pub fn status(
-    outcomes: &[ExportOutcome],
-    observed: &ObservedState,
-    config: &Config,
-    now: Timestamp,
-) -> Vec<StatusEntry> {
-    let managed_by = config.identity.managed_by();
-    outcomes
-        .iter()
-        .map(|o| {
-            let generation = o.export.metadata.generation.unwrap_or(1);
-            let cond = |type_: &str, ok: bool, reason: &str, message: String| {
-                condition(type_, ok, reason, message, generation, now)
-            };
-            let mut computed = Vec::new();
-            if !o.federated {
-                let message = format!(
-                    "annotation {ANNOTATION_FEDERATION}: {FEDERATION_LATTICE} is not set, so nothing is exported to VPC Lattice"
-                );
-                computed.push(cond(CONDITION_EXPORTED, false, reasons::NOT_FEDERATED, message));
-            } else {
-                computed.push(match o.problems.first() {
-                    None => {
-                        let exported: Vec<&str> = o.target_groups.iter().map(|(_, what)| what.as_str()).collect();
-                        cond(CONDITION_VALID, true, reasons::VALID, format!("Exports {}", exported.join(", ")))
-                    }
-                    Some((reason, _)) => {
-                        let messages: Vec<&str> = o.problems.iter().map(|(_, m)| m.as_str()).collect();
-                        cond(CONDITION_VALID, false, reason, messages.join("; "))
-                    }
-                });
-                let (ok, reason, message) = exported(o, observed, &managed_by);
-                computed.push(cond(CONDITION_EXPORTED, ok, reason, message));
-            }
-            let existing = o.export.status.as_ref().map(|s| s.conditions.as_slice()).unwrap_or_default();
-            StatusEntry {
-                api_version: format!("{}/{}", crds::GROUP, crds::VERSION),
-                kind: "ServiceExport".to_owned(),
-                namespace: Some(namespace_of(&o.export.metadata).to_owned()),
-                name: name_of(&o.export.metadata).to_owned(),
-                status: ObjectStatus::ServiceExport(ServiceExportStatus { conditions: merge(existing, computed) }),
-                annotations: Default::default(),
-            }
-        })
-        .collect()
-}
-
-/// The `Exported` condition of a federated export.
-fn exported(o: &ExportOutcome, observed: &ObservedState, managed_by: &str) -> (bool, &'static str, String) {
-    if o.target_groups.is_empty() {
-        return (false, reasons::INVALID, "nothing valid to export; see the Valid condition".to_owned());
-    }
-    let mut done = Vec::new();
-    let mut pending = Vec::new();
-    for (tg, what) in &o.target_groups {
-        match crate::plan::counterpart(tg, observed, managed_by) {
-            Some(seen) if !is_owned(&seen.tags, managed_by) => {
-                let holder = seen.tags.get(names::TAG_MANAGED_BY).map_or("nobody (untagged)", String::as_str);
-                return (false, reasons::CONFLICTED, format!("target group name {} is held by {holder}", tg.name));
-            }
-            Some(seen) => done.push(format!("{what}: target group {} ({})", seen.name, seen.id)),
-            None => pending.push(format!("{what}: target group {}", tg.name)),
-        }
-    }
-    if pending.is_empty() {
-        (true, reasons::EXPORTED, format!("Exported {}", done.join("; ")))
-    } else {
-        (false, reasons::PENDING, format!("Not created yet: {}", pending.join("; ")))
-    }
-}
-
-/// `computed` replacing the conditions of the same types in `existing`, keeping their
-/// `lastTransitionTime` when their status did not change.
-fn merge(existing: &[Condition], computed: Vec<Condition>) -> Vec<Condition> {
-    let ours = [CONDITION_VALID, CONDITION_EXPORTED];
-    let mut out: Vec<Condition> = existing.iter().filter(|c| !ours.contains(&c.type_.as_str())).cloned().collect();
-    for mut c in computed {
-        if let Some(old) = existing.iter().find(|o| o.type_ == c.type_ && o.status == c.status) {
-            c.last_transition_time = old.last_transition_time.clone();
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
-#[path = "tests_exports.rs"]
 mod tests;
