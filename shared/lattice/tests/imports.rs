@@ -55,26 +55,33 @@ async fn exports_are_found_by_tag_twenty_names_a_call_and_external_ones_by_arn()
     target_group(&client, "k8s-shop-unasked-other", &export_tags(OTHER, "unasked")).await;
     let (external, external_arn) = target_group(&client, "ec2-fleet", &[]).await;
     let gone = external_arn.replace(&external[3..], "0000000000000dead");
+    // A Lambda target group has no port, protocol or VPC.
+    let lambda = client.create_target_group().name("fn-checkout").r#type(TargetGroupType::Lambda).send().await;
+    let lambda = lambda.expect("lambda target group");
+    let (lambda, lambda_arn) = (lambda.id().expect("id").to_owned(), lambda.arn().expect("arn").to_owned());
 
     let lattice = adapter(&sim, fast()).await;
     let queries = ImportQueries {
         exports: names.iter().map(|n| ("shop".to_owned(), n.clone())).collect(),
-        external: BTreeSet::from([external_arn.clone(), gone]),
+        external: BTreeSet::from([external_arn.clone(), gone, lambda_arn]),
     };
     sim.reset_calls();
     let found = lattice.observe_imports(&BTreeSet::from([known]), &queries).await.expect("read");
     let ids: BTreeSet<String> = found.iter().map(|tg| tg.id.clone()).collect();
     let mut want = theirs.clone();
     want.insert(external.clone());
+    want.insert(lambda.clone());
     assert_eq!(ids, want);
     let calls = sim.calls();
     assert_eq!(calls.get("GetResources"), Some(&2), "25 names in chunks of 20: {calls:?}");
-    assert_eq!(calls.get("GetTargetGroup"), Some(&28), "26 exports and 2 external ARNs: {calls:?}");
+    assert_eq!(calls.get("GetTargetGroup"), Some(&29), "26 exports and 3 external ARNs: {calls:?}");
     assert_eq!(calls.get("ListTargets"), None, "targets of others are not read");
     let exported = found.iter().find(|tg| tg.name == "k8s-shop-svc-02-other").expect("an export");
     assert_eq!(exported.tags.get("application-networking.k8s.aws/ManagedBy").map(String::as_str), Some(OTHER));
     assert_eq!(exported.config.port, 80);
     assert!(found.iter().find(|tg| tg.id == external).is_some_and(|tg| tg.tags.is_empty()));
+    let function = found.iter().find(|tg| tg.id == lambda).expect("the Lambda target group");
+    assert_eq!((function.config.port, function.config.protocol.as_str()), (0, ""));
 
     // Nothing asked, nothing read.
     sim.reset_calls();

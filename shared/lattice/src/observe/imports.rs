@@ -11,6 +11,7 @@ use model::names::{TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE, TAG_SOURCE_TYPE, Tag
 use model::observed::ObservedTargetGroup;
 
 use super::PAGE_SIZE;
+use super::target_groups::Read;
 use crate::client::Lattice;
 use crate::error::Error;
 
@@ -41,7 +42,7 @@ impl Lattice {
             .bounded(wanted.into_iter().collect(), |(arn, tags)| {
                 let this = self.clone();
                 async move {
-                    match this.target_group(arn, tags, false).await {
+                    match this.target_group(arn, tags, Read::Foreign).await {
                         Err(Error::GetTargetGroup { source, .. })
                             if matches!(*source, aws_sdk_vpclattice::Error::AccessDeniedException(_)) =>
                         {

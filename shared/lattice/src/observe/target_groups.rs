@@ -10,6 +10,15 @@ use super::{Owned, PAGE_SIZE, convert, malformed, required};
 use crate::client::Lattice;
 use crate::error::{self, Error, is_not_found};
 
+/// How a target group is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Read {
+    /// Ours: its configuration exactly, and its targets.
+    Owned,
+    /// Someone else's, only to forward to: its configuration as far as it has one, no targets.
+    Foreign,
+}
+
 impl Lattice {
     /// Every target group tagged as ours, with its non-draining targets.
     pub(super) async fn target_groups(&self, owned: &Arc<Owned>) -> Result<Vec<ObservedTargetGroup>, Error> {
@@ -20,7 +29,7 @@ impl Lattice {
                 let owned = Arc::clone(owned);
                 async move {
                     let tags = owned.tags(&arn);
-                    this.target_group(arn, tags, true).await
+                    this.target_group(arn, tags, Read::Owned).await
                 }
             })
             .await;
@@ -32,13 +41,13 @@ impl Lattice {
         Ok(groups)
     }
 
-    /// One target group (`arn` may also be its id) carrying `tags`, with its targets when
-    /// `with_targets`; `None` when it does not exist (or vanished since it was listed).
+    /// One target group (`arn` may also be its id) carrying `tags`, read as `read` says; `None`
+    /// when it does not exist (or vanished since it was listed).
     pub(super) async fn target_group(
         &self,
         arn: String,
         tags: Tags,
-        with_targets: bool,
+        read: Read,
     ) -> Result<Option<ObservedTargetGroup>, Error> {
         const OP: &str = "GetTargetGroup";
         let tg = match self.inner.lattice_read.get_target_group().target_group_identifier(&arn).send().await {
@@ -52,8 +61,14 @@ impl Lattice {
             }
         };
         let id = required(tg.id(), OP, &arn, "id")?;
-        let config = convert::target_group_config(tg.config()).map_err(|p| malformed(OP, id, p))?;
-        let targets = if with_targets { self.targets(id, config.port).await? } else { Vec::new() };
+        let (config, targets) = match read {
+            Read::Owned => {
+                let config = convert::target_group_config(tg.config()).map_err(|p| malformed(OP, id, p))?;
+                let targets = self.targets(id, config.port).await?;
+                (config, targets)
+            }
+            Read::Foreign => (convert::foreign_target_group_config(tg.config()), Vec::new()),
+        };
         Ok(Some(ObservedTargetGroup {
             id: id.to_owned(),
             name: required(tg.name(), OP, id, "name")?.to_owned(),
