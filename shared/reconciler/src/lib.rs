@@ -188,7 +188,8 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         None
     };
     let translation = translate(&request.snapshot, &observed, config, request.now);
-    let plan = plan(&translation.desired, &observed, &scope, &managed_by);
+    // Routes waiting for an ACM certificate keep what they have in Lattice.
+    let plan = plan(&translation.desired, &observed, &narrow(scope.clone(), &translation.held), &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");
     let (apply, translation) = match request.mode {
         Mode::Plan => (None, translation),

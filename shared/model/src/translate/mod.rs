@@ -26,7 +26,7 @@ mod tests_translation_kinds;
 #[cfg(test)]
 mod tests_unsupported;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::jiff::Timestamp;
 
@@ -55,6 +55,9 @@ pub struct Translation {
     /// certificate has to be found for: the caller reads the certificates only when this is
     /// not empty (see [`crate::observed::ObservedState::certificates`]).
     pub certificate_lookups: BTreeMap<OwnerKey, String>,
+    /// Routes whose existing Lattice resources must be left as they are this run (no ACM
+    /// certificate found for their custom domain): the plan's scope leaves them out.
+    pub held: BTreeSet<OwnerKey>,
 }
 
 /// Translates a cluster snapshot.
@@ -112,7 +115,15 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             o.certificate_lookup.clone().map(|domain| (owner, domain))
         })
         .collect();
-    Translation { desired, status, certificate_lookups }
+    let held = outcomes
+        .iter()
+        .filter(|o| o.held)
+        .map(|o| {
+            let r = &o.route;
+            OwnerKey { kind: r.kind.kind().into(), namespace: r.namespace.clone(), name: r.name.clone() }
+        })
+        .collect();
+    Translation { desired, status, certificate_lookups, held }
 }
 
 /// Two routes whose service names collide: the older keeps the name. A name held in Lattice by
