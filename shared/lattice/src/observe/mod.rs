@@ -5,6 +5,7 @@
 mod certificates;
 pub(crate) mod convert;
 mod health;
+mod imports;
 mod services;
 mod target_groups;
 

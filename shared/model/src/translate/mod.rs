@@ -14,6 +14,8 @@ mod tests_conformance_routes;
 #[cfg(test)]
 mod tests_conformance_tls;
 #[cfg(test)]
+mod tests_imports;
+#[cfg(test)]
 mod tests_prop;
 #[cfg(test)]
 mod tests_status;
@@ -24,7 +26,7 @@ mod tests_translation_kinds;
 #[cfg(test)]
 mod tests_unsupported;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::jiff::Timestamp;
 
@@ -32,6 +34,7 @@ use crate::attach::attach;
 use crate::backends::Resolver;
 use crate::conditions::reasons;
 use crate::config::Config;
+use crate::exports;
 use crate::gateway;
 use crate::lattice::{DesiredState, OwnerKey, ServiceNetworkSpec};
 use crate::observed::{ObservedState, is_owned};
@@ -52,13 +55,18 @@ pub struct Translation {
     /// certificate has to be found for: the caller reads the certificates only when this is
     /// not empty (see [`crate::observed::ObservedState::certificates`]).
     pub certificate_lookups: BTreeMap<OwnerKey, String>,
+    /// Routes whose existing Lattice resources must be left as they are this run (no ACM
+    /// certificate found for their custom domain): the plan's scope leaves them out.
+    pub held: BTreeSet<OwnerKey>,
 }
 
 /// Translates a cluster snapshot.
 ///
 /// `observed` supplies the Lattice facts status depends on (does the service network exist, is
 /// a service name taken by another owner, which target group does a ServiceImport name, what
-/// DNS name did Lattice assign); `now` stamps condition transitions.
+/// DNS name did Lattice assign, do an export's target groups exist); `now` stamps condition
+/// transitions. ServiceExports add their target groups to the desired state (see
+/// [`crate::exports`]).
 pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
     let gateways = gateway::gateways(snapshot);
     let resolver = Resolver { snapshot, observed, config };
@@ -84,6 +92,12 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             }
         }
     }
+    let exports = exports::build(snapshot, config);
+    for (tg, _) in exports.iter().flat_map(|o| &o.target_groups) {
+        if !desired.target_groups.iter().any(|t| t.name == tg.name) {
+            desired.target_groups.push(tg.clone());
+        }
+    }
     let mut networks: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for g in gateways.iter().filter(|g| g.not_accepted.is_none()) {
         networks.entry(g.name.clone()).or_default().push(g.key());
@@ -91,7 +105,8 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
     desired.service_networks =
         networks.into_iter().map(|(name, gateways)| ServiceNetworkSpec { name, gateways }).collect();
 
-    let status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
+    let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
+    status.extend(exports::status(&exports, observed, config, now));
     let certificate_lookups = outcomes
         .iter()
         .filter_map(|o| {
@@ -100,7 +115,15 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             o.certificate_lookup.clone().map(|domain| (owner, domain))
         })
         .collect();
-    Translation { desired, status, certificate_lookups }
+    let held = outcomes
+        .iter()
+        .filter(|o| o.held)
+        .map(|o| {
+            let r = &o.route;
+            OwnerKey { kind: r.kind.kind().into(), namespace: r.namespace.clone(), name: r.name.clone() }
+        })
+        .collect();
+    Translation { desired, status, certificate_lookups, held }
 }
 
 /// Two routes whose service names collide: the older keeps the name. A name held in Lattice by
