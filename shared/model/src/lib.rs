@@ -19,6 +19,7 @@ pub mod grants;
 pub mod hostnames;
 pub mod lattice;
 pub mod names;
+pub mod networks;
 pub mod observed;
 pub mod plan;
 pub mod precedence;

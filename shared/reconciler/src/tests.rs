@@ -29,6 +29,7 @@ impl MemoryLattice {
                 arn: "arn:aws:vpc-lattice:us-west-2:111122223333:servicenetwork/sn-0123456789abcdef0".into(),
                 name: name.into(),
                 tags: BTreeMap::new(),
+                ..ObservedServiceNetwork::default()
             }],
             ..ObservedState::default()
         };

@@ -58,6 +58,7 @@ pub fn network(name: &str) -> ObservedServiceNetwork {
         arn: format!("arn:aws:vpc-lattice:us-west-2:123456789012:servicenetwork/{SN_ID}"),
         name: name.into(),
         tags: Tags::new(),
+        ..ObservedServiceNetwork::default()
     }
 }
 

@@ -80,8 +80,10 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
     for g in gateways.iter().filter(|g| g.not_accepted.is_none()) {
         networks.entry(g.name.clone()).or_default().push(g.key());
     }
-    desired.service_networks =
-        networks.into_iter().map(|(name, gateways)| ServiceNetworkSpec { name, gateways }).collect();
+    desired.service_networks = networks
+        .into_iter()
+        .map(|(name, gateways)| ServiceNetworkSpec { name, gateways, ..ServiceNetworkSpec::default() })
+        .collect();
 
     let status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
     Translation { desired, status }
