@@ -22,6 +22,7 @@ pub mod names;
 pub mod networks;
 pub mod observed;
 pub mod plan;
+pub mod policy;
 pub mod precedence;
 pub mod protect;
 pub mod route;
