@@ -33,6 +33,10 @@ pub struct DesiredState {
     pub services: Vec<ServiceSpec>,
     /// Target groups of the routes' backends.
     pub target_groups: Vec<TargetGroupSpec>,
+    /// Names of every Gateway of ours, accepted or not: a service network named like one (by
+    /// name or id) is never deleted.
+    #[serde(skip)]
+    pub gateway_names: std::collections::BTreeSet<String>,
 }
 
 /// A service network Gateways map to, or one we create.

@@ -26,8 +26,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Reads the VPC Lattice inventory.
 pub trait LatticeReader {
     /// Everything tagged with `managed_by` that belongs to `scope` (in full), the service
-    /// networks, and the owners of the services named in `interesting` (so a name held by someone
-    /// else can be reported). A partial read is an error, never a smaller inventory.
+    /// networks with the associations of the VPC in `managed_by`, and the owners of the services
+    /// and service networks named in `interesting` (so a name held by someone else can be
+    /// reported, and an untagged service network adopted). A partial read is an error, never a
+    /// smaller inventory.
     fn observe(
         &self,
         managed_by: &str,
@@ -139,14 +141,21 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
 ) -> Result<Report, Error> {
     let managed_by = config.identity.managed_by();
     let before = lattice.calls();
-    let interesting: BTreeSet<String> = translate(&request.snapshot, &ObservedState::default(), config, request.now)
-        .desired
+    let blank = translate(&request.snapshot, &ObservedState::default(), config, request.now).desired;
+    let interesting: BTreeSet<String> = blank
         .services
         .into_iter()
         .map(|s| s.name)
+        .chain(blank.service_networks.into_iter().filter(|n| n.tags.is_some()).map(|n| n.name))
         .collect();
     let protected = model::protect::protected_owners(&request.snapshot);
-    let scope = narrow(request.scope.clone(), &protected);
+    let mut scope = narrow(request.scope.clone(), &protected);
+    if scope == Scope::All && model::protect::freezes_networks(&request.snapshot) {
+        tracing::warn!(
+            "Left service networks and VPC associations unchanged because objects naming them could not be read"
+        );
+        scope = Scope::Except(BTreeSet::new());
+    }
     let observed =
         lattice.observe(&managed_by, &scope, &interesting).await.map_err(|source| Error::Observe { source })?;
     let translation = translate(&request.snapshot, &observed, config, request.now);

@@ -142,7 +142,7 @@ pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, man
     services::plan_deletions(&mut p, &desired.services);
     p.keep_unaccounted_references();
     target_groups::plan_deletions(&mut p, &desired.target_groups);
-    networks::plan_network_deletions(&mut p, &desired.service_networks);
+    networks::plan_network_deletions(&mut p, desired);
     let mut plan = p.finish();
     plan.refused.extend(waiting);
     plan

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::lattice::{ServiceNetworkSpec, VpcAssociationSpec};
+use crate::lattice::{DesiredState, ServiceNetworkSpec, VpcAssociationSpec};
 use crate::names::{TAG_MANAGED_BY, TAG_VPC_ASSOCIATION_POLICY, managed_by_account, managed_by_vpc};
 use crate::networks::{NetworkMatch, associations_of_vpc, find, is_shared, vpc_associations};
 use crate::observed::{ObservedServiceNetwork, ObservedVpcAssociation};
@@ -278,24 +278,18 @@ fn list(groups: &[String]) -> String {
 
 /// Deletes the service networks we own that nothing asks for any more: no desired service
 /// network of that name, no Gateway named after it, and no association left.
-pub(super) fn plan_network_deletions(p: &mut Planner<'_>, desired: &[ServiceNetworkSpec]) {
+pub(super) fn plan_network_deletions(p: &mut Planner<'_>, desired: &DesiredState) {
     if !matches!(p.scope(), Scope::All) {
         return;
     }
     let observed = p.observed;
     for sn in &observed.service_networks {
-        if is_shared(sn, p.aws_account())
-            || !p.owns(&sn.tags)
-            || desired.iter().any(|s| s.tags.is_some() && s.name == sn.name)
-        {
+        let managed = desired.service_networks.iter().any(|s| s.tags.is_some() && s.name == sn.name);
+        if is_shared(sn, p.aws_account()) || !p.owns(&sn.tags) || managed {
             continue;
         }
-        let gateway = desired
-            .iter()
-            .flat_map(|s| &s.gateways)
-            .find(|key| key.rsplit('/').next().is_some_and(|name| name == sn.name || name == sn.id));
-        if let Some(gateway) = gateway {
-            p.refuse(label(&sn.name), format!("not deleted: Gateway {gateway} is named after it"));
+        if let Some(gateway) = desired.gateway_names.iter().find(|name| **name == sn.name || **name == sn.id) {
+            p.refuse(label(&sn.name), format!("not deleted: a Gateway is named {gateway}"));
             continue;
         }
         let services =

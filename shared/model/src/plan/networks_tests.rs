@@ -285,15 +285,13 @@ fn ours_is_deleted_once_nothing_names_or_uses_it() {
         sn.tags = ours();
     }
     observed.service_networks[1].associated_services = Some(1);
-    let gateway = ServiceNetworkSpec {
-        name: "whatever".into(),
-        gateways: vec!["default/net-a".into()],
-        ..ServiceNetworkSpec::default()
-    };
-    let plan = plan_all(&networks(vec![gateway]), &observed);
+    // A Gateway named net-a (not accepted, say: it maps to no service network) keeps it.
+    let mut gateway = networks(vec![]);
+    gateway.gateway_names.insert("net-a".into());
+    let plan = plan_all(&gateway, &observed);
     assert!(plan.is_noop(), "{plan:?}");
     let reasons: Vec<&str> = plan.refused.iter().map(|r| r.reason.as_str()).collect();
-    assert!(reasons[0].contains("Gateway default/net-a is named after it"), "{reasons:?}");
+    assert!(reasons[0].contains("a Gateway is named net-a"), "{reasons:?}");
     assert!(reasons[1].contains("0 VPC and 1 service associations"), "{reasons:?}");
 
     observed.service_networks[1].associated_services = Some(0);

@@ -2,9 +2,11 @@
 //! deserialized into the real `gateway-api` / `k8s-openapi` types), and helpers that run
 //! [`translate`] and look up the status it computed.
 
+mod networks;
 mod objects;
 mod routes;
 
+pub use networks::*;
 pub use objects::*;
 pub use routes::*;
 
@@ -114,6 +116,12 @@ pub fn assert_generations(snapshot: &ClusterSnapshot, t: &Translation) {
             "HTTPRoute" => snapshot.http_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "GRPCRoute" => snapshot.grpc_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "TLSRoute" => snapshot.tls_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
+            "ServiceNetwork" => {
+                snapshot.service_networks.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation)
+            }
+            "VpcAssociationPolicy" => {
+                snapshot.vpc_association_policies.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation)
+            }
             other => panic!("status for unexpected kind {other}"),
         };
         let conditions: Vec<&Condition> = match &e.status {

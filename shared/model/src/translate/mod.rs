@@ -1,6 +1,7 @@
 //! `translate`: cluster snapshot (+ the Lattice facts status depends on) → desired Lattice state
 //! and the status of every object we own.
 
+mod networks;
 mod service;
 mod status;
 #[cfg(test)]
@@ -9,6 +10,8 @@ mod tests_conformance;
 mod tests_conformance_routes;
 #[cfg(test)]
 mod tests_conformance_tls;
+#[cfg(test)]
+mod tests_networks;
 #[cfg(test)]
 mod tests_prop;
 #[cfg(test)]
@@ -19,6 +22,7 @@ mod tests_translation;
 mod tests_translation_kinds;
 #[cfg(test)]
 mod tests_unsupported;
+mod vpc_policies;
 
 use std::collections::BTreeMap;
 
@@ -29,7 +33,7 @@ use crate::backends::Resolver;
 use crate::conditions::reasons;
 use crate::config::Config;
 use crate::gateway;
-use crate::lattice::{DesiredState, ServiceNetworkSpec};
+use crate::lattice::DesiredState;
 use crate::observed::{ObservedState, is_owned};
 use crate::route;
 use crate::snapshot::ClusterSnapshot;
@@ -52,7 +56,8 @@ pub struct Translation {
 /// a service name taken by another owner, which target group does a ServiceImport name, what
 /// DNS name did Lattice assign); `now` stamps condition transitions.
 pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
-    let gateways = gateway::gateways(snapshot);
+    let mut gateways = gateway::gateways(snapshot);
+    networks::map_gateways(&mut gateways, config);
     let resolver = Resolver { snapshot, observed, config };
     let mut routes = route::routes(snapshot);
     routes.sort_by_key(route::Route::age_key);
@@ -76,16 +81,11 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             }
         }
     }
-    let mut networks: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for g in gateways.iter().filter(|g| g.not_accepted.is_none()) {
-        networks.entry(g.name.clone()).or_default().push(g.key());
-    }
-    desired.service_networks = networks
-        .into_iter()
-        .map(|(name, gateways)| ServiceNetworkSpec { name, gateways, ..ServiceNetworkSpec::default() })
-        .collect();
-
-    let status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
+    let networks = networks::build(snapshot, &gateways, observed, config, now);
+    desired.service_networks = networks.specs;
+    desired.gateway_names = gateways.iter().map(|g| g.name.clone()).collect();
+    let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, &networks.managed, now);
+    status.extend(networks.status);
     Translation { desired, status }
 }
 

@@ -155,7 +155,7 @@ pub fn build(
         .collect();
     let mut networks: Vec<String> = Vec::new();
     for a in out.attachments.iter().filter(|a| a.outcome.is_ok()) {
-        let name = gateways[a.gateway].name.clone();
+        let name = gateways[a.gateway].service_network.clone();
         if !networks.contains(&name) {
             networks.push(name);
         }
