@@ -10,13 +10,17 @@
 //! [`plan::Action`]s for an executor. [`plan::memory`] is such an executor over an in-memory
 //! `ObservedState`, for tests and simulations.
 
+pub mod annotations;
 pub mod attach;
 pub mod backends;
+pub mod certificates;
 pub mod conditions;
 pub mod config;
+pub mod exports;
 pub mod gateway;
 pub mod grants;
 pub mod hostnames;
+pub mod imports;
 pub mod lattice;
 pub mod names;
 pub mod networks;

@@ -17,6 +17,10 @@ pub struct ObservedState {
     pub services: Vec<ObservedService>,
     /// Target groups with their targets.
     pub target_groups: Vec<ObservedTargetGroup>,
+    /// Issued ACM certificates, when some route needed one discovered; `None` when they were
+    /// not read (translation then leaves discovered certificates out without judging them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<Vec<crate::certificates::ObservedCertificate>>,
 }
 
 /// A service network: of the account, or shared with it through AWS RAM (its ARN names

@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use model::observed::ObservedState;
+use model::certificates::ObservedCertificate;
+use model::imports::ImportQueries;
+use model::observed::{ObservedState, ObservedTargetGroup};
 use model::plan::{Plan, Scope};
 
 use crate::{ActionProblem, ApplyOutcome, BoxError, LatticeReader, LatticeWriter};
@@ -15,6 +17,18 @@ impl LatticeReader for lattice::Lattice {
         interesting: &BTreeSet<String>,
     ) -> Result<ObservedState, BoxError> {
         lattice::Lattice::observe(self, managed_by, scope, interesting).await.map_err(|e| Box::new(e) as BoxError)
+    }
+
+    async fn certificates(&self) -> Result<Vec<ObservedCertificate>, BoxError> {
+        lattice::Lattice::certificates(self).await.map_err(|e| Box::new(e) as BoxError)
+    }
+
+    async fn observe_imports(
+        &self,
+        known: &BTreeSet<String>,
+        queries: &ImportQueries,
+    ) -> Result<Vec<ObservedTargetGroup>, BoxError> {
+        lattice::Lattice::observe_imports(self, known, queries).await.map_err(|e| Box::new(e) as BoxError)
     }
 }
 

@@ -6,16 +6,20 @@
 //! `lattice` adapter implements over the AWS SDK and tests implement in memory. It must not
 //! depend on an AWS or Kubernetes client itself.
 //!
-//! Data flow: snapshot → names the desired state needs → `observe` → `translate` (desired state
-//! and status) → `plan` → `apply` (which updates the observed state with what it created) →
-//! `translate` again for the status that reflects the result (DNS names, ARNs).
+//! Data flow: snapshot → names the desired state needs (and whether a route needs an ACM
+//! certificate discovered) → `observe` (plus the target groups that ServiceImports in scope
+//! name, `observe_imports`, and `certificates`) → `translate` (desired state and status) →
+//! `plan` → `apply` (which updates the observed state with what it created) → `translate` again
+//! for the status that reflects the result (DNS names, ARNs).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use k8s_openapi::jiff::Timestamp;
+use model::certificates::ObservedCertificate;
 use model::config::Config;
-use model::observed::ObservedState;
+use model::imports::ImportQueries;
+use model::observed::{ObservedState, ObservedTargetGroup};
 use model::plan::{Action, Plan, Scope, plan};
 use model::snapshot::ClusterSnapshot;
 use model::translate::{Translation, translate};
@@ -36,6 +40,20 @@ pub trait LatticeReader {
         scope: &Scope,
         interesting: &BTreeSet<String>,
     ) -> impl Future<Output = Result<ObservedState, BoxError>> + Send;
+
+    /// The issued ACM certificates (every key type). Read only when a route in scope needs a
+    /// certificate discovered.
+    fn certificates(&self) -> impl Future<Output = Result<Vec<ObservedCertificate>, BoxError>> + Send;
+
+    /// The target groups that `queries` name, except those whose ARN is in `known` (read
+    /// already): those exported under the names asked for, by any cluster (with their tags), and
+    /// the external ones asked for by ARN (left out when they do not exist). See
+    /// [`model::imports`].
+    fn observe_imports(
+        &self,
+        known: &BTreeSet<String>,
+        queries: &ImportQueries,
+    ) -> impl Future<Output = Result<Vec<ObservedTargetGroup>, BoxError>> + Send;
 }
 
 /// Executes plans against VPC Lattice.
@@ -124,6 +142,13 @@ pub struct Report {
 /// Why a run could not complete.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Reading the ACM certificates some route needs failed; nothing was changed.
+    #[error("listing the ACM certificates failed; nothing was changed")]
+    Certificates {
+        /// The adapter's error.
+        #[source]
+        source: BoxError,
+    },
     /// Reading the Lattice inventory failed; nothing was changed.
     #[error("reading the VPC Lattice inventory failed; nothing was changed")]
     Observe {
@@ -141,12 +166,13 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
 ) -> Result<Report, Error> {
     let managed_by = config.identity.managed_by();
     let before = lattice.calls();
-    let blank = translate(&request.snapshot, &ObservedState::default(), config, request.now).desired;
-    let interesting: BTreeSet<String> = blank
+    let first = translate(&request.snapshot, &ObservedState::default(), config, request.now);
+    let interesting: BTreeSet<String> = first
+        .desired
         .services
-        .into_iter()
-        .map(|s| s.name)
-        .chain(blank.service_networks.into_iter().filter(|n| n.tags.is_some()).map(|n| n.name))
+        .iter()
+        .map(|s| s.name.clone())
+        .chain(first.desired.service_networks.iter().filter(|n| n.tags.is_some()).map(|n| n.name.clone()))
         .collect();
     let protected = model::protect::protected_owners(&request.snapshot);
     let mut scope = narrow(request.scope.clone(), &protected);
@@ -156,8 +182,25 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         );
         scope = Scope::Except(BTreeSet::new());
     }
-    let observed =
+    let mut observed =
         lattice.observe(&managed_by, &scope, &interesting).await.map_err(|source| Error::Observe { source })?;
+    let queries = model::imports::queries(&request.snapshot, &scope, config);
+    if !queries.is_empty() {
+        // Our own exported target groups are in the inventory only when their export is in scope.
+        let known: BTreeSet<String> = observed.target_groups.iter().map(|tg| tg.arn.clone()).collect();
+        let imported = lattice.observe_imports(&known, &queries).await.map_err(|source| Error::Observe { source })?;
+        for tg in imported {
+            if !observed.target_groups.iter().any(|t| t.id == tg.id) {
+                observed.target_groups.push(tg);
+            }
+        }
+    }
+    // ACM is asked only when a route in scope has an HTTPS listener without a certificate.
+    observed.certificates = if first.certificate_lookups.keys().any(|owner| scope.includes(Some(owner))) {
+        Some(lattice.certificates().await.map_err(|source| Error::Certificates { source })?)
+    } else {
+        None
+    };
     let translation = translate(&request.snapshot, &observed, config, request.now);
     let plan = plan(&translation.desired, &observed, &scope, &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");

@@ -58,6 +58,20 @@ impl LatticeReader for MemoryLattice {
         }
         Ok(self.state.lock().expect("state").0.clone())
     }
+
+    async fn certificates(&self) -> Result<Vec<model::certificates::ObservedCertificate>, BoxError> {
+        self.count("ListCertificates");
+        Ok(self.state.lock().expect("state").0.certificates.clone().unwrap_or_default())
+    }
+
+    async fn observe_imports(
+        &self,
+        known: &BTreeSet<String>,
+        queries: &model::imports::ImportQueries,
+    ) -> Result<Vec<model::observed::ObservedTargetGroup>, BoxError> {
+        self.count("ObserveImports");
+        Ok(queries.select(&self.state.lock().expect("state").0.target_groups, known))
+    }
 }
 
 impl LatticeWriter for MemoryLattice {
@@ -72,7 +86,9 @@ impl LatticeWriter for MemoryLattice {
                 Err(e) => outcome.failed.push(ActionProblem { action: action.clone(), message: e.to_string() }),
             }
         }
+        let certificates = observed.certificates.take();
         *observed = state.clone();
+        observed.certificates = certificates;
         outcome
     }
 

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::jiff::Timestamp;
 use model::config::{Config, Identity};
-use model::observed::ObservedState;
+use model::imports::ImportQueries;
+use model::observed::{ObservedState, ObservedTargetGroup};
 use model::plan::{Plan, Scope};
 use reconciler::{ApplyOutcome, BoxError, LatticeReader, LatticeWriter, Mode, Report, Request};
 
@@ -25,6 +26,18 @@ impl LatticeReader for Fixed {
         _interesting: &BTreeSet<String>,
     ) -> Result<ObservedState, BoxError> {
         Ok(self.0.clone())
+    }
+
+    async fn certificates(&self) -> Result<Vec<model::certificates::ObservedCertificate>, BoxError> {
+        Ok(self.0.certificates.clone().unwrap_or_default())
+    }
+
+    async fn observe_imports(
+        &self,
+        known: &BTreeSet<String>,
+        queries: &ImportQueries,
+    ) -> Result<Vec<ObservedTargetGroup>, BoxError> {
+        Ok(queries.select(&self.0.target_groups, known))
     }
 }
 

@@ -2,7 +2,9 @@
 //! API, the service networks, the services (ours in full, foreign ones only by name and tags
 //! when the caller asks about their names) and our target groups with their targets.
 
+mod certificates;
 pub(crate) mod convert;
+mod imports;
 mod networks;
 mod services;
 mod target_groups;
@@ -92,7 +94,7 @@ impl Lattice {
             self.services(&owned, interesting_names),
             self.target_groups(&owned),
         )?;
-        Ok(ObservedState { service_networks, services, target_groups })
+        Ok(ObservedState { service_networks, services, target_groups, ..ObservedState::default() })
     }
 
     /// Every Lattice resource tagged `ManagedBy = managed_by`, with all its tags.

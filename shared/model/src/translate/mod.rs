@@ -1,15 +1,21 @@
 //! `translate`: cluster snapshot (+ the Lattice facts status depends on) → desired Lattice state
 //! and the status of every object we own.
 
+mod certificates;
 mod networks;
+mod options;
 mod service;
 mod status;
+#[cfg(test)]
+mod tests_annotations;
 #[cfg(test)]
 mod tests_conformance;
 #[cfg(test)]
 mod tests_conformance_routes;
 #[cfg(test)]
 mod tests_conformance_tls;
+#[cfg(test)]
+mod tests_imports;
 #[cfg(test)]
 mod tests_networks;
 #[cfg(test)]
@@ -32,8 +38,9 @@ use crate::attach::attach;
 use crate::backends::Resolver;
 use crate::conditions::reasons;
 use crate::config::Config;
+use crate::exports;
 use crate::gateway;
-use crate::lattice::DesiredState;
+use crate::lattice::{DesiredState, OwnerKey};
 use crate::observed::{ObservedState, is_owned};
 use crate::route;
 use crate::snapshot::ClusterSnapshot;
@@ -48,13 +55,19 @@ pub struct Translation {
     pub desired: DesiredState,
     /// Status to write, one entry per object whose status we own.
     pub status: Vec<StatusEntry>,
+    /// Routes on HTTPS listeners without a certificate, and the custom domain an ACM
+    /// certificate has to be found for: the caller reads the certificates only when this is
+    /// not empty (see [`crate::observed::ObservedState::certificates`]).
+    pub certificate_lookups: BTreeMap<OwnerKey, String>,
 }
 
 /// Translates a cluster snapshot.
 ///
 /// `observed` supplies the Lattice facts status depends on (does the service network exist, is
 /// a service name taken by another owner, which target group does a ServiceImport name, what
-/// DNS name did Lattice assign); `now` stamps condition transitions.
+/// DNS name did Lattice assign, do an export's target groups exist); `now` stamps condition
+/// transitions. ServiceExports add their target groups to the desired state (see
+/// [`crate::exports`]).
 pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
     let mut gateways = gateway::gateways(snapshot);
     networks::map_gateways(&mut gateways, config);
@@ -81,12 +94,28 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             }
         }
     }
+    let exports = exports::build(snapshot, config);
+    for (tg, _) in exports.iter().flat_map(|o| &o.target_groups) {
+        if !desired.target_groups.iter().any(|t| t.name == tg.name) {
+            desired.target_groups.push(tg.clone());
+        }
+    }
     let networks = networks::build(snapshot, &gateways, observed, config, now);
     desired.service_networks = networks.specs;
     desired.gateway_names = gateways.iter().map(|g| g.name.clone()).collect();
+
     let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, &networks.managed, now);
     status.extend(networks.status);
-    Translation { desired, status }
+    status.extend(exports::status(&exports, observed, config, now));
+    let certificate_lookups = outcomes
+        .iter()
+        .filter_map(|o| {
+            let r = &o.route;
+            let owner = OwnerKey { kind: r.kind.kind().into(), namespace: r.namespace.clone(), name: r.name.clone() };
+            o.certificate_lookup.clone().map(|domain| (owner, domain))
+        })
+        .collect();
+    Translation { desired, status, certificate_lookups }
 }
 
 /// Two routes whose service names collide: the older keeps the name. A name held in Lattice by
@@ -121,9 +150,10 @@ fn resolve_conflicts(outcomes: &mut [RouteOutcome], observed: &ObservedState, co
                     && existing.custom_domain_name != service.custom_domain_name
                 {
                     o.warnings.push(format!(
-                        "VPC Lattice cannot change the custom domain name of an existing service: {name} keeps {}, {} is not applied",
+                        "the custom domain name changes from {} to {}: VPC Lattice cannot change it in place, so service {name} is deleted and created again and its VPC Lattice DNS name changes{}",
                         existing.custom_domain_name.as_deref().unwrap_or("none"),
-                        service.custom_domain_name.as_deref().unwrap_or("none")
+                        service.custom_domain_name.as_deref().unwrap_or("none"),
+                        existing.dns_name.as_deref().map(|d| format!(" (now {d})")).unwrap_or_default()
                     ));
                 }
                 taken.insert(name, o.route.object_ref().to_string());
