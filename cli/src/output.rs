@@ -292,5 +292,28 @@ fn describe(a: &Action) -> (char, String) {
         Action::DeregisterTargets(r) => ('-', format!("{} {} targets", r.target_group_identifier, r.targets.len())),
         Action::TagResource(r) => ('~', format!("{} {} tags", r.resource_arn, r.tags.len())),
         Action::UntagResource(r) => ('~', format!("{} remove {}", r.resource_arn, r.tag_keys.join(", "))),
+        Action::DeleteServiceNetwork(r) => ('-', r.service_network_identifier.clone()),
+        Action::CreateServiceNetworkVpcAssociation(r) => (
+            '+',
+            format!(
+                "{} in {} security groups {}",
+                r.vpc_identifier,
+                r.service_network_identifier,
+                groups(&r.security_group_ids)
+            ),
+        ),
+        Action::UpdateServiceNetworkVpcAssociation(r) => (
+            '~',
+            format!(
+                "{} security groups {}",
+                r.service_network_vpc_association_identifier,
+                groups(&r.security_group_ids)
+            ),
+        ),
+        Action::DeleteServiceNetworkVpcAssociation(r) => ('-', r.service_network_vpc_association_identifier.clone()),
     }
+}
+
+fn groups(ids: &[String]) -> String {
+    if ids.is_empty() { "none".to_owned() } else { ids.join(", ") }
 }

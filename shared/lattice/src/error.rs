@@ -124,6 +124,24 @@ pub enum Error {
         #[source]
         source: LatticeError,
     },
+    /// Listing the associations of the cluster's VPC with service networks failed.
+    #[error("ListServiceNetworkVpcAssociations for VPC {vpc} failed")]
+    ListServiceNetworkVpcAssociations {
+        /// The VPC.
+        vpc: String,
+        /// The SDK error.
+        #[source]
+        source: LatticeError,
+    },
+    /// Reading one of our service-network-to-VPC associations failed.
+    #[error("GetServiceNetworkVpcAssociation {association} failed")]
+    GetServiceNetworkVpcAssociation {
+        /// Association id.
+        association: String,
+        /// The SDK error.
+        #[source]
+        source: LatticeError,
+    },
     /// Listing the issued ACM certificates failed.
     #[error("ListCertificates failed")]
     ListCertificates {

@@ -29,6 +29,7 @@ impl MemoryLattice {
                 arn: "arn:aws:vpc-lattice:us-west-2:111122223333:servicenetwork/sn-0123456789abcdef0".into(),
                 name: name.into(),
                 tags: BTreeMap::new(),
+                ..ObservedServiceNetwork::default()
             }],
             ..ObservedState::default()
         };
@@ -314,4 +315,29 @@ async fn a_route_run_asks_for_that_routes_dns_record_only() {
     assert_eq!(asked, [route]);
     run_cluster(&c, &lattice, &config(), &ReadScope::All, Mode::Apply, now()).await.expect("run");
     assert_eq!(c.dns.lock().expect("dns").len(), 3, "then both routes of the whole cluster");
+}
+
+#[tokio::test]
+async fn a_service_network_object_that_cannot_be_read_keeps_its_network() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    let mut snapshot = hotel();
+    snapshot.service_networks.push(
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "application-networking.k8s.aws/v1alpha1",
+            "kind": "ServiceNetwork",
+            "metadata": {"name": "edge", "generation": 1},
+            "spec": {},
+        }))
+        .expect("ServiceNetwork"),
+    );
+    let report = reconcile(&lattice, &config(), request(snapshot.clone(), Mode::Apply)).await.expect("reconcile");
+    assert_eq!(report.calls.get("CreateServiceNetwork"), Some(&1));
+    snapshot.service_networks.clear();
+    snapshot.unreadable.push(model::snapshot::ObjectRef::new("ServiceNetwork", "", "edge"));
+    let frozen = reconcile(&lattice, &config(), request(snapshot.clone(), Mode::Apply)).await.expect("reconcile");
+    assert!(frozen.plan.actions.is_empty(), "nothing is deleted while it cannot be read: {:?}", frozen.plan.actions);
+    snapshot.unreadable.clear();
+    let gone = reconcile(&lattice, &config(), request(snapshot, Mode::Apply)).await.expect("reconcile");
+    let ops: Vec<&str> = gone.plan.actions.iter().map(|a| a.op()).collect();
+    assert_eq!(ops, ["DeleteServiceNetwork"]);
 }

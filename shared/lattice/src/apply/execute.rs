@@ -12,6 +12,9 @@ use super::update::{Answer, target_key};
 use crate::client::Lattice;
 use crate::observe::convert;
 
+#[path = "execute_networks.rs"]
+mod networks;
+
 /// A call that did not succeed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct CallError {
@@ -281,6 +284,10 @@ impl Lattice {
                 call.set_tag_keys(Some(req.tag_keys.clone())).send().await.map_err(call_error)?;
                 Ok(Answer::default())
             }
+            Action::DeleteServiceNetwork(_)
+            | Action::CreateServiceNetworkVpcAssociation(_)
+            | Action::UpdateServiceNetworkVpcAssociation(_)
+            | Action::DeleteServiceNetworkVpcAssociation(_) => self.call_network(action, run).await,
         }
     }
 }

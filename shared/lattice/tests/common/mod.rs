@@ -173,19 +173,20 @@ pub fn desired() -> DesiredState {
         vec![rule("k8s-rule-parking", 1, prefix("/parking"), forward(&[("k8s-default-parking", 1)]))],
     );
     DesiredState {
-        service_networks: Vec::new(),
         services: vec![rates, parking],
         target_groups: vec![
             target_group("k8s-default-rates-v1", "rates", 5),
             target_group("k8s-default-rates-v2", "rates", 5),
             target_group("k8s-default-parking", "parking", 5),
         ],
+        ..DesiredState::default()
     }
 }
 
-/// Service names a run asks about.
+/// Names a run asks about: the services, and the service networks it creates when missing.
 pub fn names(desired: &DesiredState) -> BTreeSet<String> {
-    desired.services.iter().map(|s| s.name.clone()).collect()
+    let networks = desired.service_networks.iter().filter(|n| n.tags.is_some()).map(|n| n.name.clone());
+    desired.services.iter().map(|s| s.name.clone()).chain(networks).collect()
 }
 
 /// Observe, plan and apply once.

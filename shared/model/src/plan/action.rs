@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::lattice::{ListenerProtocol, RuleAction, RuleMatch, Target, TargetGroupConfig, TargetGroupType};
 use crate::names::Tags;
 
+pub use super::action_networks::{
+    CreateServiceNetworkVpcAssociation, ServiceNetworkRef, UpdateServiceNetworkVpcAssociation, VpcAssociationRef,
+};
+
 /// Most targets one `RegisterTargets` or `DeregisterTargets` call takes.
 pub const MAX_TARGETS_PER_CALL: usize = 100;
 /// Most rule updates one `BatchUpdateRule` call takes.
@@ -38,6 +42,10 @@ pub enum Action {
     DeregisterTargets(Targets),
     TagResource(TagResource),
     UntagResource(UntagResource),
+    DeleteServiceNetwork(ServiceNetworkRef),
+    CreateServiceNetworkVpcAssociation(CreateServiceNetworkVpcAssociation),
+    UpdateServiceNetworkVpcAssociation(UpdateServiceNetworkVpcAssociation),
+    DeleteServiceNetworkVpcAssociation(VpcAssociationRef),
 }
 
 impl Action {
@@ -63,6 +71,10 @@ impl Action {
             Self::DeregisterTargets(_) => "DeregisterTargets",
             Self::TagResource(_) => "TagResource",
             Self::UntagResource(_) => "UntagResource",
+            Self::DeleteServiceNetwork(_) => "DeleteServiceNetwork",
+            Self::CreateServiceNetworkVpcAssociation(_) => "CreateServiceNetworkVpcAssociation",
+            Self::UpdateServiceNetworkVpcAssociation(_) => "UpdateServiceNetworkVpcAssociation",
+            Self::DeleteServiceNetworkVpcAssociation(_) => "DeleteServiceNetworkVpcAssociation",
         }
     }
 }

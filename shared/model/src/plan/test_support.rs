@@ -147,7 +147,7 @@ impl TargetGroupExt for TargetGroupSpec {
 }
 
 pub(crate) fn desired(services: Vec<ServiceSpec>, target_groups: Vec<TargetGroupSpec>) -> DesiredState {
-    DesiredState { service_networks: Vec::new(), services, target_groups }
+    DesiredState { services, target_groups, ..DesiredState::default() }
 }
 
 /// An account with the service networks `net-a` and `net-b` and nothing else.
@@ -157,6 +157,7 @@ pub(crate) fn base_observed() -> ObservedState {
         arn: format!("arn:aws:vpc-lattice:us-west-2:111122223333:servicenetwork/{id}"),
         name: name.to_owned(),
         tags: Tags::new(),
+        ..ObservedServiceNetwork::default()
     };
     ObservedState {
         service_networks: vec![network("sn-0aaaaaaaaaaaaaaaa", "net-a"), network("sn-0bbbbbbbbbbbbbbbb", "net-b")],

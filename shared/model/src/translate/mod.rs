@@ -2,6 +2,7 @@
 //! and the status of every object we own.
 
 mod certificates;
+mod networks;
 mod options;
 mod service;
 mod status;
@@ -16,6 +17,8 @@ mod tests_conformance_tls;
 #[cfg(test)]
 mod tests_imports;
 #[cfg(test)]
+mod tests_networks;
+#[cfg(test)]
 mod tests_prop;
 #[cfg(test)]
 mod tests_status;
@@ -25,6 +28,7 @@ mod tests_translation;
 mod tests_translation_kinds;
 #[cfg(test)]
 mod tests_unsupported;
+mod vpc_policies;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,7 +40,7 @@ use crate::conditions::reasons;
 use crate::config::Config;
 use crate::exports;
 use crate::gateway;
-use crate::lattice::{DesiredState, OwnerKey, ServiceNetworkSpec};
+use crate::lattice::{DesiredState, OwnerKey};
 use crate::observed::{ObservedState, is_owned};
 use crate::route;
 use crate::snapshot::ClusterSnapshot;
@@ -68,7 +72,8 @@ pub struct Translation {
 /// transitions. ServiceExports add their target groups to the desired state (see
 /// [`crate::exports`]).
 pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
-    let gateways = gateway::gateways(snapshot);
+    let mut gateways = gateway::gateways(snapshot);
+    networks::map_gateways(&mut gateways, config);
     let resolver = Resolver { snapshot, observed, config };
     let mut routes = route::routes(snapshot);
     routes.sort_by_key(route::Route::age_key);
@@ -98,14 +103,12 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             desired.target_groups.push(tg.clone());
         }
     }
-    let mut networks: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for g in gateways.iter().filter(|g| g.not_accepted.is_none()) {
-        networks.entry(g.name.clone()).or_default().push(g.key());
-    }
-    desired.service_networks =
-        networks.into_iter().map(|(name, gateways)| ServiceNetworkSpec { name, gateways }).collect();
+    let networks = networks::build(snapshot, &gateways, observed, config, now);
+    desired.service_networks = networks.specs;
+    desired.gateway_names = gateways.iter().map(|g| g.name.clone()).collect();
 
-    let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
+    let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, &networks.managed, now);
+    status.extend(networks.status);
     status.extend(exports::status(&exports, observed, config, now));
     let certificate_lookups = outcomes
         .iter()

@@ -177,10 +177,10 @@ pub fn build(
     let mut networks: Vec<String> = Vec::new();
     for a in out.attachments.iter().filter(|a| a.outcome.is_ok()) {
         let gw = &gateways[a.gateway];
-        if !networks.contains(&gw.name)
+        if !networks.contains(&gw.service_network)
             && options::joins(&options, resolver.snapshot, &gw.namespace, &gw.name, &mut out.warnings)
         {
-            networks.push(gw.name.clone());
+            networks.push(gw.service_network.clone());
         }
     }
     let custom_domain_name = built.hostnames.first().cloned();
