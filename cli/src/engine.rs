@@ -14,7 +14,7 @@ use model::config::Config;
 use model::observed::ObservedState;
 use model::snapshot::ClusterSnapshot;
 use model::translate::translate;
-use reconciler::{Mode, ReadScope, Report, Request};
+use reconciler::{Mode, ReadScope, ReadinessOutcome, Report, Request, WaitPolicy};
 
 /// Which VPC Lattice to talk to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +60,10 @@ pub enum Input {
         description: String,
         /// The status write.
         write: Option<reconciler::WriteOutcome>,
+        /// The routes' external-dns records (for a dry run: what would change).
+        dns: Box<model::dns::DnsOutcome>,
+        /// The pods' readiness gates (for a dry run: what would be written), the wait included.
+        readiness: Box<ReadinessOutcome>,
     },
 }
 
@@ -149,7 +153,8 @@ pub async fn run_pipeline(
 }
 
 /// Runs the pipeline on a live cluster (all of it, or one route) against `target`, writing status
-/// unless `mode` is [`Mode::Plan`].
+/// unless `mode` is [`Mode::Plan`]; then, with `wait`, checks gated pods that are not ready yet
+/// again until they are or the wait is over.
 #[allow(clippy::too_many_arguments, reason = "one call site, each argument a distinct input of the run")]
 pub async fn run_cluster(
     cluster: &cluster::Cluster,
@@ -159,14 +164,31 @@ pub async fn run_cluster(
     target: &Target,
     limits: Limits,
     mode: Mode,
+    wait: Option<WaitPolicy>,
     now: Timestamp,
 ) -> anyhow::Result<Outcome> {
     let c = connect(target, config, limits, &ClusterSnapshot::default(), now).await?;
     let run = reconciler::run_cluster(cluster, &c.lattice, config, scope, mode, now).await;
+    let run = match (run, wait) {
+        (Ok(mut run), Some(policy)) if mode == Mode::Apply && !run.readiness.waiting.is_empty() => {
+            let waiting = std::mem::take(&mut run.readiness.waiting);
+            let sleep = |d| tokio::time::sleep(d);
+            let later =
+                reconciler::recheck_readiness(cluster, &c.lattice, waiting, policy, Timestamp::now, sleep).await;
+            run.readiness.absorb(later);
+            Ok(run)
+        }
+        (run, _) => run,
+    };
     shutdown(c.sim).await;
     let run = run.with_context(|| format!("reconciling {description} against {}", c.description))?;
     Ok(Outcome {
-        input: Input::Cluster { description, write: run.write },
+        input: Input::Cluster {
+            description,
+            write: run.write,
+            dns: Box::new(run.dns),
+            readiness: Box::new(run.readiness),
+        },
         report: run.report,
         target: c.description,
         seeded: c.seeded,

@@ -3,6 +3,7 @@
 //! people (text) and programs (JSON).
 
 mod engine;
+mod extras;
 pub mod output;
 mod reconcile;
 mod token;
@@ -65,9 +66,14 @@ pub struct ReconcileArgs {
     /// resources and its status are touched.
     #[arg(long, value_parser = parse_route)]
     pub route: Option<model::snapshot::ObjectRef>,
-    /// Plan and show the status that would be written; change nothing.
+    /// Plan and show the status, DNS records and readiness gate conditions that would be written;
+    /// change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// After the run, check gated pods that are not ready yet again every 5 seconds for up to this
+    /// many seconds, setting their readiness gate as their targets turn healthy (0: no wait).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait_ready: u64,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Text)]
     pub output: Format,

@@ -47,8 +47,10 @@ pub fn json(o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> {
                 "skipped": loaded.skipped,
             });
         }
-        Input::Cluster { description, write } => {
+        Input::Cluster { description, write, dns, readiness } => {
             doc["cluster"] = serde_json::json!(description);
+            doc["dnsRecords"] = crate::extras::dns_json(dns);
+            doc["readinessGates"] = crate::extras::readiness_json(readiness);
             doc["statusWrites"] = match write {
                 Some(w) => serde_json::json!({
                     "written": w.written.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -173,11 +175,13 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
             }
         }
         Input::Manifests(_) => {}
-        Input::Cluster { write: None, .. } => {
+        Input::Cluster { write: None, dns, readiness, .. } => {
+            crate::extras::text(dns, readiness, true, out)?;
             writeln!(out)?;
-            writeln!(out, "Dry run: no status written.")?;
+            writeln!(out, "Dry run: no status, DNS record or readiness gate written.")?;
         }
-        Input::Cluster { write: Some(w), .. } => {
+        Input::Cluster { write: Some(w), dns, readiness, .. } => {
+            crate::extras::text(dns, readiness, false, out)?;
             writeln!(out)?;
             writeln!(out, "{}", p.bold("Status writes"))?;
             writeln!(out, "  {} written, {} unchanged, {} failed", w.written.len(), w.unchanged.len(), w.failed.len())?;

@@ -3,17 +3,19 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use aws_config::{BehaviorVersion, Region};
 use k8s_openapi::jiff::Timestamp;
 use model::config::Identity;
-use reconciler::{Mode, ReadScope};
+use reconciler::{Mode, ReadScope, WaitPolicy};
 
 use crate::engine::{self, Target};
 use crate::{Format, ReconcileArgs, offline_identity, output};
 
-/// Runs `reconcile`; exit code 1 when Lattice calls or status writes failed.
+/// Runs `reconcile`; exit code 1 when Lattice calls or writes to the cluster (status, DNS records,
+/// readiness gates) failed.
 pub async fn run(args: ReconcileArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let (cluster, description, defaults) = match (&args.cluster, &args.kubeconfig) {
         (Some(name), _) => eks(name, args.identity.region.as_deref()).await?,
@@ -36,14 +38,23 @@ pub async fn run(args: ReconcileArgs, out: &mut dyn Write) -> anyhow::Result<Exi
     };
     let mode = if args.dry_run { Mode::Plan } else { Mode::Apply };
     let limits = args.limits.limits();
-    let outcome =
-        engine::run_cluster(&cluster, description, &scope, &config, &target, limits, mode, Timestamp::now()).await?;
+    let wait = (args.wait_ready > 0).then(|| {
+        let budget = Duration::from_secs(args.wait_ready);
+        WaitPolicy { budget, poll: budget.min(Duration::from_secs(5)) }
+    });
+    let now = Timestamp::now();
+    let outcome = engine::run_cluster(&cluster, description, &scope, &config, &target, limits, mode, wait, now).await?;
     match args.output {
         Format::Json => output::json(&outcome, out)?,
         Format::Text => output::text(&outcome, out, output::use_colour())?,
     }
     let lattice_failed = outcome.report.apply.as_ref().is_some_and(|a| !a.is_success());
-    let writes_failed = matches!(&outcome.input, engine::Input::Cluster { write: Some(w), .. } if !w.failed.is_empty());
+    let writes_failed = match &outcome.input {
+        engine::Input::Cluster { write, dns, readiness, .. } => {
+            write.as_ref().is_some_and(|w| !w.failed.is_empty()) || !dns.is_success() || !readiness.is_success()
+        }
+        engine::Input::Manifests(_) => false,
+    };
     Ok(if lattice_failed || writes_failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 

@@ -244,3 +244,44 @@ async fn an_eks_cluster_is_found_by_name_and_authenticated_with_an_eks_token() {
     );
     assert!(doc["cluster"].as_str().is_some_and(|c| c.starts_with("EKS cluster demo at https://127.0.0.1:")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dns_records_and_readiness_gates_are_written_and_a_dry_run_only_shows_them() {
+    let fake = FakeConfig::new().https().static_token(TOKEN).with_group(fake_apiserver::ApiGroup::ExternalDns);
+    let w = std::sync::Arc::new(world_with("extras", fake, |_| SimConfig::default()).await);
+    let mut rates = route(&w, "rates");
+    rates["spec"]["hostnames"] = json!(["rates.example.com"]);
+    w.api.put(rates).expect("hostname");
+    let mut slice =
+        w.api.get("discovery.k8s.io", "v1", "endpointslices", Some("default"), "parking-abc12").expect("slice");
+    slice["endpoints"].as_array_mut().expect("endpoints").push(json!({"addresses": ["10.0.3.11"],
+        "conditions": {"ready": false, "serving": true, "terminating": false},
+        "targetRef": {"kind": "Pod", "namespace": "default", "name": "parking-new"}}));
+    w.api.put(slice).expect("slice");
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "default", "name": "parking-new"},
+        "spec": {"readinessGates": [{"conditionType": "application-networking.k8s.aws/pod-readiness-gate"}]}});
+    w.api.put(pod.clone()).expect("pod");
+
+    let w1 = w.clone();
+    let (code, doc) = spawn(move || reconcile(&w1, &[])).await.expect("join");
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["dnsRecords"]["created"], json!(["DNSEndpoint default/rates-dns"]), "{}", doc["dnsRecords"]);
+    let gates = &doc["readinessGates"];
+    assert_eq!((gates["podsRead"].as_u64(), gates["gated"].as_u64()), (Some(1), Some(1)), "{gates}");
+    assert_eq!(gates["written"][0]["pod"], "Pod default/parking-new");
+    assert_eq!(
+        (gates["written"][0]["status"].as_str(), gates["written"][0]["reason"].as_str()),
+        (Some("True"), Some("Healthy"))
+    );
+
+    assert!(w.api.delete("externaldns.k8s.io", "v1alpha1", "dnsendpoints", Some("default"), "rates-dns"));
+    w.api.put(pod).expect("the gate condition forgotten");
+    let w2 = w.clone();
+    let (code, doc) = spawn(move || reconcile(&w2, &["--dry-run"])).await.expect("join");
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["dnsRecords"]["created"], json!(["DNSEndpoint default/rates-dns"]), "what it would create");
+    assert_eq!(doc["readinessGates"]["written"][0]["status"], "True", "what it would set");
+    assert!(w.api.get("externaldns.k8s.io", "v1alpha1", "dnsendpoints", Some("default"), "rates-dns").is_none());
+    let stored = w.api.get("", "v1", "pods", Some("default"), "parking-new").expect("pod");
+    assert!(stored["status"].is_null(), "a dry run writes no condition: {stored}");
+}

@@ -158,6 +158,8 @@ export class LatticeGatewayStack extends Stack {
             actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
             resources: [this.queue.queueArn],
           }),
+          // Routes whose gated pods are still INITIAL after the readiness wait go back on the queue.
+          new iam.PolicyStatement({ sid: 'Enqueue', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
         ],
         [latticePolicy, describePolicy],
       ),

@@ -201,6 +201,14 @@ describe('IAM', () => {
     assert.deepEqual(['sweep', 'audit', 'reconcile'].map(consume), [false, false, true]);
   });
 
+  it('lets every function but audit enqueue only on the reconcile queue', () => {
+    for (const b of ['sweep', 'reconcile']) {
+      const send = roleStatements(resources, roleOf(b)).filter((s) => s.Action.includes('sqs:SendMessage'));
+      assert.equal(send.length, 1, b);
+      assert.match(JSON.stringify(send[0].Resource), /ReconcileQueue/);
+    }
+  });
+
   it('creates access entries only on request', () => {
     template.resourceCountIs('AWS::EKS::AccessEntry', 0);
     const t = synth({ createAccessEntries: true });

@@ -15,6 +15,10 @@
 //! reconciles its whole cluster. That is correct but not economical: narrowing a backend or gateway
 //! change to the routes that use it is left to the economy work on scoped reads.
 //!
+//! Gated pods the runs leave not ready are checked again once the invocation's keys are done
+//! ([`lambda_support::settle`]: a bounded wait, then the routes of pods still `INITIAL` go back on
+//! the queue); for a direct invoke or an EventBridge event the answer's summary includes it.
+//!
 //! It depends on `lambda-support` for configuration, clients and the run itself, and on nothing
 //! else of ours; it never branches on why it was invoked beyond choosing the answer's shape.
 
@@ -26,7 +30,7 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Summary, run_key};
+use lambda_support::{Clients, Error, Key, Summary, WaitingPods, run_key_waiting, settle};
 use reconciler::Mode;
 use serde::{Deserialize, Serialize};
 
@@ -58,37 +62,64 @@ pub enum Outgoing {
 /// Handles one invocation.
 pub async fn handle(clients: &Clients, event: LambdaEvent<Incoming>) -> Result<Outgoing, Error> {
     let deadline = event.context.deadline();
+    let cause = event.context.request_id.clone();
     match event.payload {
-        Incoming::Sqs(batch) => Ok(Outgoing::Batch(handle_batch(clients, batch, deadline).await)),
-        Incoming::EventBridge(event) => run_one(clients, &event.detail).await.map(|s| Outgoing::Summary(Box::new(s))),
-        Incoming::Direct(key) => run_one(clients, &key).await.map(|s| Outgoing::Summary(Box::new(s))),
+        Incoming::Sqs(batch) => Ok(Outgoing::Batch(handle_batch(clients, batch, deadline, &cause).await)),
+        Incoming::EventBridge(event) => {
+            run_and_settle(clients, &event.detail, deadline, &cause).await.map(|s| Outgoing::Summary(Box::new(s)))
+        }
+        Incoming::Direct(key) => {
+            run_and_settle(clients, &key, deadline, &cause).await.map(|s| Outgoing::Summary(Box::new(s)))
+        }
     }
 }
 
 /// Reconciles one key; a run with failed actions or writes is an error (so it is retried), after
 /// its summary is logged and its metrics emitted.
 pub async fn run_one(clients: &Clients, key: &Key) -> Result<Summary, Error> {
-    let summary = run_key(clients, key, Mode::Apply, Timestamp::now()).await?;
+    run_one_waiting(clients, key).await.map(|(summary, _)| summary)
+}
+
+/// [`run_one`], also returning the gated pods left waiting.
+async fn run_one_waiting(clients: &Clients, key: &Key) -> Result<(Summary, WaitingPods), Error> {
+    let (summary, waiting) = run_key_waiting(clients, key, Mode::Apply, Timestamp::now()).await?;
     emit(&RunMetrics::from_summary(FUNCTION, &summary));
     tracing::info!(
         key = %key,
         applied = summary.actions_applied,
         failed = summary.actions_failed,
         written = summary.status_written.len(),
+        pods_waiting = waiting.len(),
         "Reconciled"
     );
-    match summary.incomplete() {
-        Some(error) => Err(error),
-        None => Ok(summary),
+    if let Some(error) = summary.incomplete() {
+        return Err(error);
     }
+    let mut pods = WaitingPods::default();
+    pods.add(&key.cluster, waiting);
+    Ok((summary, pods))
+}
+
+/// Reconciles one key, then waits for the gated pods it left not ready; the summary lists the gate
+/// conditions written meanwhile and the pods still waiting.
+async fn run_and_settle(clients: &Clients, key: &Key, deadline: SystemTime, cause: &str) -> Result<Summary, Error> {
+    let (mut summary, waiting) = run_one_waiting(clients, key).await?;
+    let settled = settle(clients, waiting, deadline, cause).await;
+    summary.pods_gated.extend(settled.written);
+    summary.pods_waiting = settled.still_waiting;
+    summary.dns_and_gates_failed.extend(settled.failed);
+    Ok(summary)
 }
 
 /// Handles the records of a FIFO batch in order; from the first failure on, every record is
-/// reported failed. A record whose key already succeeded in this batch is not run again.
-pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTime) -> SqsBatchResponse {
+/// reported failed. A record whose key already succeeded in this batch is not run again. Then the
+/// gated pods the runs left not ready are checked again ([`settle`], `cause` deduplicates what it
+/// requeues).
+pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTime, cause: &str) -> SqsBatchResponse {
     let margin = clients.config().deadline_margin;
     let mut done: BTreeSet<Key> = BTreeSet::new();
     let mut failures = Vec::new();
+    let mut waiting = WaitingPods::default();
     for record in batch.records {
         let id = record.message_id.clone().unwrap_or_default();
         if !failures.is_empty() {
@@ -103,7 +134,8 @@ pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTi
         let body = record.body.as_deref().unwrap_or_default();
         let result = match serde_json::from_str::<Key>(body) {
             Ok(key) if done.contains(&key) => Ok(()),
-            Ok(key) => run_one(clients, &key).await.map(|_| {
+            Ok(key) => run_one_waiting(clients, &key).await.map(|(_, pods)| {
+                waiting.merge(pods);
                 done.insert(key);
             }),
             Err(source) => Err(Error::ParseEvent { expected: "a {cluster, kind, namespace, name} message", source }),
@@ -117,6 +149,10 @@ pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTi
             );
             failures.push(failure(id));
         }
+    }
+    let settled = settle(clients, waiting, deadline, cause).await;
+    for problem in &settled.failed {
+        tracing::error!(%problem, "Readiness gate recheck failed; the sweep tries again");
     }
     let mut response = SqsBatchResponse::default();
     response.batch_item_failures = failures;

@@ -6,14 +6,15 @@
 //! clusters that no longer fit are handed to the SQS FIFO queue as `{"cluster", "kind": "Cluster",
 //! "name"}` requests for the `reconcile` function, never dropped. The answer lists what happened
 //! to each cluster; a cluster that failed makes the invocation fail (after every cluster was
-//! tried), so the schedule's retry policy and alarms see it.
+//! tried), so the schedule's retry policy and alarms see it. Gated pods the runs leave not ready are
+//! checked again at the end ([`lambda_support::settle`]), within what is left of the deadline.
 
 use std::time::{Duration, SystemTime};
 
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Message, Summary, queue, run_key};
+use lambda_support::{Clients, Error, Key, Message, Settled, Summary, WaitingPods, queue, run_key_waiting, settle};
 use reconciler::Mode;
 use serde::Serialize;
 use serde_json::Value;
@@ -56,6 +57,8 @@ pub struct SweepSummary {
     pub verify: bool,
     /// One entry per configured cluster, in configuration order.
     pub clusters: Vec<ClusterOutcome>,
+    /// The recheck of the gated pods the runs left not ready.
+    pub readiness: Settled,
 }
 
 /// Whether the payload asks for a plan only (`{"verify": true}`); anything else applies.
@@ -69,16 +72,20 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<Swee
     let mode = if verify { Mode::Plan } else { Mode::Apply };
     let deadline = event.context.deadline();
     let margin = clients.config().deadline_margin;
-    let mut summary = SweepSummary { verify, clusters: Vec::new() };
+    let mut summary = SweepSummary { verify, clusters: Vec::new(), readiness: Settled::default() };
     let mut left: Vec<String> = Vec::new();
+    let mut waiting = WaitingPods::default();
     for cluster in &clients.config().clusters {
         if !left.is_empty() || remaining(deadline) < margin {
             left.push(cluster.clone());
             continue;
         }
-        let outcome = match run_key(clients, &Key::cluster(cluster), mode, Timestamp::now()).await {
-            Ok(run) => {
+        let outcome = match run_key_waiting(clients, &Key::cluster(cluster), mode, Timestamp::now()).await {
+            Ok((run, pods)) => {
                 emit(&RunMetrics::from_summary(FUNCTION, &run));
+                if mode == Mode::Apply {
+                    waiting.add(cluster, pods);
+                }
                 match run.incomplete() {
                     Some(error) => failed(cluster, &error),
                     None => ClusterOutcome::Reconciled { cluster: cluster.clone(), summary: Box::new(run) },
@@ -96,6 +103,7 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<Swee
         queue::send(clients.sqs(), url, &messages).await?;
         summary.clusters.extend(left.into_iter().map(|cluster| ClusterOutcome::Queued { cluster }));
     }
+    summary.readiness = settle(clients, waiting, deadline, &event.context.request_id).await;
     let failures: Vec<&ClusterOutcome> =
         summary.clusters.iter().filter(|c| matches!(c, ClusterOutcome::Failed { .. })).collect();
     tracing::info!(summary = %serde_json::to_string(&summary).unwrap_or_default(), "Swept");

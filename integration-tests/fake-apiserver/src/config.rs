@@ -15,11 +15,23 @@ pub enum ApiGroup {
     Gateway,
     /// `application-networking.k8s.aws`: the AWS Gateway API controller's CRDs.
     ApplicationNetworking,
+    /// `externaldns.k8s.io`: external-dns's `DNSEndpoint` CRD. Not served unless asked for
+    /// ([`FakeConfig::with_group`]), as most clusters do not have it.
+    ExternalDns,
 }
 
 impl ApiGroup {
-    /// Every group, in discovery order.
-    pub const ALL: [ApiGroup; 4] =
+    /// Every group the server knows, in discovery order.
+    pub const ALL: [ApiGroup; 5] = [
+        ApiGroup::Core,
+        ApiGroup::Discovery,
+        ApiGroup::Gateway,
+        ApiGroup::ApplicationNetworking,
+        ApiGroup::ExternalDns,
+    ];
+
+    /// The groups served by default: a cluster with the Gateway API and the AWS controller's CRDs.
+    pub const DEFAULT: [ApiGroup; 4] =
         [ApiGroup::Core, ApiGroup::Discovery, ApiGroup::Gateway, ApiGroup::ApplicationNetworking];
 
     /// The group's name as it appears in `apiVersion` and paths (empty for the core group).
@@ -29,6 +41,7 @@ impl ApiGroup {
             ApiGroup::Discovery => "discovery.k8s.io",
             ApiGroup::Gateway => "gateway.networking.k8s.io",
             ApiGroup::ApplicationNetworking => "application-networking.k8s.aws",
+            ApiGroup::ExternalDns => "externaldns.k8s.io",
         }
     }
 
@@ -95,7 +108,7 @@ pub struct FakeConfig {
     pub static_tokens: Vec<String>,
     /// Accept EKS tokens too.
     pub eks: Option<EksAuth>,
-    /// The API groups served; the others are absent (404).
+    /// The API groups served ([`ApiGroup::DEFAULT`] unless changed); the others are absent (404).
     pub groups: Vec<ApiGroup>,
     /// When set, every resource request must be allowed by one of these rules (else 403 Forbidden), as
     /// if every authenticated user were bound to one `ClusterRole` with them. Discovery is always allowed.
@@ -110,7 +123,7 @@ impl Default for FakeConfig {
             tls: false,
             static_tokens: Vec::new(),
             eks: None,
-            groups: ApiGroup::ALL.to_vec(),
+            groups: ApiGroup::DEFAULT.to_vec(),
             rbac: None,
             user_name: "lattice-reconciler".to_string(),
         }
@@ -118,7 +131,7 @@ impl Default for FakeConfig {
 }
 
 impl FakeConfig {
-    /// Plain HTTP, every group served, no credentials accepted yet.
+    /// Plain HTTP, the [`ApiGroup::DEFAULT`] groups served, no credentials accepted yet.
     pub fn new() -> Self {
         FakeConfig::default()
     }
@@ -144,6 +157,14 @@ impl FakeConfig {
     /// Serve the cluster without this API group.
     pub fn without_group(mut self, group: ApiGroup) -> Self {
         self.groups.retain(|g| *g != group);
+        self
+    }
+
+    /// Serve this API group too (e.g. [`ApiGroup::ExternalDns`]).
+    pub fn with_group(mut self, group: ApiGroup) -> Self {
+        if !self.groups.contains(&group) {
+            self.groups.push(group);
+        }
         self
     }
 

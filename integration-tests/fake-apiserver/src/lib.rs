@@ -4,10 +4,12 @@
 //! # What it owns
 //! The HTTP surface a reconciler uses: discovery (`/api`, `/apis`, `/apis/{group}[/{version}]`,
 //! `/version`); list (namespaced and across namespaces, `limit`/`continue`, label and field selectors),
-//! get, create, replace, patch (merge and JSON patch) and delete of core `namespaces` and `services`,
-//! `discovery.k8s.io` `endpointslices`, the Gateway API resources (`v1`, and `v1beta1` where it is still
-//! served, on the same storage) and the `application-networking.k8s.aws` CRDs, with their `/status`
-//! subresources; `resourceVersion` preconditions, `generation`, finalizers; bearer-token authentication
+//! get, create, replace, patch (merge, JSON and strategic merge patch) and delete of core `namespaces`,
+//! `services` and `pods`, `discovery.k8s.io` `endpointslices`, the Gateway API resources (`v1`, and
+//! `v1beta1` where it is still served, on the same storage), the `application-networking.k8s.aws` CRDs
+//! and, when asked for, external-dns's `externaldns.k8s.io` `dnsendpoints`, with their `/status`
+//! subresources; `resourceVersion` and `uid` preconditions, `generation`, finalizers, and garbage
+//! collection of the dependents (`ownerReferences`) of a deleted object; bearer-token authentication
 //! (static tokens and EKS tokens); optional RBAC; injected faults.
 //!
 //! It is written from the Kubernetes API conventions and the EKS authenticator's rules alone, and depends
@@ -38,8 +40,10 @@
 //!
 //! # Deliberate differences from a real API server
 //! No watch (400), no server-side apply (415), no admission, no defaulting or schema validation of `spec`, no
-//! namespace existence check on create, no `managedFields`; strategic merge patch is a plain merge patch
-//! on built-in resources (and 415 on custom resources, as on a real server); list `resourceVersion`
+//! namespace existence check on create, no `managedFields`; strategic merge patch knows only a few list
+//! merge keys (pod conditions, containers, readiness gates, service ports, owner references) and no
+//! `$patch` directives (and is 415 on custom resources, as on a real server); garbage collection is
+//! immediate and in the foreground of the delete that orphaned the dependents; list `resourceVersion`
 //! parameters are ignored (every list is served from the latest state or, when continued, from the
 //! snapshot its token names). `dryRun=All` writes are checked and answered but not stored.
 
@@ -49,6 +53,7 @@ mod auth;
 mod authz;
 mod config;
 mod faults;
+mod gc;
 mod kubeconfig;
 mod list;
 mod ops;
@@ -61,6 +66,7 @@ mod sigv4;
 mod state;
 mod status;
 mod store;
+mod strategic;
 mod timefmt;
 mod tls;
 mod write;
@@ -205,13 +211,21 @@ impl RunningApi {
         state.store.get(&store::key(r, namespace, name)).map(|o| store::present(o, r, version))
     }
 
-    /// Deletes an object as a client would: with finalizers it is only marked for deletion. Returns
-    /// whether the object existed.
+    /// Deletes an object as a client would: with finalizers it is only marked for deletion; once gone,
+    /// its dependents go too (garbage collection). Returns whether the object existed.
     pub fn delete(&self, group: &str, version: &str, plural: &str, namespace: Option<&str>, name: &str) -> bool {
         let Some(r) = resources::find(group, version, plural) else { return false };
         let mut state = self.state();
         let now = state.now();
-        state.store.delete(r, store::key(r, namespace, name), now).is_some()
+        match state.store.delete(r, store::key(r, namespace, name), now) {
+            Some((object, gone)) => {
+                if let (true, Some(uid)) = (gone, object["metadata"]["uid"].as_str()) {
+                    gc::collect(&mut state.store, uid, now);
+                }
+                true
+            }
+            None => false,
+        }
     }
 
     /// Every request received so far, in order.

@@ -151,6 +151,11 @@ fn patch(state: &mut State, route: &ResourceRoute, req: &Request) -> Result<(u16
 fn commit(state: &mut State, route: &ResourceRoute, new: Value) -> Result<(u16, Value), ApiError> {
     let key = route.key().ok_or_else(ApiError::method_not_allowed)?;
     let updated = state.store.update(route.r, key, new);
+    let gone = !updated["metadata"]["deletionTimestamp"].is_null() && !crate::store::has_finalizers(&updated);
+    if let (true, Some(uid)) = (gone, updated["metadata"]["uid"].as_str()) {
+        let now = state.now();
+        crate::gc::collect(&mut state.store, uid, now);
+    }
     Ok((200, present(&updated, route.r, route.version)))
 }
 
@@ -172,6 +177,9 @@ fn delete(state: &mut State, route: &ResourceRoute, req: &Request) -> Result<(u1
     let key = route.key().ok_or_else(ApiError::method_not_allowed)?;
     let now = state.now();
     let (object, gone) = state.store.delete(route.r, key, now).ok_or_else(|| ApiError::not_found(route.r, &name))?;
+    if let (true, Some(uid)) = (gone, object["metadata"]["uid"].as_str()) {
+        crate::gc::collect(&mut state.store, uid, now);
+    }
     if gone && !route.r.is_custom() {
         return Ok((200, delete_success(route, &name, &object["metadata"]["uid"])));
     }

@@ -33,7 +33,7 @@ impl ResourceType {
 
     /// Whether this resource is served by a CustomResourceDefinition (rather than built in).
     pub(crate) fn is_custom(&self) -> bool {
-        matches!(self.api_group, ApiGroup::Gateway | ApiGroup::ApplicationNetworking)
+        matches!(self.api_group, ApiGroup::Gateway | ApiGroup::ApplicationNetworking | ApiGroup::ExternalDns)
     }
 
     /// `apiVersion` for a version of this resource: `v1` in the core group, `group/version` elsewhere.
@@ -75,6 +75,7 @@ macro_rules! resource {
 pub(crate) static RESOURCES: &[ResourceType] = &[
     resource!(Core, V1, "namespaces", "namespace", "Namespace", false, true, &["ns"]),
     resource!(Core, V1, "services", "service", "Service", true, true, &["svc"]),
+    resource!(Core, V1, "pods", "pod", "Pod", true, true, &["po"]),
     resource!(Discovery, V1, "endpointslices", "endpointslice", "EndpointSlice", true, false, &[]),
     resource!(Gateway, GATEWAY_BOTH, "gatewayclasses", "gatewayclass", "GatewayClass", false, true, &["gc"]),
     resource!(Gateway, GATEWAY_BOTH, "gateways", "gateway", "Gateway", true, true, &["gtw"]),
@@ -134,6 +135,7 @@ pub(crate) static RESOURCES: &[ResourceType] = &[
         true,
         &["sn"]
     ),
+    resource!(ExternalDns, V1ALPHA1, "dnsendpoints", "dnsendpoint", "DNSEndpoint", true, true, &[]),
 ];
 
 /// The resource type with this group, version and plural, if the server knows it.
@@ -241,6 +243,7 @@ pub(crate) fn resource_list(group: ApiGroup, version: &str) -> Option<Value> {
 fn categories(group: ApiGroup) -> &'static [&'static str] {
     match group {
         ApiGroup::Gateway => &["gateway-api"],
+        ApiGroup::ExternalDns => &[],
         _ => &["all"],
     }
 }

@@ -7,6 +7,7 @@ use crate::patch::{JsonPatchError, json_patch, merge_patch};
 use crate::route::ResourceRoute;
 use crate::status::ApiError;
 use crate::store::has_finalizers;
+use crate::strategic::strategic_merge;
 
 /// Parses a JSON request body.
 pub(crate) fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
@@ -209,8 +210,8 @@ fn media_type(content_type: Option<&str>) -> &str {
 }
 
 /// The object after a PATCH of the object or its status. `presented` is the stored object as the client's
-/// version shows it. Strategic merge patch is applied as a JSON merge patch (without list merge keys) on
-/// built-in resources and refused on custom resources, as the API server refuses it there.
+/// version shows it. Strategic merge patch is applied on built-in resources with the list merge keys
+/// `strategic` knows, and refused on custom resources, as the API server refuses it there.
 pub(crate) fn prepare_patch(
     route: &ResourceRoute,
     name: &str,
@@ -228,7 +229,7 @@ pub(crate) fn prepare_patch(
         }
         "application/strategic-merge-patch+json" if !route.r.is_custom() => {
             let mut out = presented.clone();
-            merge_patch(&mut out, &parse_json(body)?);
+            strategic_merge(route.r.plural, &mut out, &parse_json(body)?);
             out
         }
         "application/json-patch+json" => match json_patch(presented, &parse_json(body)?) {

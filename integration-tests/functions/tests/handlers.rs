@@ -21,7 +21,7 @@ const TOKEN: &str = "reconciler-token";
 
 struct World {
     api: RunningApi,
-    _sim: RunningSim,
+    sim: RunningSim,
     clients: Clients,
     _dir: TempDir,
 }
@@ -126,7 +126,7 @@ async fn world(test: &str, queue_url: Option<(&str, &str)>, extra: &[(&str, &str
     let sqs_endpoint = queue_url.map_or_else(|| "http://127.0.0.1:9".to_owned(), |(_, e)| e.to_owned());
     let sqs = aws_sdk_sqs::Client::new(&sdk(&sqs_endpoint).await);
     let clients = Clients::from_parts(config, lattice_sdk, lattice, sqs);
-    World { api, _sim: sim, clients, _dir: TempDir(dir) }
+    World { api, sim, clients, _dir: TempDir(dir) }
 }
 
 fn context(deadline_in: Duration) -> Context {
@@ -239,6 +239,19 @@ async fn receive_all(w: &World, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
     }
 }
 
+/// The SQS event Lambda would deliver for `messages`.
+fn sqs_event(messages: &[aws_sdk_sqs::types::Message]) -> String {
+    let records: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(),
+                   "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs",
+                   "eventSourceARN": "arn:aws:sqs:us-west-2:123456789012:lattice-reconcile.fifo", "awsRegion": "us-west-2"})
+        })
+        .collect();
+    json!({"Records": records}).to_string()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn audit_queues_keys_that_reconcile_consumes_and_sweep_hands_off_late_clusters() {
     let moto = moto();
@@ -274,15 +287,7 @@ async fn audit_queues_keys_that_reconcile_consumes_and_sweep_hands_off_late_clus
     );
 
     // The queued message, delivered as an SQS event, is reconciled.
-    let records: Vec<Value> = messages
-        .iter()
-        .map(|m| {
-            json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(),
-                   "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs",
-                   "eventSourceARN": "arn:aws:sqs:us-west-2:123456789012:lattice-reconcile.fifo", "awsRegion": "us-west-2"})
-        })
-        .collect();
-    let response = invoke_reconcile(&w, &json!({"Records": records}).to_string()).await.expect("batch");
+    let response = invoke_reconcile(&w, &sqs_event(&messages)).await.expect("batch");
     assert_eq!(response, json!({"batchItemFailures": []}));
     assert!(rates_status(&w)["parents"].is_array());
 
@@ -303,4 +308,90 @@ async fn audit_queues_keys_that_reconcile_consumes_and_sweep_hands_off_late_clus
     let messages = receive_all(&w, &url).await;
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].body(), Some(r#"{"cluster":"demo","kind":"Cluster","name":"demo"}"#));
+}
+
+/// Adds pod `name` (gated) behind the parking Service, its endpoint not ready yet.
+fn gated_parking_pod(w: &World, name: &str, ip: &str) {
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "default", "name": name},
+        "spec": {"readinessGates": [{"conditionType": "application-networking.k8s.aws/pod-readiness-gate"}]}});
+    w.api.put(pod).expect("pod");
+    let mut slice =
+        w.api.get("discovery.k8s.io", "v1", "endpointslices", Some("default"), "parking-abc12").expect("slice");
+    slice["endpoints"].as_array_mut().expect("endpoints").push(json!({"addresses": [ip],
+        "conditions": {"ready": false, "serving": true, "terminating": false},
+        "targetRef": {"kind": "Pod", "namespace": "default", "name": name}}));
+    w.api.put(slice).expect("slice");
+}
+
+/// The gate condition of pod `name`: `(status, reason)`.
+fn gate(w: &World, name: &str) -> Option<(String, String)> {
+    let pod = w.api.get("", "v1", "pods", Some("default"), name)?;
+    let c = pod["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == "application-networking.k8s.aws/pod-readiness-gate")?
+        .clone();
+    Some((c["status"].as_str()?.to_owned(), c["reason"].as_str()?.to_owned()))
+}
+
+fn parking_target_group(w: &World) -> String {
+    let state = w.sim.state_json();
+    let groups = state["target_groups"].as_object().expect("target groups");
+    let (id, _) = groups
+        .iter()
+        .find(|(_, g)| g["name"].as_str().is_some_and(|n| n.starts_with("k8s-default-parking")))
+        .expect("the parking target group");
+    id.clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reconcile_brings_gated_pods_to_ready_and_requeues_routes_still_initial() {
+    let moto = moto();
+    let url = create_queue(&moto.endpoint).await;
+    let wait = [("READINESS_WAIT_MS", "1000"), ("READINESS_POLL_MS", "100")];
+    let w = world("readiness", Some((&url, &moto.endpoint)), &wait).await;
+    gated_parking_pod(&w, "parking-1", "10.0.3.11");
+
+    // First run: the target is registered, and the emulator reports it healthy at once.
+    let summary = invoke_reconcile(&w, &sample("direct-route.json")).await.expect("direct invoke");
+    assert_eq!(summary["podsGated"], json!(["Pod default/parking-1: True Healthy"]), "{summary}");
+    assert_eq!(summary["podsWaiting"], json!([]));
+    assert_eq!(gate(&w, "parking-1"), Some(("True".into(), "Healthy".into())));
+
+    // A new pod whose target stays INITIAL longer than the wait: its route goes back on the queue.
+    let tg = parking_target_group(&w);
+    w.sim.script_target_health(&tg, "10.0.3.12", 8090, Some(("INITIAL", None))).expect("script");
+    gated_parking_pod(&w, "parking-2", "10.0.3.12");
+    let started = Instant::now();
+    let summary = invoke_reconcile(&w, &sample("direct-route.json")).await.expect("direct invoke");
+    let waited = started.elapsed();
+    assert_eq!(summary["podsGated"], json!(["Pod default/parking-2: False Initial"]), "{summary}");
+    assert_eq!(summary["podsWaiting"], json!(["Pod default/parking-2"]));
+    assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(10), "bounded wait: {waited:?}");
+    let requeued = receive_all(&w, &url).await;
+    assert_eq!(requeued.len(), 1);
+    assert_eq!(
+        requeued[0].body(),
+        Some(r#"{"cluster":"demo","kind":"HTTPRoute","namespace":"default","name":"rates"}"#)
+    );
+
+    // The target turns healthy during the next invocation's wait: ready within a poll, nothing requeued.
+    let w = std::sync::Arc::new(w);
+    let healer = {
+        let w = std::sync::Arc::clone(&w);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            w.sim.script_target_health(&tg, "10.0.3.12", 8090, None).expect("healthy");
+            Instant::now()
+        })
+    };
+    let response = invoke_reconcile(&w, &sqs_event(&requeued)).await.expect("batch");
+    let finished = Instant::now();
+    assert_eq!(response, json!({"batchItemFailures": []}));
+    assert_eq!(gate(&w, "parking-2"), Some(("True".into(), "Healthy".into())));
+    let healed = healer.await.expect("healer");
+    let lag = finished.saturating_duration_since(healed);
+    assert!(lag < Duration::from_millis(600), "ready within a poll of the target turning healthy: {lag:?}");
+    assert!(receive_all(&w, &url).await.is_empty(), "nothing left to requeue");
+    eprintln!("readiness: bounded wait {waited:?}; ready {lag:?} after the target turned healthy (poll 100 ms)");
 }

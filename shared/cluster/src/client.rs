@@ -33,6 +33,9 @@ const READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Content type of a JSON merge patch.
 const MERGE_PATCH: &str = "application/merge-patch+json";
 
+/// Content type of a strategic merge patch.
+const STRATEGIC_MERGE_PATCH: &str = "application/strategic-merge-patch+json";
+
 /// A connection to one cluster's Kubernetes API: reads Gateway API objects and what they refer to
 /// ([`Cluster::snapshot`], [`Cluster::snapshot_for_route`]) and writes their status ([`Cluster::write_status`]).
 ///
@@ -112,7 +115,8 @@ impl Cluster {
     }
 
     /// Requests made so far through this client and its clones, by operation (`list httproutes`,
-    /// `get gateways`, `update httproutes/status`, `patch httproutes`, `discover <group>/<version>`).
+    /// `get gateways`, `update httproutes/status`, `patch httproutes`, `discover <group>/<version>`,
+    /// `get pods`, `patch pods/status`, `create dnsendpoints`, ...).
     pub fn calls(&self) -> BTreeMap<String, u64> {
         self.calls.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
@@ -138,16 +142,50 @@ impl Cluster {
 
     /// `PUT path` with a JSON body; the response is the object as stored.
     pub(crate) async fn put(&self, operation: &str, path: &str, body: &Value) -> Result<Value, kube::Error> {
-        self.count(operation);
-        let body = serde_json::to_vec(body).map_err(kube::Error::SerdeError)?;
-        self.client.request::<Value>(request(Method::PUT, path, Some("application/json"), Some(body))?).await
+        self.send(operation, Method::PUT, path, "application/json", body).await
+    }
+
+    /// `POST path` with a JSON body (a create); the response is the object as stored.
+    pub(crate) async fn post(&self, operation: &str, path: &str, body: &Value) -> Result<Value, kube::Error> {
+        self.send(operation, Method::POST, path, "application/json", body).await
     }
 
     /// `PATCH path` with a JSON merge patch.
     pub(crate) async fn merge_patch(&self, operation: &str, path: &str, patch: &Value) -> Result<Value, kube::Error> {
+        self.send(operation, Method::PATCH, path, MERGE_PATCH, patch).await
+    }
+
+    /// `PATCH path` with a strategic merge patch (built-in kinds: lists with a merge key, such as pod
+    /// conditions by `type`, merge element by element).
+    pub(crate) async fn strategic_patch(
+        &self,
+        operation: &str,
+        path: &str,
+        patch: &Value,
+    ) -> Result<Value, kube::Error> {
+        self.send(operation, Method::PATCH, path, STRATEGIC_MERGE_PATCH, patch).await
+    }
+
+    /// `DELETE path` with `DeleteOptions` (preconditions); `Ok(false)` when the object is not found.
+    pub(crate) async fn delete(&self, operation: &str, path: &str, options: &Value) -> Result<bool, kube::Error> {
+        match self.send(operation, Method::DELETE, path, "application/json", options).await {
+            Ok(_) => Ok(true),
+            Err(error) if status_code(&error) == Some(404) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn send(
+        &self,
+        operation: &str,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: &Value,
+    ) -> Result<Value, kube::Error> {
         self.count(operation);
-        let body = serde_json::to_vec(patch).map_err(kube::Error::SerdeError)?;
-        self.client.request::<Value>(request(Method::PATCH, path, Some(MERGE_PATCH), Some(body))?).await
+        let body = serde_json::to_vec(body).map_err(kube::Error::SerdeError)?;
+        self.client.request::<Value>(request(method, path, Some(content_type), Some(body))?).await
     }
 
     fn count(&self, operation: &str) {

@@ -160,6 +160,25 @@ pub enum Error {
         source: Box<kube::Error>,
     },
 
+    /// A pod was read but its gate condition cannot be understood.
+    #[error("failed to read {pod}: {problem}")]
+    ReadPod {
+        /// The pod.
+        pod: String,
+        /// What is wrong, naming the field.
+        problem: String,
+    },
+
+    /// Writing a pod's readiness gate condition failed.
+    #[error("failed to write the readiness gate condition of {pod}")]
+    WritePodStatus {
+        /// The pod.
+        pod: String,
+        /// The request's error (boxed: it is large).
+        #[source]
+        source: Box<kube::Error>,
+    },
+
     /// A scoped read was asked for a kind that is not a route kind this controller reads.
     #[error("{kind} is not a route kind this controller reads")]
     UnsupportedRouteKind {

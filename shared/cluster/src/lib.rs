@@ -15,7 +15,11 @@
 //!   object that cannot be converted is reported, a group that is not installed is empty, and any other
 //!   failure is an error, never a partial snapshot;
 //! - **writing** ([`Cluster::write_status`]): read fresh, merge our status into it, `PUT /status` with its
-//!   `resourceVersion` only when more than timestamps change, retry on conflict; annotations by merge patch.
+//!   `resourceVersion` only when more than timestamps change, retry on conflict; annotations by merge patch;
+//! - **DNS records** ([`Cluster::sync_dns_endpoints`]): external-dns `DNSEndpoint`s of routes with a custom
+//!   domain name, where that CRD is installed;
+//! - **readiness gates** ([`Cluster::pod_gate`], [`Cluster::set_pod_gate`]): pods read by name, their gate
+//!   condition written through `pods/status`.
 //!
 //! It depends on `model` (snapshot and status types, condition merging) and `manifests` (conversion), never on
 //! the reconciler, the Lattice adapter or the Lambda runtime; the reconciler's capabilities are implemented over
@@ -31,7 +35,9 @@
 mod auth;
 mod client;
 pub mod describe;
+mod dns;
 mod error;
+mod pods;
 mod read;
 pub mod token;
 mod write;

@@ -301,6 +301,9 @@ fn least_privilege() -> Vec<PolicyRule> {
         ),
         PolicyRule::new(&[""], &["namespaces", "services"], &["get", "list"]),
         PolicyRule::new(&["discovery.k8s.io"], &["endpointslices"], &["get", "list"]),
+        PolicyRule::new(&[""], &["pods"], &["get"]),
+        PolicyRule::new(&[""], &["pods/status"], &["patch"]),
+        PolicyRule::new(&["externaldns.k8s.io"], &["dnsendpoints"], &["get", "list", "create", "patch", "delete"]),
     ]
 }
 
@@ -323,4 +326,36 @@ async fn reads_and_writes_need_only_the_least_privilege_role() {
     cluster_objects(&reader_only);
     let err = client(&reader_only, "rbac-reader").await.snapshot().await.expect_err("services are forbidden");
     assert!(format!("{err:?}").contains("403"), "{err:?}");
+}
+
+#[tokio::test]
+async fn dns_records_and_readiness_gates_need_only_the_least_privilege_role() {
+    use model::dns::{DnsRecord, DnsWanted};
+    let config = FakeConfig::new().with_group(fake_apiserver::ApiGroup::ExternalDns).rbac(least_privilege());
+    let api = support::fake(config).await;
+    cluster_objects(&api);
+    let uid = api.get("gateway.networking.k8s.io", "v1", "httproutes", Some("shop"), "rates").expect("route")
+        ["metadata"]["uid"]
+        .as_str()
+        .map(str::to_owned);
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "rates-1", "namespace": "shop"},
+        "spec": {"readinessGates": [{"conditionType": model::readiness::GATE_CONDITION_TYPE}]}});
+    put_all(&api, [pod]);
+    let cluster = client(&api, "rbac-extras").await;
+    let route = ObjectRef::new("HTTPRoute", "shop", "rates");
+    let record = DnsRecord { hostname: "rates.example.com".into(), target: "rates.lattice".into() };
+    for target in [Some(record.clone()), Some(DnsRecord { target: "other.lattice".into(), ..record }), None] {
+        let wanted = DnsWanted { route: route.clone(), uid: uid.clone(), record: target };
+        let ghost = DnsWanted { route: ObjectRef::new("HTTPRoute", "shop", "ghost"), uid: None, record: None };
+        let outcome = cluster.sync_dns_endpoints(&[wanted, ghost], false).await;
+        assert!(outcome.served && outcome.is_success(), "{outcome:?}");
+    }
+    let gate = cluster.pod_gate(&ObjectRef::new("Pod", "shop", "rates-1")).await.expect("get pod").expect("pod");
+    let condition = k8s_openapi::api::core::v1::PodCondition {
+        type_: model::readiness::GATE_CONDITION_TYPE.to_owned(),
+        status: "True".to_owned(),
+        ..Default::default()
+    };
+    assert!(cluster.set_pod_gate(&gate, &condition).await.expect("patch pods/status"));
+    assert!(api.requests().iter().all(|r| r.status != 403), "nothing was forbidden");
 }

@@ -11,6 +11,12 @@ pub const DEFAULT_LATTICE_MAX_ATTEMPTS: u32 = 5;
 pub const DEFAULT_RECONCILER_USERNAME: &str = "lattice-reconciler";
 /// Time kept free before the Lambda deadline when `DEADLINE_MARGIN_MS` is unset.
 pub const DEFAULT_DEADLINE_MARGIN_MS: u64 = 20_000;
+/// Longest wait for gated pods to become ready when `READINESS_WAIT_MS` is unset.
+pub const DEFAULT_READINESS_WAIT_MS: u64 = 60_000;
+/// Time between two checks of waiting gated pods when `READINESS_POLL_MS` is unset.
+pub const DEFAULT_READINESS_POLL_MS: u64 = 5_000;
+/// The shortest `READINESS_POLL_MS` accepted.
+const MIN_READINESS_POLL_MS: u64 = 100;
 
 /// Everything the functions read from their environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +44,11 @@ pub struct Config {
     pub reconciler_username: String,
     /// `DEADLINE_MARGIN_MS`: no new cluster is started with less time than this before the deadline.
     pub deadline_margin: Duration,
+    /// `READINESS_WAIT_MS`: after its runs, an invocation checks gated pods that are not ready yet
+    /// again for at most this long (never past the deadline margin); 0 turns the wait off.
+    pub readiness_wait: Duration,
+    /// `READINESS_POLL_MS`: the time between two such checks (at least 100 ms).
+    pub readiness_poll: Duration,
     /// `AWS_LAMBDA_LOG_FORMAT=JSON`: JSON log lines.
     pub json_logs: bool,
     /// `DEFAULT_SERVICE_NETWORK`: a service network created when missing and associated with
@@ -121,6 +132,12 @@ impl Config {
         }
         let reconciler_username = get("RECONCILER_USERNAME").unwrap_or_else(|| DEFAULT_RECONCILER_USERNAME.to_owned());
         let deadline_margin = Duration::from_millis(number("DEADLINE_MARGIN_MS", DEFAULT_DEADLINE_MARGIN_MS)?);
+        let readiness_wait = Duration::from_millis(number("READINESS_WAIT_MS", DEFAULT_READINESS_WAIT_MS)?);
+        let poll = number("READINESS_POLL_MS", DEFAULT_READINESS_POLL_MS)?;
+        if poll < MIN_READINESS_POLL_MS {
+            return Err(bad("READINESS_POLL_MS", format!("{poll} is below {MIN_READINESS_POLL_MS}")));
+        }
+        let readiness_poll = Duration::from_millis(poll);
         let json_logs = get("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
         let default_service_network = get("DEFAULT_SERVICE_NETWORK");
         if let Some(name) = &default_service_network {
@@ -148,6 +165,8 @@ impl Config {
             lattice_max_attempts,
             reconciler_username,
             deadline_margin,
+            readiness_wait,
+            readiness_poll,
             json_logs,
             default_service_network,
             service_network_override,
@@ -182,6 +201,7 @@ mod tests {
         assert_eq!(config.lattice_max_attempts, 5);
         assert_eq!(config.reconciler_username, "lattice-reconciler");
         assert_eq!(config.deadline_margin, Duration::from_secs(20));
+        assert_eq!((config.readiness_wait, config.readiness_poll), (Duration::from_secs(60), Duration::from_secs(5)));
         assert_eq!(config.queue_url, None);
         assert!(!config.json_logs);
     }
@@ -199,6 +219,8 @@ mod tests {
             (&[("LATTICE_TPS", "fast")], "LATTICE_TPS"),
             (&[("LATTICE_MAX_ATTEMPTS", "0")], "LATTICE_MAX_ATTEMPTS"),
             (&[("DEADLINE_MARGIN_MS", "-1")], "DEADLINE_MARGIN_MS"),
+            (&[("READINESS_WAIT_MS", "soon")], "READINESS_WAIT_MS"),
+            (&[("READINESS_POLL_MS", "10")], "READINESS_POLL_MS"),
             (&[("KUBECONFIG", "/k")], "AWS_ACCOUNT_ID"),
             (&[("KUBECONFIG", "/k"), ("AWS_ACCOUNT_ID", "123456789012")], "CLUSTER_VPC_ID"),
             (&[("DEFAULT_SERVICE_NETWORK", "My_Network")], "DEFAULT_SERVICE_NETWORK"),

@@ -94,10 +94,11 @@ pub enum Error {
         #[source]
         source: reconciler::ClusterError,
     },
-    /// The run completed, but some Lattice actions or status writes failed.
+    /// The run completed, but some Lattice actions or writes to the cluster (status, DNS records,
+    /// readiness gates) failed.
     #[error(
         "reconciling {scope} of cluster {cluster} left {actions_failed} failed Lattice actions and \
-         {writes_failed} failed status writes"
+         {writes_failed} failed writes to the cluster"
     )]
     Incomplete {
         /// The cluster.
@@ -106,7 +107,7 @@ pub enum Error {
         scope: String,
         /// Lattice actions that failed or were skipped.
         actions_failed: usize,
-        /// Status writes that failed.
+        /// Writes to the cluster that failed (status, DNS records, readiness gates).
         writes_failed: usize,
     },
     /// A queue is needed but `QUEUE_URL` is not set.

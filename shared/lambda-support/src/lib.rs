@@ -12,6 +12,8 @@
 //! - **keys** ([`Key`]): `{cluster, kind, namespace, name}`, the unit of work that travels through
 //!   the queue, and how a key narrows a reconcile ([`Key::read_scope`]);
 //! - **runs** ([`run_key`]): one scoped reconcile and its [`Summary`];
+//! - **readiness** ([`settle`]): gated pods a run left not ready, checked again within a bounded
+//!   wait, and the routes of those still `INITIAL` put back on the queue;
 //! - **the queue** ([`queue`]): FIFO messages with group and deduplication ids, sent in batches;
 //! - **metrics** ([`metrics`]): CloudWatch Embedded Metric Format lines on stdout;
 //! - **errors** ([`Error`]): one enum whose variants name the failed operation, mapped to the stable
@@ -31,6 +33,7 @@ mod error;
 mod key;
 pub mod metrics;
 pub mod queue;
+mod readiness;
 mod run;
 
 pub use clients::{Clients, ConnectedCluster, adapter_config};
@@ -38,7 +41,8 @@ pub use config::Config;
 pub use error::{Error, ErrorType};
 pub use key::{Key, ROUTE_KINDS};
 pub use queue::Message;
-pub use run::{Summary, run_key};
+pub use readiness::{Settled, WaitingPods, requeue_keys, settle};
+pub use run::{Summary, run_key, run_key_waiting};
 
 /// Installs the global `tracing` subscriber: JSON lines when `json` (Lambda's
 /// `AWS_LAMBDA_LOG_FORMAT=JSON`), plain text otherwise; the level from `RUST_LOG` (`info` when unset).

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::jiff::Timestamp;
-use reconciler::{Mode, ReadScope, run_cluster};
+use reconciler::{Mode, ReadScope, Waiting, run_cluster};
 use serde::Serialize;
 use tracing::Instrument as _;
 
@@ -35,14 +35,24 @@ pub struct Summary {
     pub status_failed: Vec<String>,
     /// The Lattice DNS name of the route, when it has one.
     pub dns_name: Option<String>,
+    /// external-dns `DNSEndpoint`s created, updated or deleted (`created DNSEndpoint shop/web-dns`).
+    pub dns_records: Vec<String>,
+    /// `DNSEndpoint`s a route wants whose name another owner holds, left alone, with why.
+    pub dns_conflicts: Vec<String>,
+    /// Pods whose readiness gate condition was set (`Pod shop/web-1: True Healthy`).
+    pub pods_gated: Vec<String>,
+    /// Gated pods still not ready after the run.
+    pub pods_waiting: Vec<String>,
+    /// DNS record and readiness gate writes (or reads) that failed, with why.
+    pub dns_and_gates_failed: Vec<String>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
 }
 
 impl Summary {
-    /// Lattice and status failures together.
+    /// Lattice and cluster write failures together.
     pub fn failures(&self) -> usize {
-        self.actions_failed + self.status_failed.len()
+        self.actions_failed + self.status_failed.len() + self.dns_and_gates_failed.len()
     }
 
     /// The error a run with failures reports (so the queue retries it), `None` when clean.
@@ -51,13 +61,24 @@ impl Summary {
             cluster: self.cluster.clone(),
             scope: self.route.clone().unwrap_or_else(|| "everything".to_owned()),
             actions_failed: self.actions_failed,
-            writes_failed: self.status_failed.len(),
+            writes_failed: self.status_failed.len() + self.dns_and_gates_failed.len(),
         })
     }
 }
 
 /// Reconciles what `key` names — its route alone, or its whole cluster — and writes status.
 pub async fn run_key(clients: &Clients, key: &Key, mode: Mode, now: Timestamp) -> Result<Summary, Error> {
+    run_key_waiting(clients, key, mode, now).await.map(|(summary, _)| summary)
+}
+
+/// [`run_key`], also returning the gated pods still not ready after the run, for
+/// [`crate::settle`].
+pub async fn run_key_waiting(
+    clients: &Clients,
+    key: &Key,
+    mode: Mode,
+    now: Timestamp,
+) -> Result<(Summary, Vec<Waiting>), Error> {
     key.validate()?;
     let connected = clients.cluster(&key.cluster).await?;
     let scope = key.read_scope();
@@ -87,7 +108,15 @@ pub async fn run_key(clients: &Clients, key: &Key, mode: Mode, now: Timestamp) -
         ReadScope::All => None,
     };
     let write = run.write.unwrap_or_default();
-    Ok(Summary {
+    let dns = &run.dns;
+    let mut dns_records: Vec<String> = Vec::new();
+    for (verb, objects) in [("created", &dns.created), ("updated", &dns.updated), ("deleted", &dns.deleted)] {
+        dns_records.extend(objects.iter().map(|o| format!("{verb} {o}")));
+    }
+    let readiness = &run.readiness;
+    let mut dns_and_gates_failed: Vec<String> = dns.failed.iter().map(|(o, why)| format!("{o}: {why}")).collect();
+    dns_and_gates_failed.extend(readiness.failed.iter().map(|(o, why)| format!("{o}: {why}")));
+    let summary = Summary {
         cluster: key.cluster.clone(),
         route,
         actions_planned: report.plan.actions.len(),
@@ -98,6 +127,20 @@ pub async fn run_key(clients: &Clients, key: &Key, mode: Mode, now: Timestamp) -
         status_written: write.written.iter().map(ToString::to_string).collect(),
         status_failed: write.failed.iter().map(|(object, reason)| format!("{object}: {reason}")).collect(),
         dns_name,
+        dns_records,
+        dns_conflicts: dns.foreign.iter().map(|(o, why)| format!("{o}: {why}")).collect(),
+        pods_gated: readiness.written.iter().map(|(pod, c)| gate_line(pod, c)).collect(),
+        pods_waiting: readiness.waiting.iter().map(|w| w.gate.pod.to_string()).collect(),
+        dns_and_gates_failed,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    })
+    };
+    Ok((summary, run.readiness.waiting))
+}
+
+/// `Pod shop/web-1: True Healthy`.
+pub(crate) fn gate_line(
+    pod: &model::snapshot::ObjectRef,
+    condition: &k8s_openapi::api::core::v1::PodCondition,
+) -> String {
+    format!("{pod}: {} {}", condition.status, condition.reason.as_deref().unwrap_or(""))
 }

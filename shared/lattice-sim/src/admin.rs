@@ -1,4 +1,4 @@
-//! The `/_sim` admin surface: faults, call counts and a state dump. Not part of any AWS API; never
+//! The `/_sim` admin surface: faults, call counts, scripted target health and a state dump. Not part of any AWS API; never
 //! counted, delayed or failed.
 
 use http_body_util::Full;
@@ -34,6 +34,13 @@ fn answer(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> (u16, Va
         ("DELETE", "/_sim/calls") => {
             shared.lock().calls.clear();
             (200, json!({}))
+        }
+        ("PUT", "/_sim/target-health") => {
+            let parsed: Result<Value, String> = serde_json::from_slice(body).map_err(|e| e.to_string());
+            match parsed.and_then(|v| crate::scripted::put(&mut shared.lock().state, &v)) {
+                Ok(scripts) => (200, scripts),
+                Err(message) => (400, json!({"message": message})),
+            }
         }
         ("GET", "/_sim/certificates") => {
             let inner = shared.lock();

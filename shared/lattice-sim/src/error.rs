@@ -50,6 +50,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A target health script was refused (unknown target group, status that cannot be scripted).
+    #[error("failed to script the health of target {target}: {reason}")]
+    ScriptTargetHealth {
+        /// `targetGroup/id:port`.
+        target: String,
+        /// Why.
+        reason: String,
+    },
     /// A certificate to seed is not valid.
     #[error("failed to seed a certificate for {domain}: {reason}")]
     SeedCertificate {

@@ -38,8 +38,10 @@
 //! # Admin surface (not AWS)
 //! `GET|PUT /_sim/faults` (`{"throttleRate","errorRate","latencyMs","failAfter","commitFailures",
 //! "createFailures"}`; absent keys unchanged, `"failAfter": null` clears it), `GET|DELETE /_sim/calls`,
-//! `GET /_sim/state`, `GET|POST /_sim/certificates` (seed an ACM certificate from a
-//! [`CertificateSpec`] as JSON; answers `{"certificateArn"}`).
+//! `PUT /_sim/target-health` (`{"targetGroupIdentifier","id","port","status","reasonCode"}`: a target
+//! of a group in use with health checks on reports `HEALTHY`, `UNHEALTHY` or `INITIAL` as scripted;
+//! `"status": null` clears it), `GET /_sim/state`, `GET|POST /_sim/certificates` (seed an ACM
+//! certificate from a [`CertificateSpec`] as JSON; answers `{"certificateArn"}`).
 
 #![forbid(unsafe_code)]
 
@@ -64,6 +66,7 @@ mod policies;
 mod records;
 mod router;
 mod rules;
+mod scripted;
 mod server;
 mod service_networks;
 mod services;

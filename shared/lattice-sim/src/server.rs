@@ -168,6 +168,27 @@ impl RunningSim {
         Ok(seeded)
     }
 
+    /// Scripts the health `ListTargets` reports for target `id`:`port` of target group
+    /// `target_group` (id or ARN) while the group is in use with health checks on: `HEALTHY`,
+    /// `UNHEALTHY` or `INITIAL`, with an optional reason code; `None` clears the script. The same as
+    /// `PUT /_sim/target-health`.
+    pub fn script_target_health(
+        &self,
+        target_group: &str,
+        id: &str,
+        port: u16,
+        status: Option<(&str, Option<&str>)>,
+    ) -> Result<(), Error> {
+        let body = json!({
+            "targetGroupIdentifier": target_group, "id": id, "port": port,
+            "status": status.map(|s| s.0), "reasonCode": status.and_then(|s| s.1),
+        });
+        let mut inner = self.shared.lock();
+        crate::scripted::put(&mut inner.state, &body)
+            .map(|_| ())
+            .map_err(|reason| Error::ScriptTargetHealth { target: format!("{target_group}/{id}:{port}"), reason })
+    }
+
     /// Adds a service network that account `owner` shares with the emulated one through AWS RAM:
     /// it can be read and associated with VPCs and services, never changed, deleted or tagged
     /// (AccessDeniedException), and `ListServiceNetworks` shows it only when `listed`. Returns its

@@ -110,6 +110,9 @@ pub(crate) struct State {
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
     /// Keyed by `Operation:clientToken`.
     pub idempotency: BTreeMap<String, Idempotent>,
+    /// Scripted target health, keyed by `targetGroupId/id/port` (see `scripted`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scripted_health: BTreeMap<String, crate::scripted::Scripted>,
     /// ACM certificates, keyed by ARN.
     #[serde(default)]
     pub certificates: BTreeMap<String, crate::acm::Certificate>,

@@ -9,6 +9,7 @@ use crate::ctx::Ctx;
 use crate::errors::ApiError;
 use crate::pagination;
 use crate::patterns::aws_arn;
+use crate::scripted;
 use crate::state::{Status, Target, TargetGroup};
 use crate::target_groups;
 use crate::validate::{Checker, TARGET_ID};
@@ -183,7 +184,12 @@ pub(crate) fn list(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> 
             } else {
                 "HEALTHY"
             };
-            (t.seq, json!({"id": t.id, "port": t.port, "status": status}))
+            let (status, reason) = scripted::apply(ctx.state, &scripted::key(&tg_id, &t.id, t.port), status);
+            let mut item = json!({"id": t.id, "port": t.port, "status": status});
+            if let Some(reason) = reason {
+                item["reasonCode"] = json!(reason);
+            }
+            (t.seq, item)
         })
         .collect();
     let (items, next) = pagination::cut(items, page, &scope);

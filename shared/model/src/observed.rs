@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lattice::{HttpMatch, ListenerProtocol, RuleAction, Target, TargetGroupConfig, TargetGroupType};
 use crate::names::{TAG_MANAGED_BY, Tags};
+pub use crate::readiness::TargetHealth;
 
 /// The observed Lattice inventory.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,6 +192,9 @@ pub struct ObservedTargetGroup {
     /// Registered targets that are not draining.
     #[serde(default)]
     pub targets: Vec<Target>,
+    /// Health of every registered target, draining ones included, as `ListTargets` reports it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub health: Vec<TargetHealth>,
 }
 
 /// Whether a resource's tags carry our `ManagedBy` value.

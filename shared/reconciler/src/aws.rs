@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use model::certificates::ObservedCertificate;
 use model::imports::ImportQueries;
-use model::observed::{ObservedState, ObservedTargetGroup};
+use model::observed::{ObservedState, ObservedTargetGroup, TargetHealth};
 use model::plan::{Plan, Scope};
 
-use crate::{ActionProblem, ApplyOutcome, BoxError, LatticeReader, LatticeWriter};
+use crate::{ActionProblem, ApplyOutcome, BoxError, LatticeReader, LatticeWriter, TargetHealthReader};
 
 impl LatticeReader for lattice::Lattice {
     async fn observe(
@@ -46,5 +46,11 @@ impl LatticeWriter for lattice::Lattice {
 
     fn calls(&self) -> BTreeMap<String, u64> {
         lattice::Lattice::calls(self)
+    }
+}
+
+impl TargetHealthReader for lattice::Lattice {
+    async fn target_health(&self, target_group_id: &str, port: i32) -> Result<Vec<TargetHealth>, BoxError> {
+        lattice::Lattice::target_health(self, target_group_id, port).await.map_err(|e| Box::new(e) as BoxError)
     }
 }

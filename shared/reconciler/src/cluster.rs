@@ -1,16 +1,19 @@
 //! The pipeline over a live cluster: read the Gateway API objects, reconcile VPC Lattice, write
-//! status back — for the whole cluster or for one route.
+//! status back, keep the routes' external-dns records and the pods' readiness gates in step — for the
+//! whole cluster or for one route.
 
 use std::future::Future;
 
 use k8s_openapi::jiff::Timestamp;
 use model::config::Config;
+use model::dns::{DnsOutcome, DnsWanted};
 use model::lattice::OwnerKey;
 use model::plan::Scope;
 use model::snapshot::{ClusterSnapshot, ObjectRef};
 use model::status::StatusEntry;
 
-use crate::{BoxError, LatticeReader, LatticeWriter, Mode, Report, Request, reconcile};
+use crate::readiness::{PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, sync_readiness};
+use crate::{BoxError, LatticeReader, LatticeWriter, Mode, Report, Request, difference, reconcile};
 
 /// What to read from the cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +39,14 @@ pub trait StatusSink {
     fn write(&self, entries: &[StatusEntry], read: &ClusterSnapshot) -> impl Future<Output = WriteOutcome> + Send;
 }
 
+/// Keeps the external-dns `DNSEndpoint`s of routes with a custom domain name.
+pub trait DnsRecords {
+    /// Creates, updates or deletes each route's record as `wanted` says, never touching an object that
+    /// is not ours; with `dry_run` only reports what it would do. Nothing happens (and
+    /// [`DnsOutcome::served`] is false) where the cluster does not serve `DNSEndpoint`s.
+    fn sync_dns(&self, wanted: &[DnsWanted], dry_run: bool) -> impl Future<Output = DnsOutcome> + Send;
+}
+
 /// What a status write did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WriteOutcome {
@@ -54,6 +65,11 @@ pub struct ClusterReport {
     pub report: Report,
     /// The status write (`None` for a dry run).
     pub write: Option<WriteOutcome>,
+    /// The routes' `DNSEndpoint`s (for a dry run: what would change).
+    pub dns: DnsOutcome,
+    /// The pods' readiness gates (for a dry run: what would be written); `waiting` lists the gated pods
+    /// still not ready, for [`crate::recheck_readiness`].
+    pub readiness: ReadinessOutcome,
 }
 
 /// Why a run against a cluster could not complete.
@@ -72,7 +88,9 @@ pub enum ClusterError {
 }
 
 /// Reads the cluster (all of it, or one route), reconciles VPC Lattice and, unless `mode` is
-/// [`Mode::Plan`], writes the resulting status: for one route, only that route's status.
+/// [`Mode::Plan`], writes the resulting status (for one route, only that route's status), then syncs
+/// the routes' `DNSEndpoint`s and sets the readiness gates of the pods behind them. A dry run reads
+/// and reports what those steps would write.
 pub async fn run_cluster<C, L>(
     cluster: &C,
     lattice: &L,
@@ -82,9 +100,10 @@ pub async fn run_cluster<C, L>(
     now: Timestamp,
 ) -> Result<ClusterReport, ClusterError>
 where
-    C: ClusterSource + StatusSink,
-    L: LatticeReader + LatticeWriter,
+    C: ClusterSource + StatusSink + DnsRecords + PodGates,
+    L: LatticeReader + LatticeWriter + TargetHealthReader,
 {
+    let before = lattice.calls();
     let snapshot = cluster.read(scope).await.map_err(|source| ClusterError::Read { source })?;
     let read = snapshot.clone();
     let lattice_scope = match scope {
@@ -93,7 +112,11 @@ where
             [OwnerKey { kind: r.kind.clone(), namespace: r.namespace.clone(), name: r.name.clone() }].into(),
         ),
     };
-    let report = reconcile(lattice, config, Request { snapshot, scope: lattice_scope, mode, now }).await?;
+    let mut report = reconcile(lattice, config, Request { snapshot, scope: lattice_scope, mode, now }).await?;
+    let in_scope = |kind: &str, namespace: &str, name: &str| match scope {
+        ReadScope::All => true,
+        ReadScope::Route(r) => kind == r.kind && namespace == r.namespace && name == r.name,
+    };
     let write = match mode {
         Mode::Plan => None,
         Mode::Apply => {
@@ -101,12 +124,7 @@ where
                 .translation
                 .status
                 .iter()
-                .filter(|e| match scope {
-                    ReadScope::All => true,
-                    ReadScope::Route(r) => {
-                        e.kind == r.kind && e.namespace.as_deref() == Some(&r.namespace) && e.name == r.name
-                    }
-                })
+                .filter(|e| in_scope(&e.kind, e.namespace.as_deref().unwrap_or(""), &e.name))
                 .cloned()
                 .collect();
             let outcome = cluster.write(&entries, &read).await;
@@ -119,5 +137,19 @@ where
             Some(outcome)
         }
     };
-    Ok(ClusterReport { report, write })
+    let wanted: Vec<DnsWanted> = model::dns::wanted(&read, &report.translation)
+        .into_iter()
+        .filter(|w| in_scope(&w.route.kind, &w.route.namespace, &w.route.name))
+        .collect();
+    let dns = cluster.sync_dns(&wanted, mode == Mode::Plan).await;
+    let changed = report.apply.as_ref().is_some_and(|a| a.applied > 0);
+    let inputs = ReadinessInputs {
+        snapshot: &read,
+        desired: &report.translation.desired,
+        inventory: &report.inventory,
+        changed,
+    };
+    let readiness = sync_readiness(cluster, lattice, inputs, mode, now).await;
+    report.calls = difference(&lattice.calls(), &before);
+    Ok(ClusterReport { report, write, dns, readiness })
 }

@@ -1,9 +1,12 @@
 //! The cluster capabilities implemented by the `cluster` crate over the Kubernetes API.
 
-use model::snapshot::ClusterSnapshot;
+use k8s_openapi::api::core::v1::PodCondition;
+use model::dns::{DnsOutcome, DnsWanted};
+use model::readiness::PodGate;
+use model::snapshot::{ClusterSnapshot, ObjectRef};
 use model::status::StatusEntry;
 
-use crate::{BoxError, ClusterSource, ReadScope, StatusSink, WriteOutcome};
+use crate::{BoxError, ClusterSource, DnsRecords, PodGates, ReadScope, StatusSink, WriteOutcome};
 
 impl ClusterSource for cluster::Cluster {
     async fn read(&self, scope: &ReadScope) -> Result<ClusterSnapshot, BoxError> {
@@ -33,5 +36,21 @@ impl StatusSink for cluster::Cluster {
                 .map(|e| model::snapshot::ObjectRef::new(&e.kind, e.namespace.as_deref().unwrap_or(""), &e.name)),
         );
         WriteOutcome { written: report.written, unchanged, failed: report.failed }
+    }
+}
+
+impl DnsRecords for cluster::Cluster {
+    async fn sync_dns(&self, wanted: &[DnsWanted], dry_run: bool) -> DnsOutcome {
+        self.sync_dns_endpoints(wanted, dry_run).await
+    }
+}
+
+impl PodGates for cluster::Cluster {
+    async fn pod_gate(&self, pod: &ObjectRef) -> Result<Option<PodGate>, BoxError> {
+        cluster::Cluster::pod_gate(self, pod).await.map_err(|e| Box::new(e) as BoxError)
+    }
+
+    async fn set_pod_gate(&self, gate: &PodGate, condition: &PodCondition) -> Result<bool, BoxError> {
+        cluster::Cluster::set_pod_gate(self, gate, condition).await.map_err(|e| Box::new(e) as BoxError)
     }
 }

@@ -10,7 +10,11 @@
 //! certificate discovered) → `observe` (plus the target groups that ServiceImports in scope
 //! name, `observe_imports`, and `certificates`) → `translate` (desired state and status) →
 //! `plan` → `apply` (which updates the observed state with what it created) → `translate` again
-//! for the status that reflects the result (DNS names, ARNs).
+//! for the status that reflects the result (DNS names, ARNs). Over a live cluster ([`run_cluster`])
+//! the status is then written, the routes' external-dns records synced ([`DnsRecords`]) and the
+//! readiness gates of the pods behind our target groups set from Lattice target health
+//! ([`PodGates`], [`TargetHealthReader`]); pods still waiting can be checked again within a
+//! bounded wait ([`recheck_readiness`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -127,6 +131,9 @@ pub struct Request {
 pub struct Report {
     /// The inventory before any change.
     pub observed: ObservedState,
+    /// The inventory after the apply, as far as the apply knows it (ids of what it created, targets it
+    /// registered); the same as `observed` when nothing was applied.
+    pub inventory: ObservedState,
     /// The plan.
     pub plan: Plan,
     /// The apply result (`None` for [`Mode::Plan`]).
@@ -205,9 +212,9 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
     // Routes waiting for an ACM certificate keep what they have in Lattice.
     let plan = plan(&translation.desired, &observed, &narrow(scope.clone(), &translation.held), &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");
-    let (apply, translation) = match request.mode {
-        Mode::Plan => (None, translation),
-        Mode::Apply if plan.actions.is_empty() => (Some(ApplyOutcome::default()), translation),
+    let (apply, translation, inventory) = match request.mode {
+        Mode::Plan => (None, translation, observed.clone()),
+        Mode::Apply if plan.actions.is_empty() => (Some(ApplyOutcome::default()), translation, observed.clone()),
         Mode::Apply => {
             let mut after = observed.clone();
             let outcome = lattice.apply(&plan, &mut after, &managed_by).await;
@@ -218,7 +225,8 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
                 pending = outcome.pending.len(),
                 "Applied"
             );
-            (Some(outcome), translate(&request.snapshot, &after, config, request.now))
+            let translation = translate(&request.snapshot, &after, config, request.now);
+            (Some(outcome), translation, after)
         }
     };
     let mut translation = translation;
@@ -232,7 +240,7 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         );
     }
     let calls = difference(&lattice.calls(), &before);
-    Ok(Report { observed, plan, apply, translation, calls, protected })
+    Ok(Report { observed, inventory, plan, apply, translation, calls, protected })
 }
 
 /// The scope without the protected routes.
@@ -260,8 +268,15 @@ fn difference(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> 
 mod aws;
 mod cluster;
 mod kube;
+mod readiness;
 
-pub use cluster::{ClusterError, ClusterReport, ClusterSource, ReadScope, StatusSink, WriteOutcome, run_cluster};
+pub use cluster::{
+    ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, StatusSink, WriteOutcome, run_cluster,
+};
+pub use readiness::{
+    PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, WaitPolicy, Waiting, recheck_readiness,
+    sync_readiness,
+};
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use k8s_openapi::jiff::Timestamp;
 use model::config::{Config, Identity};
 use model::names::{ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN};
-use model::observed::{ObservedServiceNetwork, ObservedState};
+use model::observed::{ObservedServiceNetwork, ObservedState, TargetHealth};
 use model::plan::memory::{IdGen, apply_action};
 use model::plan::{Plan, Scope};
 use model::snapshot::ClusterSnapshot;
@@ -199,6 +199,7 @@ async fn removing_routes_deletes_what_they_created() {
 struct MemoryCluster {
     snapshot: ClusterSnapshot,
     written: Mutex<Vec<model::status::StatusEntry>>,
+    dns: Mutex<Vec<model::dns::DnsWanted>>,
     fail_read: bool,
 }
 
@@ -229,7 +230,7 @@ impl StatusSink for MemoryCluster {
 }
 
 fn cluster(fail_read: bool) -> MemoryCluster {
-    MemoryCluster { snapshot: hotel(), written: Mutex::default(), fail_read }
+    MemoryCluster { snapshot: hotel(), written: Mutex::default(), dns: Mutex::default(), fail_read }
 }
 
 fn now() -> Timestamp {
@@ -268,6 +269,52 @@ async fn a_dry_run_writes_nothing_and_a_failed_read_changes_nothing() {
     let err = run_cluster(&cluster(true), &lattice, &config(), &ReadScope::All, Mode::Apply, now()).await;
     assert!(matches!(err, Err(ClusterError::Read { .. })));
     assert_eq!(lattice.calls().get("Observe"), Some(&1), "the failed read never reached VPC Lattice");
+}
+
+impl TargetHealthReader for MemoryLattice {
+    async fn target_health(&self, target_group_id: &str, _port: i32) -> Result<Vec<TargetHealth>, BoxError> {
+        self.count("ListTargets");
+        let state = self.state.lock().expect("state");
+        let group = state.0.target_groups.iter().find(|g| g.id == target_group_id).ok_or("no such target group")?;
+        Ok(group
+            .targets
+            .iter()
+            .map(|t| TargetHealth { id: t.id.clone(), port: t.port, status: "HEALTHY".into(), reason_code: None })
+            .collect())
+    }
+}
+
+impl DnsRecords for MemoryCluster {
+    async fn sync_dns(&self, wanted: &[model::dns::DnsWanted], _dry_run: bool) -> model::dns::DnsOutcome {
+        self.dns.lock().expect("dns").extend(wanted.iter().cloned());
+        model::dns::DnsOutcome::default()
+    }
+}
+
+impl PodGates for MemoryCluster {
+    async fn pod_gate(&self, _pod: &model::snapshot::ObjectRef) -> Result<Option<model::readiness::PodGate>, BoxError> {
+        Ok(None)
+    }
+
+    async fn set_pod_gate(
+        &self,
+        _gate: &model::readiness::PodGate,
+        _condition: &k8s_openapi::api::core::v1::PodCondition,
+    ) -> Result<bool, BoxError> {
+        Err("the example pods have no readiness gate".into())
+    }
+}
+
+#[tokio::test]
+async fn a_route_run_asks_for_that_routes_dns_record_only() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    let c = cluster(false);
+    let route = model::snapshot::ObjectRef::new("HTTPRoute", "default", "rates");
+    run_cluster(&c, &lattice, &config(), &ReadScope::Route(route.clone()), Mode::Apply, now()).await.expect("run");
+    let asked: Vec<_> = c.dns.lock().expect("dns").iter().map(|w| w.route.clone()).collect();
+    assert_eq!(asked, [route]);
+    run_cluster(&c, &lattice, &config(), &ReadScope::All, Mode::Apply, now()).await.expect("run");
+    assert_eq!(c.dns.lock().expect("dns").len(), 3, "then both routes of the whole cluster");
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ async fn core_and_group_discovery_documents() {
     assert_eq!(v1.body["groupVersion"], "v1");
     let names: Vec<&str> =
         v1.body["resources"].as_array().expect("resources").iter().filter_map(|r| r["name"].as_str()).collect();
-    assert_eq!(names, ["namespaces", "namespaces/status", "services", "services/status"]);
+    assert_eq!(names, ["namespaces", "namespaces/status", "services", "services/status", "pods", "pods/status"]);
 
     let groups = c.get("/apis").await;
     assert_eq!(groups.body["kind"], "APIGroupList");
@@ -98,4 +98,23 @@ async fn unknown_versions_and_resources_are_404() {
     ] {
         assert_eq!(c.get(path).await.status, 404, "{path}");
     }
+}
+
+#[tokio::test]
+async fn external_dns_is_served_only_when_asked_for() {
+    let records = "/apis/externaldns.k8s.io/v1alpha1/namespaces/shop/dnsendpoints";
+    let without = api().await;
+    let c = Client::new(&without, TOKEN);
+    assert!(!c.get("/apis").await.body.to_string().contains("externaldns"));
+    assert_eq!(c.get("/apis/externaldns.k8s.io/v1alpha1").await.status, 404);
+    assert_eq!(c.get(records).await.status, 404);
+
+    let with = start(FakeConfig::new().static_token(TOKEN).with_group(ApiGroup::ExternalDns)).await.expect("starts");
+    let c = Client::new(&with, TOKEN);
+    let list = c.get("/apis/externaldns.k8s.io/v1alpha1").await;
+    let names: Vec<&str> =
+        list.body["resources"].as_array().expect("resources").iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["dnsendpoints", "dnsendpoints/status"]);
+    assert_eq!(list.body["resources"][0]["kind"], "DNSEndpoint");
+    assert_eq!(c.get(records).await.status, 200);
 }

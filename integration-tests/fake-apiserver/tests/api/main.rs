@@ -3,6 +3,7 @@
 mod auth;
 mod client;
 mod crud;
+mod dependents;
 mod discovery;
 mod faults;
 mod listing;

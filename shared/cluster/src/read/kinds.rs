@@ -48,6 +48,17 @@ pub(crate) const NAMESPACE: Kind = core("Namespace", "", "namespaces", false);
 pub(crate) const SERVICE: Kind = core("Service", "", "services", true);
 /// EndpointSlice.
 pub(crate) const ENDPOINT_SLICE: Kind = core("EndpointSlice", "discovery.k8s.io", "endpointslices", true);
+/// Pod (read one by one, for readiness gates; never listed).
+pub(crate) const POD: Kind = core("Pod", "", "pods", true);
+/// external-dns's DNSEndpoint, served only where its CRD is installed.
+pub(crate) const DNS_ENDPOINT: Kind = Kind {
+    kind: "DNSEndpoint",
+    group: "externaldns.k8s.io",
+    versions: &["v1alpha1"],
+    plural: "dnsendpoints",
+    namespaced: true,
+    discover: true,
+};
 /// The existing controller's ServiceImport.
 pub(crate) const AWS_SERVICE_IMPORT: Kind = service_import(AWS_GROUP);
 /// The multi-cluster services API's ServiceImport.

@@ -140,10 +140,21 @@ impl Cluster {
     pub(crate) async fn list_into(&self, request: ListRequest<'_>, collector: &mut Collector) -> Result<(), Error> {
         let base = request.kind.path(request.version, request.namespace, None);
         let api_version = request.kind.api_version(request.version);
+        let mut index = 0;
+        self.list_each(request, |item| {
+            collector.add(request.kind, &api_version, item, &base, index);
+            index += 1;
+        })
+        .await
+    }
+
+    /// Lists `request` page by page, handing every item to `each`; a 404 on the first page is an
+    /// empty list (the group is forgotten), as in [`Cluster::list_into`].
+    pub(crate) async fn list_each(&self, request: ListRequest<'_>, mut each: impl FnMut(Value)) -> Result<(), Error> {
+        let base = request.kind.path(request.version, request.namespace, None);
         let operation = format!("list {}", request.kind.plural);
         let mut token: Option<String> = None;
         let mut seen_tokens = Vec::new();
-        let mut index = 0;
         loop {
             let mut path = format!("{base}?limit={}", self.page_size);
             if let Some(selector) = request.label_selector {
@@ -169,8 +180,7 @@ impl Cluster {
                 Err(error) => return Err(list_error(error)),
             };
             for item in page.get("items").and_then(Value::as_array).into_iter().flatten() {
-                collector.add(request.kind, &api_version, item.clone(), &base, index);
-                index += 1;
+                each(item.clone());
             }
             let next = page.pointer("/metadata/continue").and_then(Value::as_str).filter(|t| !t.is_empty());
             match next {

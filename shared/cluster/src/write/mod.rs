@@ -155,7 +155,7 @@ pub(crate) fn annotation_patch(object: &Value, wanted: &BTreeMap<String, String>
 }
 
 /// An error and its sources, as one line.
-fn chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

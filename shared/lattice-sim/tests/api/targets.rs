@@ -18,6 +18,19 @@ async fn statuses(c: &Client, tg: &str) -> Vec<(String, Option<i32>, Option<Targ
     out.items().iter().map(|t| (t.id().expect("id").to_owned(), t.port(), t.status().cloned())).collect()
 }
 
+/// A service `name` whose listener forwards to `tg`, which makes the group's targets used.
+async fn put_in_use(c: &Client, tg: &str, name: &str) {
+    let svc = create_service(c, name).await;
+    c.create_listener()
+        .service_identifier(&svc)
+        .name("http")
+        .protocol(ListenerProtocol::Http)
+        .default_action(forward(&[tg]))
+        .send()
+        .await
+        .expect("listener");
+}
+
 #[tokio::test]
 async fn health_follows_use() {
     let sim = sim().await;
@@ -39,15 +52,7 @@ async fn health_follows_use() {
     let unused = statuses(&c, &tg).await;
     assert!(unused.iter().all(|(_, _, s)| s == &Some(TargetStatus::Unused)), "{unused:?}");
 
-    let svc = create_service(&c, "users").await;
-    c.create_listener()
-        .service_identifier(&svc)
-        .name("http")
-        .protocol(ListenerProtocol::Http)
-        .default_action(forward(&[&tg]))
-        .send()
-        .await
-        .expect("listener");
+    put_in_use(&c, &tg, "users").await;
     let healthy = statuses(&c, &tg).await;
     assert!(healthy.iter().all(|(_, _, s)| s == &Some(TargetStatus::Healthy)), "{healthy:?}");
 
@@ -122,4 +127,40 @@ async fn targets_quota_and_request_limits() {
     let many: Vec<Target> = (0..101).map(|i| target(&format!("10.0.1.{i}"))).collect();
     let err = c.register_targets().target_group_identifier(&tg).set_targets(Some(many)).send().await.expect_err("101");
     assert!(err.into_service_error().is_validation_exception());
+}
+
+#[tokio::test]
+async fn scripted_health_overrides_checked_targets_only() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let tg = create_tg(&c, "scripted").await;
+    let two = [target("10.0.0.1"), Target::builder().id("10.0.0.2").port(8080).build().expect("target")];
+    c.register_targets().target_group_identifier(&tg).set_targets(Some(two.to_vec())).send().await.expect("register");
+    sim.script_target_health(&tg, "10.0.0.2", 8080, Some(("UNHEALTHY", Some("HealthCheckFailed")))).expect("script");
+    assert!(
+        statuses(&c, &tg).await.iter().all(|(_, _, s)| s == &Some(TargetStatus::Unused)),
+        "an unused group's targets stay UNUSED"
+    );
+
+    put_in_use(&c, &tg, "scripted").await;
+    let out = c.list_targets().target_group_identifier(&tg).send().await.expect("list");
+    let scripted = out.items().iter().find(|t| t.id() == Some("10.0.0.2")).expect("scripted target");
+    assert_eq!(scripted.status(), Some(&TargetStatus::Unhealthy));
+    assert_eq!(scripted.reason_code(), Some("HealthCheckFailed"));
+    let other = out.items().iter().find(|t| t.id() == Some("10.0.0.1")).expect("other target");
+    assert_eq!((other.status(), other.reason_code()), (Some(&TargetStatus::Healthy), None));
+
+    let body = format!(r#"{{"targetGroupIdentifier":"{tg}","id":"10.0.0.2","port":8080,"status":"INITIAL"}}"#);
+    let (code, _) = http_json(&sim, "PUT", "/_sim/target-health", &body).await;
+    assert_eq!(code, 200);
+    assert!(statuses(&c, &tg).await.contains(&("10.0.0.2".to_owned(), Some(8080), Some(TargetStatus::Initial))));
+
+    let clear = format!(r#"{{"targetGroupIdentifier":"{tg}","id":"10.0.0.2","port":8080,"status":null}}"#);
+    assert_eq!(http_json(&sim, "PUT", "/_sim/target-health", &clear).await.0, 200);
+    assert!(statuses(&c, &tg).await.iter().all(|(_, _, s)| s == &Some(TargetStatus::Healthy)));
+
+    let draining = format!(r#"{{"targetGroupIdentifier":"{tg}","id":"10.0.0.2","port":8080,"status":"DRAINING"}}"#);
+    let (code, body) = http_json(&sim, "PUT", "/_sim/target-health", &draining).await;
+    assert_eq!(code, 400, "DRAINING follows from deregistration, it is not scripted: {body}");
+    assert!(sim.script_target_health("tg-0000000000000000", "10.0.0.2", 8080, Some(("HEALTHY", None))).is_err());
 }

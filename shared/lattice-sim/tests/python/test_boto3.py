@@ -187,7 +187,7 @@ def test_listener_and_rules(lattice):
     assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
 
 
-def test_target_groups_and_targets(lattice):
+def test_target_groups_and_targets(sim, lattice):
     svc = lattice.create_service(name="boto-targets")["id"]
     tg = make_tg(lattice, "boto-tg")
     got = lattice.get_target_group(targetGroupIdentifier=tg)
@@ -208,6 +208,11 @@ def test_target_groups_and_targets(lattice):
     )
     statuses = {t["id"]: t["status"] for t in lattice.list_targets(targetGroupIdentifier=tg)["items"]}
     assert statuses == {"10.0.0.1": "HEALTHY", "10.0.0.2": "HEALTHY"}
+    script = {"targetGroupIdentifier": tg, "id": "10.0.0.2", "port": 8080, "status": "UNHEALTHY"}
+    sim.admin("PUT", "/_sim/target-health", {**script, "reasonCode": "HealthCheckFailed"})
+    scripted = [t for t in lattice.list_targets(targetGroupIdentifier=tg)["items"] if t["id"] == "10.0.0.2"]
+    assert scripted[0]["status"] == "UNHEALTHY" and scripted[0]["reasonCode"] == "HealthCheckFailed"
+    sim.admin("PUT", "/_sim/target-health", {**script, "status": None})
     assert lattice.get_target_group(targetGroupIdentifier=tg)["serviceArns"][0].endswith(svc)
     lattice.deregister_targets(targetGroupIdentifier=tg, targets=[{"id": "10.0.0.1"}])
     remaining = lattice.list_targets(targetGroupIdentifier=tg)["items"]

@@ -152,6 +152,7 @@ pub(super) fn record(action: &Action, answer: Answer, observed: &mut ObservedSta
             tags: req.tags.clone(),
             service_arns: Vec::new(),
             targets: Vec::new(),
+            health: Vec::new(),
         }),
         Action::UpdateTargetGroup(req) => {
             if let Some(tg) = observed.target_groups.iter_mut().find(|tg| tg.id == req.target_group_identifier) {

@@ -4,6 +4,7 @@
 
 mod certificates;
 pub(crate) mod convert;
+mod health;
 mod imports;
 mod networks;
 mod services;

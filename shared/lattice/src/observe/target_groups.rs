@@ -4,16 +4,16 @@ use std::sync::Arc;
 
 use model::lattice::Target;
 use model::names::Tags;
-use model::observed::ObservedTargetGroup;
+use model::observed::{ObservedTargetGroup, TargetHealth};
 
-use super::{Owned, PAGE_SIZE, convert, malformed, required};
+use super::{Owned, convert, health, malformed, required};
 use crate::client::Lattice;
 use crate::error::{self, Error, is_not_found};
 
 /// How a target group is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Read {
-    /// Ours: its configuration exactly, and its targets.
+    /// Ours: its configuration exactly, and its targets with their health.
     Owned,
     /// Someone else's, only to forward to: its configuration as far as it has one, no targets.
     Foreign,
@@ -61,13 +61,13 @@ impl Lattice {
             }
         };
         let id = required(tg.id(), OP, &arn, "id")?;
-        let (config, targets) = match read {
+        let (config, (targets, health)) = match read {
             Read::Owned => {
                 let config = convert::target_group_config(tg.config()).map_err(|p| malformed(OP, id, p))?;
                 let targets = self.targets(id, config.port).await?;
                 (config, targets)
             }
-            Read::Foreign => (convert::foreign_target_group_config(tg.config()), Vec::new()),
+            Read::Foreign => (convert::foreign_target_group_config(tg.config()), (Vec::new(), Vec::new())),
         };
         Ok(Some(ObservedTargetGroup {
             id: id.to_owned(),
@@ -78,24 +78,17 @@ impl Lattice {
             tags,
             service_arns: tg.service_arns().to_vec(),
             targets,
+            health,
             arn: required(tg.arn(), OP, id, "arn")?.to_owned(),
         }))
     }
 
-    /// The non-draining targets of target group `id`, whose default port is `port`.
-    async fn targets(&self, id: &str, port: i32) -> Result<Vec<Target>, Error> {
-        let items = self
-            .inner
-            .lattice_read
-            .list_targets()
-            .target_group_identifier(id)
-            .max_results(PAGE_SIZE)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| Error::ListTargets { target_group: id.to_owned(), source: error::lattice(e) })?;
-        convert::targets(&items, port).map_err(|p| malformed("ListTargets", id, p))
+    /// The non-draining targets of target group `id`, whose default port is `port`, and the health of
+    /// every target (draining ones included), from one `ListTargets`.
+    async fn targets(&self, id: &str, port: i32) -> Result<(Vec<Target>, Vec<TargetHealth>), Error> {
+        let items = self.list_targets(id).await?;
+        let targets = convert::targets(&items, port).map_err(|p| malformed("ListTargets", id, p))?;
+        let health = health::target_health(&items, port).map_err(|p| malformed("ListTargets", id, p))?;
+        Ok((targets, health))
     }
 }

@@ -120,6 +120,7 @@ pub fn observed_export(
         tags: tags.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
         service_arns: Vec::new(),
         targets: Vec::new(),
+        health: Vec::new(),
     }
 }
 

@@ -294,6 +294,17 @@ impl SliceB {
         self
     }
 
+    /// Appends an endpoint backed by pod `pod` (of the slice's namespace), ready or not.
+    pub fn pod(mut self, ip: &str, pod: &str, ready: bool) -> Self {
+        let endpoint = json!({
+            "addresses": [ip],
+            "conditions": {"ready": ready, "serving": ready, "terminating": false},
+            "targetRef": {"kind": "Pod", "name": pod, "uid": format!("uid-{pod}")},
+        });
+        push(&mut self.0, "endpoints", endpoint);
+        self
+    }
+
     /// Appends a terminating endpoint.
     pub fn terminating(mut self, ip: &str) -> Self {
         push(&mut self.0, "endpoints", json!({"addresses": [ip], "conditions": {"ready": false, "terminating": true}}));

@@ -241,6 +241,12 @@ impl RouteB {
         self
     }
 
+    /// `metadata.uid`.
+    pub fn uid(mut self, uid: &str) -> Self {
+        self.v["metadata"]["uid"] = json!(uid);
+        self
+    }
+
     /// Adds a `metadata.annotations` entry.
     pub fn annotation(mut self, key: &str, value: &str) -> Self {
         self.v["metadata"]["annotations"][key] = json!(value);

@@ -259,6 +259,7 @@ impl Lattice<'_> {
             tags: req.tags.clone(),
             service_arns: Vec::new(),
             targets: Vec::new(),
+            health: Vec::new(),
         });
         Ok(())
     }
