@@ -26,6 +26,8 @@ pub const TAG_SERVICE_NAMESPACE: &str = "application-networking.k8s.aws/ServiceN
 pub const TAG_SOURCE_TYPE: &str = "application-networking.k8s.aws/SourceTypeKey";
 /// Protocol version of a target group: `HTTP1`, `HTTP2`, `GRPC` or empty.
 pub const TAG_PROTOCOL_VERSION: &str = "application-networking.k8s.aws/ProtocolVersion";
+/// The AccessLogPolicy (`<namespace>/<name>`) an access log subscription is built for.
+pub const TAG_ACCESS_LOG_POLICY: &str = "application-networking.k8s.aws/AccessLogPolicy";
 
 /// Route annotation with the Lattice-assigned DNS name of the route's service.
 pub const ANNOTATION_DNS_NAME: &str = "application-networking.k8s.aws/lattice-assigned-domain-name";

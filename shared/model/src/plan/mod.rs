@@ -13,8 +13,11 @@
 //!    create missing ones, update default actions;
 //! 6. per listener, rules: delete ours that are not desired, move priorities and actions in
 //!    batches, create new rules at their final priorities;
-//! 7. services we own that are no longer desired: their associations, then the service;
-//! 8. target groups we own that are no longer desired and no longer referenced.
+//! 7. IAM auth policies and access log subscriptions of services and service networks (see
+//!    `policies`);
+//! 8. services we own that are no longer desired: their associations, then the service;
+//! 9. target groups we own that are no longer desired and no longer referenced: their
+//!    remaining targets are deregistered, then the target group is deleted.
 //!
 //! Resources without our `ManagedBy` tag are never modified or deleted; each change we would
 //! have made to one is recorded as a [`Refusal`] instead.
@@ -23,6 +26,7 @@ pub mod action;
 mod common;
 mod listeners;
 pub mod memory;
+mod policies;
 mod rules;
 mod services;
 mod settle;
@@ -129,6 +133,8 @@ pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, man
     for service in &services {
         listeners::plan_listeners(&mut p, service);
     }
+    policies::plan_auth(&mut p, desired);
+    policies::plan_access_logs(&mut p, desired);
     services::plan_deletions(&mut p, &desired.services);
     p.keep_unaccounted_references();
     target_groups::plan_deletions(&mut p, &desired.target_groups);

@@ -40,7 +40,7 @@ pub(super) fn plan_target_groups(p: &mut Planner<'_>, desired: &[TargetGroupSpec
                     continue;
                 }
                 if let Some(health_check) = &tg.config.health_check
-                    && seen.config.health_check.as_ref() != Some(health_check)
+                    && !health_check_holds(health_check, seen.config.health_check.as_ref())
                 {
                     p.push(Action::UpdateTargetGroup(UpdateTargetGroup {
                         target_group_identifier: seen.id.clone(),
@@ -75,6 +75,20 @@ fn immutable_differences(desired: &TargetGroupSpec, seen: &ObservedTargetGroup) 
     .collect()
 }
 
+/// Whether the observed health check already is the desired one: every field the desired one
+/// sets has the same value (Lattice fills in defaults for the others). A disabled check is
+/// compared on `enabled` alone, since its other fields do nothing.
+fn health_check_holds(desired: &serde_json::Value, observed: Option<&serde_json::Value>) -> bool {
+    let Some(observed) = observed else { return false };
+    let (Some(want), Some(have)) = (desired.as_object(), observed.as_object()) else {
+        return desired == observed;
+    };
+    if want.get("enabled") == Some(&serde_json::Value::Bool(false)) {
+        return have.get("enabled") == Some(&serde_json::Value::Bool(false));
+    }
+    want.iter().all(|(key, value)| value.is_null() || have.get(key) == Some(value))
+}
+
 /// Registers desired targets that are missing and deregisters registered targets that are not
 /// desired, in sorted chunks of at most [`MAX_TARGETS_PER_CALL`].
 fn plan_targets(p: &mut Planner<'_>, desired: &TargetGroupSpec, seen: Option<&ObservedTargetGroup>) {
@@ -97,10 +111,12 @@ fn plan_targets(p: &mut Planner<'_>, desired: &TargetGroupSpec, seen: Option<&Ob
     }
 }
 
-/// Deletes the owned, collectable target groups that are neither desired nor still referenced.
+/// Deletes the owned, collectable target groups that are neither desired nor still referenced,
+/// each after deregistering its remaining targets (so that they drain).
 pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
     let desired: BTreeSet<&str> = desired.iter().map(|tg| tg.name.as_str()).collect();
     let observed = p.observed;
+    let mut doomed = Vec::new();
     for tg in &observed.target_groups {
         if desired.contains(tg.name.as_str())
             || !p.owns(&tg.tags)
@@ -112,6 +128,17 @@ pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
             p.refuse(label(&tg.name), "not desired, but a listener or rule that stays still forwards to it");
             continue;
         }
+        doomed.push(tg);
+    }
+    for tg in &doomed {
+        for chunk in tg.targets.chunks(MAX_TARGETS_PER_CALL) {
+            p.push(Action::DeregisterTargets(Targets {
+                target_group_identifier: tg.id.clone(),
+                targets: chunk.to_vec(),
+            }));
+        }
+    }
+    for tg in doomed {
         p.push(Action::DeleteTargetGroup(TargetGroupRef { target_group_identifier: tg.id.clone() }));
     }
 }

@@ -147,7 +147,7 @@ impl TargetGroupExt for TargetGroupSpec {
 }
 
 pub(crate) fn desired(services: Vec<ServiceSpec>, target_groups: Vec<TargetGroupSpec>) -> DesiredState {
-    DesiredState { service_networks: Vec::new(), services, target_groups }
+    DesiredState { services, target_groups, ..DesiredState::default() }
 }
 
 /// An account with the service networks `net-a` and `net-b` and nothing else.
