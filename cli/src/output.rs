@@ -242,7 +242,14 @@ fn describe(a: &Action) -> (char, String) {
             },
         ),
         Action::UpdateService(r) => {
-            ('~', format!("{} certificate {}", r.service_identifier, r.certificate_arn.as_deref().unwrap_or("-")))
+            let mut changes = Vec::new();
+            if let Some(arn) = &r.certificate_arn {
+                changes.push(format!("certificate {arn}"));
+            }
+            if let Some(auth_type) = &r.auth_type {
+                changes.push(format!("authType {auth_type}"));
+            }
+            ('~', format!("{} {}", r.service_identifier, changes.join(" ")))
         }
         Action::DeleteService(r) => ('-', r.service_identifier.clone()),
         Action::CreateServiceNetworkServiceAssociation(r) => {
@@ -288,5 +295,15 @@ fn describe(a: &Action) -> (char, String) {
         Action::DeregisterTargets(r) => ('-', format!("{} {} targets", r.target_group_identifier, r.targets.len())),
         Action::TagResource(r) => ('~', format!("{} {} tags", r.resource_arn, r.tags.len())),
         Action::UntagResource(r) => ('~', format!("{} remove {}", r.resource_arn, r.tag_keys.join(", "))),
+        Action::UpdateServiceNetwork(r) => ('~', format!("{} authType {}", r.service_network_identifier, r.auth_type)),
+        Action::PutAuthPolicy(r) => ('~', format!("{} auth policy ({} bytes)", r.resource_identifier, r.policy.len())),
+        Action::DeleteAuthPolicy(r) => ('-', format!("{} auth policy", r.resource_identifier)),
+        Action::CreateAccessLogSubscription(r) => {
+            ('+', format!("{} access logs to {}", r.resource_identifier, r.destination_arn))
+        }
+        Action::UpdateAccessLogSubscription(r) => {
+            ('~', format!("{} access logs to {}", r.access_log_subscription_identifier, r.destination_arn))
+        }
+        Action::DeleteAccessLogSubscription(r) => ('-', r.access_log_subscription_identifier.clone()),
     }
 }

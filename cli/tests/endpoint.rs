@@ -248,7 +248,14 @@ async fn a_removed_route_is_deleted_in_a_valid_order() {
     assert_eq!(run.code, Some(0), "{}", run.doc);
     assert_eq!(
         ops(&run.doc),
-        ["DeleteServiceNetworkServiceAssociation", "DeleteService", "DeleteTargetGroup", "DeleteTargetGroup"]
+        [
+            "DeleteServiceNetworkServiceAssociation",
+            "DeleteService",
+            "DeregisterTargets",
+            "DeregisterTargets",
+            "DeleteTargetGroup",
+            "DeleteTargetGroup"
+        ]
     );
     let (services, tgs) = names(&client(&endpoint)).await;
     assert_eq!(services, ["rates-default"]);

@@ -72,7 +72,7 @@ pub(super) fn desired() -> DesiredState {
         targets: vec![Target { id: "10.0.0.1".into(), port: 8080 }, Target { id: "10.0.0.2".into(), port: 8080 }],
         owner: None,
     };
-    DesiredState { service_networks: Vec::new(), services: vec![service], target_groups: vec![tg] }
+    DesiredState { services: vec![service], target_groups: vec![tg], ..DesiredState::default() }
 }
 
 /// An inventory with only the service network `net-a`.

@@ -110,12 +110,24 @@ impl Lattice {
             Action::CreateServiceNetworkServiceAssociation(req) => self.service_busy(&req.service_identifier).await,
             Action::DeleteListener(req) => self.service_busy(&req.service_identifier).await,
             Action::DeleteRule(req) => self.service_busy(&req.service_identifier).await,
+            Action::PutAuthPolicy(req) => self.resource_busy(&req.resource_identifier).await,
+            Action::DeleteAuthPolicy(req) => self.resource_busy(&req.resource_identifier).await,
+            Action::CreateAccessLogSubscription(req) => self.resource_busy(&req.resource_identifier).await,
             Action::CreateServiceNetwork(_)
             | Action::CreateService(_)
             | Action::CreateTargetGroup(_)
             | Action::TagResource(_)
-            | Action::UntagResource(_) => false,
+            | Action::UntagResource(_)
+            | Action::UpdateServiceNetwork(_)
+            | Action::UpdateAccessLogSubscription(_)
+            | Action::DeleteAccessLogSubscription(_) => false,
         }
+    }
+
+    /// Whether the service an auth policy or subscription is on is in progress (service
+    /// networks have no lifecycle).
+    async fn resource_busy(&self, id: &str) -> bool {
+        !super::policies::is_network(id) && self.service_busy(id).await
     }
 
     async fn service_busy(&self, id: &str) -> bool {

@@ -3,6 +3,7 @@
 //! when the caller asks about their names) and our target groups with their targets.
 
 pub(crate) mod convert;
+mod policies;
 mod services;
 mod target_groups;
 
@@ -50,6 +51,12 @@ impl Owned {
     fn target_groups(&self) -> impl Iterator<Item = &str> {
         self.tags.keys().map(String::as_str).filter(|arn| arn.contains(":targetgroup/") && self.in_scope(arn))
     }
+
+    /// ARNs of the access log subscriptions we own (their scope is their resource's, known
+    /// only once they are read).
+    fn access_log_subscriptions(&self) -> impl Iterator<Item = &str> {
+        self.tags.keys().map(String::as_str).filter(|arn| arn.contains(":accesslogsubscription/"))
+    }
 }
 
 /// A required field of a response, or the error naming it.
@@ -82,12 +89,14 @@ impl Lattice {
         interesting_names: &BTreeSet<String>,
     ) -> Result<ObservedState, Error> {
         let owned = Arc::new(Owned { tags: self.owned(managed_by).await?, scope: scope.clone() });
-        let (service_networks, services, target_groups) = tokio::try_join!(
+        let (service_networks, (services, service_auth), target_groups, access_log_subscriptions) = tokio::try_join!(
             self.service_networks(&owned),
             self.services(&owned, interesting_names),
             self.target_groups(&owned),
+            self.access_log_subscriptions(&owned),
         )?;
-        Ok(ObservedState { service_networks, services, target_groups })
+        let auth = self.auth(&owned, &service_networks, service_auth).await?;
+        Ok(ObservedState { service_networks, services, target_groups, auth, access_log_subscriptions })
     }
 
     /// Every Lattice resource tagged `ManagedBy = managed_by`, with all its tags.

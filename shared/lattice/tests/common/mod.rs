@@ -173,13 +173,13 @@ pub fn desired() -> DesiredState {
         vec![rule("k8s-rule-parking", 1, prefix("/parking"), forward(&[("k8s-default-parking", 1)]))],
     );
     DesiredState {
-        service_networks: Vec::new(),
         services: vec![rates, parking],
         target_groups: vec![
             target_group("k8s-default-rates-v1", "rates", 5),
             target_group("k8s-default-rates-v2", "rates", 5),
             target_group("k8s-default-parking", "parking", 5),
         ],
+        ..DesiredState::default()
     }
 }
 
