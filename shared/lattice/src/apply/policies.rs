@@ -3,7 +3,6 @@
 
 use aws_sdk_vpclattice::types as sdk;
 use model::lattice::PolicyResourceType;
-use model::observed::policies::AUTH_TYPE_NONE;
 use model::observed::{ObservedAccessLogSubscription, ObservedAuth, ObservedState};
 use model::plan::Action;
 
@@ -136,22 +135,8 @@ pub(super) fn record_policy(action: &Action, answer: &Answer, observed: &mut Obs
     }
 }
 
-/// The auth settings of the resource with this id, added (`NONE`, no policy) when unknown.
+/// The auth settings of the resource with this id, added when unknown.
 fn auth_mut<'a>(observed: &'a mut ObservedState, id: &str) -> &'a mut ObservedAuth {
-    let auth = &mut observed.auth;
-    let i = match auth.iter().position(|a| a.resource_id == id) {
-        Some(i) => i,
-        None => {
-            let resource_type =
-                if is_network(id) { PolicyResourceType::ServiceNetwork } else { PolicyResourceType::Service };
-            auth.push(ObservedAuth {
-                resource_type,
-                resource_id: id.to_owned(),
-                auth_type: AUTH_TYPE_NONE.to_owned(),
-                policy: None,
-            });
-            auth.len() - 1
-        }
-    };
-    &mut auth[i]
+    let kind = if is_network(id) { PolicyResourceType::ServiceNetwork } else { PolicyResourceType::Service };
+    observed.auth_mut(kind, id)
 }

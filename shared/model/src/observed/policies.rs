@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lattice::PolicyResourceType;
 use crate::names::Tags;
+use crate::observed::ObservedState;
 
 /// `authType` value that turns IAM authorization on.
 pub const AUTH_TYPE_IAM: &str = "AWS_IAM";
@@ -60,5 +61,25 @@ impl ObservedAccessLogSubscription {
         } else {
             PolicyResourceType::Service
         }
+    }
+}
+
+impl ObservedState {
+    /// The auth settings of the resource with this id, added (`NONE`, no policy) when unknown:
+    /// what executors update after an auth call.
+    pub fn auth_mut(&mut self, resource_type: PolicyResourceType, resource_id: &str) -> &mut ObservedAuth {
+        let i = match self.auth.iter().position(|a| a.resource_id == resource_id) {
+            Some(i) => i,
+            None => {
+                self.auth.push(ObservedAuth {
+                    resource_type,
+                    resource_id: resource_id.to_owned(),
+                    auth_type: AUTH_TYPE_NONE.to_owned(),
+                    policy: None,
+                });
+                self.auth.len() - 1
+            }
+        };
+        &mut self.auth[i]
     }
 }

@@ -2,7 +2,6 @@
 
 use crate::lattice::PolicyResourceType;
 use crate::lattice::policies::DestinationType;
-use crate::observed::policies::AUTH_TYPE_NONE;
 use crate::observed::{ObservedAccessLogSubscription, ObservedAuth};
 use crate::plan::action::Action;
 
@@ -106,20 +105,7 @@ impl Lattice<'_> {
     }
 
     fn auth_mut(&mut self, resource_type: PolicyResourceType, id: &str) -> &mut ObservedAuth {
-        let auth = &mut self.state.auth;
-        let i = match auth.iter().position(|a| a.resource_id == id) {
-            Some(i) => i,
-            None => {
-                auth.push(ObservedAuth {
-                    resource_type,
-                    resource_id: id.to_owned(),
-                    auth_type: AUTH_TYPE_NONE.to_owned(),
-                    policy: None,
-                });
-                auth.len() - 1
-            }
-        };
-        &mut auth[i]
+        self.state.auth_mut(resource_type, id)
     }
 
     fn subscription(&self, identifier: &str) -> Result<usize, MemoryError> {
