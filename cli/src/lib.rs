@@ -44,6 +44,9 @@ pub enum Command {
     /// Print an EKS bearer token as ExecCredential JSON, like `aws eks get-token` (usable as a
     /// kubectl exec plugin).
     Token(TokenArgs),
+    /// Print the CustomResourceDefinitions of the application-networking.k8s.aws kinds
+    /// (policies, ServiceExport, ServiceImport, ServiceNetwork), for `kubectl apply -f -`.
+    Crds,
 }
 
 /// Arguments of `reconcile`.
@@ -221,6 +224,10 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::Apply(args) => (args, Mode::Apply),
         Command::Token(args) => return token::run(&args, out).await.map(|()| ExitCode::SUCCESS),
         Command::Reconcile(args) => return reconcile::run(args, out).await,
+        Command::Crds => {
+            out.write_all(crds::yaml().as_bytes())?;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     let config = Config::new(args.identity.identity(&offline_identity())?);
     let target = match (&args.endpoint, args.aws || engine::endpoint_from_environment()) {

@@ -165,3 +165,13 @@ fn malformed_documents_are_reported_and_the_rest_is_planned() {
     assert_eq!(doc["desired"]["services"].as_array().map(Vec::len), Some(2), "good documents still planned");
     assert_eq!(doc["protected"][0]["name"], "r", "what the unreadable route owns is left alone");
 }
+
+#[test]
+fn crds_prints_the_committed_definitions() {
+    let (code, stdout, stderr) = latticectl(&["crds"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/crds.yaml"))
+        .expect("examples/crds.yaml");
+    assert_eq!(stdout, committed);
+    assert_eq!(stdout.matches("kind: CustomResourceDefinition").count(), 7);
+}

@@ -12,7 +12,7 @@ export function auditFilterPattern(reconcilerUsername: string): string {
     '|| ($.objectRef.resource = "gateways") || ($.objectRef.resource = "httproutes")',
     '|| ($.objectRef.resource = "grpcroutes") || ($.objectRef.resource = "tlsroutes")',
     '|| ($.objectRef.resource = "referencegrants")))',
-    '|| ((($.objectRef.apiGroup = "application-networking.k8s.aws") || ($.objectRef.apiGroup = "multicluster.x-k8s.io"))',
+    '|| ($.objectRef.apiGroup = "application-networking.k8s.aws") || (($.objectRef.apiGroup = "multicluster.x-k8s.io")',
     '&& (($.objectRef.resource = "serviceimports") || ($.objectRef.resource = "serviceexports")))',
     '|| (($.objectRef.apiGroup = "discovery.k8s.io") && ($.objectRef.resource = "endpointslices"))',
     '|| ((($.objectRef.resource = "services") || ($.objectRef.resource = "namespaces")) && ($.requestURI = "/api/v1/*"))) }',

@@ -22,7 +22,7 @@ pub const FILTER_PATTERN: &str = concat!(
     r#" || ($.objectRef.resource = "gateways") || ($.objectRef.resource = "httproutes")"#,
     r#" || ($.objectRef.resource = "grpcroutes") || ($.objectRef.resource = "tlsroutes")"#,
     r#" || ($.objectRef.resource = "referencegrants")))"#,
-    r#" || ((($.objectRef.apiGroup = "application-networking.k8s.aws") || ($.objectRef.apiGroup = "multicluster.x-k8s.io"))"#,
+    r#" || ($.objectRef.apiGroup = "application-networking.k8s.aws") || (($.objectRef.apiGroup = "multicluster.x-k8s.io")"#,
     r#" && (($.objectRef.resource = "serviceimports") || ($.objectRef.resource = "serviceexports")))"#,
     r#" || (($.objectRef.apiGroup = "discovery.k8s.io") && ($.objectRef.resource = "endpointslices"))"#,
     r#" || ((($.objectRef.resource = "services") || ($.objectRef.resource = "namespaces")) && ($.requestURI = "/api/v1/*"))) }"#,
@@ -45,7 +45,7 @@ impl Default for Filter {
 const WRITE_VERBS: [&str; 5] = ["create", "update", "patch", "delete", "deletecollection"];
 
 /// `(API group, resource)` → kind, for every resource whose change a reconcile acts on.
-const KINDS: [(&str, &str, &str); 13] = [
+const KINDS: [(&str, &str, &str); 18] = [
     ("gateway.networking.k8s.io", "gatewayclasses", "GatewayClass"),
     ("gateway.networking.k8s.io", "gateways", "Gateway"),
     ("gateway.networking.k8s.io", "httproutes", "HTTPRoute"),
@@ -54,6 +54,11 @@ const KINDS: [(&str, &str, &str); 13] = [
     ("gateway.networking.k8s.io", "referencegrants", "ReferenceGrant"),
     ("application-networking.k8s.aws", "serviceimports", "ServiceImport"),
     ("application-networking.k8s.aws", "serviceexports", "ServiceExport"),
+    ("application-networking.k8s.aws", "targetgrouppolicies", "TargetGroupPolicy"),
+    ("application-networking.k8s.aws", "vpcassociationpolicies", "VpcAssociationPolicy"),
+    ("application-networking.k8s.aws", "accesslogpolicies", "AccessLogPolicy"),
+    ("application-networking.k8s.aws", "iamauthpolicies", "IAMAuthPolicy"),
+    ("application-networking.k8s.aws", "servicenetworks", "ServiceNetwork"),
     ("multicluster.x-k8s.io", "serviceimports", "ServiceImport"),
     ("multicluster.x-k8s.io", "serviceexports", "ServiceExport"),
     ("", "services", "Service"),
@@ -85,7 +90,10 @@ impl Filter {
         if group.is_empty() && !event.request_uri.starts_with("/api/v1/") {
             return None;
         }
-        KINDS.iter().find(|(g, r, _)| *g == group && *r == resource).map(|(_, _, kind)| *kind)
+        let known = KINDS.iter().find(|(g, r, _)| *g == group && *r == resource).map(|(_, _, kind)| *kind);
+        // The pattern takes every resource of the AWS group (listing them would not fit its 1,024
+        // characters); one this controller does not know reconciles the whole cluster.
+        known.or((group == "application-networking.k8s.aws").then_some("Cluster"))
     }
 
     /// The reconcile request `event` implies for `cluster`, if the filter accepts it.
@@ -94,7 +102,8 @@ impl Filter {
     /// (`{kind: "Namespace", name: <namespace>}`) — at the `Metadata` audit level the event has no
     /// labels, so its Service is unknown, and guessing it from the slice's generated name is
     /// unreliable; a write without a name (`deletecollection`, `create` with `generateName`) maps
-    /// to its namespace, or for a cluster-scoped resource to the whole cluster.
+    /// to its namespace, or for a cluster-scoped resource to the whole cluster; a resource of the
+    /// `application-networking.k8s.aws` group this controller does not read maps to the whole cluster.
     pub fn key(&self, cluster: &str, event: &AuditEvent) -> Option<Key> {
         let kind = self.kind_of(event)?;
         let object = event.object_ref.as_ref()?;
@@ -107,6 +116,7 @@ impl Filter {
             name: name.to_owned(),
         };
         Some(match (kind, name) {
+            ("Cluster", _) => Key::cluster(cluster),
             ("Namespace", Some(name)) => key("Namespace", "", &name),
             ("EndpointSlice", _) | (_, None) if !namespace.is_empty() => key("Namespace", "", &namespace),
             (_, None) => Key::cluster(cluster),

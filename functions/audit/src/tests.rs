@@ -125,7 +125,21 @@ fn table() -> Vec<(&'static str, Value, Option<Key>)> {
             None,
         ),
         ("other gateway kind", audit("create", GW, "tcproutes", "shop", "a"), None),
-        ("other aws kind", audit("create", "application-networking.k8s.aws", "targetgrouppolicies", "shop", "a"), None),
+        (
+            "policy kind",
+            audit("create", "application-networking.k8s.aws", "targetgrouppolicies", "shop", "a"),
+            key("TargetGroupPolicy", "shop", "a"),
+        ),
+        (
+            "cluster-scoped service network",
+            audit("delete", "application-networking.k8s.aws", "servicenetworks", "", "my-hotel"),
+            key("ServiceNetwork", "", "my-hotel"),
+        ),
+        (
+            "other aws kind",
+            audit("create", "application-networking.k8s.aws", "widgets", "shop", "a"),
+            Some(Key::cluster("demo")),
+        ),
         ("a Knative service", audit("create", "serving.knative.dev", "services", "shop", "a"), None),
         ("core configmap", audit("update", "", "configmaps", "shop", "a"), None),
         ("core pod", audit("create", "", "pods", "shop", "a"), None),

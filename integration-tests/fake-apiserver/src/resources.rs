@@ -83,7 +83,7 @@ pub(crate) static RESOURCES: &[ResourceType] = &[
     resource!(Gateway, V1, "tlsroutes", "tlsroute", "TLSRoute", true, true, &[]),
     resource!(Gateway, GATEWAY_BOTH, "referencegrants", "referencegrant", "ReferenceGrant", true, false, &["refgrant"]),
     resource!(ApplicationNetworking, V1ALPHA1, "serviceimports", "serviceimport", "ServiceImport", true, false, &[]),
-    resource!(ApplicationNetworking, V1ALPHA1, "serviceexports", "serviceexport", "ServiceExport", true, false, &[]),
+    resource!(ApplicationNetworking, V1ALPHA1, "serviceexports", "serviceexport", "ServiceExport", true, true, &[]),
     resource!(
         ApplicationNetworking,
         V1ALPHA1,

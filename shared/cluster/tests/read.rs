@@ -8,7 +8,10 @@ use cluster::{Cluster, Error};
 use fake_apiserver::{ApiGroup, FakeConfig, Fault, FaultOp, RunningApi};
 use model::snapshot::{ObjectRef, name_of};
 use serde_json::json;
-use support::{class, client, gateway, grant, lines, namespace, put_all, route, service, service_import, slice};
+use support::{
+    class, client, gateway, grant, lines, namespace, put_all, route, service, service_import, service_network, slice,
+    target_group_policy,
+};
 
 const ROUTES: &str = "/apis/gateway.networking.k8s.io/v1/httproutes";
 
@@ -25,6 +28,8 @@ fn basics(api: &RunningApi) {
             slice("shop", "rates", "a", "10.0.0.1"),
             grant("bank", "shop-routes", "shop"),
             service_import("shop", "remote"),
+            target_group_policy("shop", "rates-hc", "rates"),
+            service_network("my-hotel"),
         ],
     );
 }
@@ -54,6 +59,12 @@ async fn full_read_pages_through_every_list() {
         [1, 1, 1]
     );
     assert_eq!(snapshot.service_imports[0].group, "application-networking.k8s.aws");
+    assert_eq!(
+        [snapshot.target_group_policies.len(), snapshot.service_networks.len(), snapshot.iam_auth_policies.len()],
+        [1, 1, 0]
+    );
+    let policy = &snapshot.target_group_policies[0];
+    assert_eq!(policy.spec.health_check.as_ref().and_then(|h| h.path.as_deref()), Some("/healthz"));
 
     let requests = api.requests();
     let pages: Vec<_> = requests.iter().filter(|r| r.path == ROUTES).collect();
@@ -62,8 +73,8 @@ async fn full_read_pages_through_every_list() {
     assert_eq!(pages[0].query_param("continue"), None);
     assert!(pages[1].query_param("continue").is_some() && pages[2].query_param("continue").is_some());
     // Discovery of the two groups that vary between clusters (plus the multi-cluster services group, which
-    // this server does not serve), then one list per kind and two more route pages.
-    assert_eq!(requests.len(), 15, "{:#?}", lines(&requests));
+    // this server does not serve), then one list per kind (16 served) and two more route pages.
+    assert_eq!(requests.len(), 21, "{:#?}", lines(&requests));
     assert!(
         requests
             .iter()
@@ -73,7 +84,7 @@ async fn full_read_pages_through_every_list() {
     api.clear_requests();
     cluster.snapshot().await.expect("second snapshot");
     let again = api.requests();
-    assert_eq!(again.len(), 12, "discovery is not repeated: {:#?}", lines(&again));
+    assert_eq!(again.len(), 18, "discovery is not repeated: {:#?}", lines(&again));
     assert_eq!(cluster.calls().get("list httproutes"), Some(&6));
 }
 
@@ -216,6 +227,9 @@ async fn scoped_read_fetches_only_what_one_route_needs() {
             "GET /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices",
             "GET /apis/application-networking.k8s.aws/v1alpha1",
             "GET /apis/application-networking.k8s.aws/v1alpha1/namespaces/shop/serviceimports/remote",
+            "GET /apis/application-networking.k8s.aws/v1alpha1/targetgrouppolicies",
+            "GET /apis/application-networking.k8s.aws/v1alpha1/accesslogpolicies",
+            "GET /apis/application-networking.k8s.aws/v1alpha1/iamauthpolicies",
             "GET /apis/gateway.networking.k8s.io/v1/namespaces/bank/referencegrants",
         ]
     );
@@ -230,6 +244,7 @@ async fn scoped_read_fetches_only_what_one_route_needs() {
         [snapshot.endpoint_slices.len(), snapshot.service_imports.len(), snapshot.reference_grants.len()],
         [3, 1, 1]
     );
+    assert_eq!(snapshot.target_group_policies.len(), 1, "the backend's TargetGroupPolicy");
     assert!(read.missing.is_empty() && read.unreadable.is_empty());
 
     // The route's status computed from the scoped read is the one computed from the whole cluster.
@@ -258,7 +273,7 @@ async fn scoped_read_fetches_only_what_one_route_needs() {
 
     api.clear_requests();
     cluster.snapshot_for_route(&rates).await.expect("second scoped read");
-    assert_eq!(api.requests().len(), 10, "discovery answers are kept");
+    assert_eq!(api.requests().len(), 13, "discovery answers are kept");
 }
 
 #[tokio::test]

@@ -275,6 +275,30 @@ fn least_privilege() -> Vec<PolicyRule> {
             &["serviceimports"],
             &["get", "list"],
         ),
+        PolicyRule::new(
+            &["application-networking.k8s.aws"],
+            &[
+                "serviceexports",
+                "targetgrouppolicies",
+                "vpcassociationpolicies",
+                "accesslogpolicies",
+                "iamauthpolicies",
+                "servicenetworks",
+            ],
+            &["get", "list"],
+        ),
+        PolicyRule::new(
+            &["application-networking.k8s.aws"],
+            &[
+                "serviceexports/status",
+                "targetgrouppolicies/status",
+                "vpcassociationpolicies/status",
+                "accesslogpolicies/status",
+                "iamauthpolicies/status",
+                "servicenetworks/status",
+            ],
+            &["get", "update"],
+        ),
         PolicyRule::new(&[""], &["namespaces", "services"], &["get", "list"]),
         PolicyRule::new(&["discovery.k8s.io"], &["endpointslices"], &["get", "list"]),
     ]

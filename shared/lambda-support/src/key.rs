@@ -12,7 +12,7 @@ use crate::error::Error;
 pub const ROUTE_KINDS: [&str; 3] = ["HTTPRoute", "GRPCRoute", "TLSRoute"];
 
 /// Kinds whose change a reconcile can act on: the routes, and the kinds that reach a whole cluster.
-const KNOWN_KINDS: [&str; 12] = [
+const KNOWN_KINDS: [&str; 17] = [
     "HTTPRoute",
     "GRPCRoute",
     "TLSRoute",
@@ -24,12 +24,17 @@ const KNOWN_KINDS: [&str; 12] = [
     "Namespace",
     "ServiceImport",
     "ServiceExport",
+    "TargetGroupPolicy",
+    "VpcAssociationPolicy",
+    "AccessLogPolicy",
+    "IAMAuthPolicy",
+    "ServiceNetwork",
     "Cluster",
 ];
 
 /// `{cluster, kind, namespace, name}`: the body of a queue message, the `detail` of an EventBridge
 /// event and the payload of a direct invoke. `namespace` is empty (and left out of JSON) for
-/// cluster-scoped kinds (`GatewayClass`, `Namespace`, `Cluster`).
+/// cluster-scoped kinds (`GatewayClass`, `Namespace`, `ServiceNetwork`, `Cluster`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Key {
     /// The EKS cluster (one of `CLUSTER_NAMES`).

@@ -273,3 +273,5 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, seen_dirs: &mut BTreeSet<Pa
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_aws;

@@ -99,6 +99,24 @@ typed_object!(ReferenceGrant, "ReferenceGrant", namespaced = true, unknown_field
 typed_object!(Namespace, "Namespace", namespaced = false, unknown_fields = false, namespaces);
 typed_object!(Service, "Service", namespaced = true, unknown_fields = false, services);
 typed_object!(EndpointSlice, "EndpointSlice", namespaced = true, unknown_fields = false, endpoint_slices);
+typed_object!(crds::ServiceExport, "ServiceExport", namespaced = true, unknown_fields = true, service_exports);
+typed_object!(
+    crds::TargetGroupPolicy,
+    "TargetGroupPolicy",
+    namespaced = true,
+    unknown_fields = true,
+    target_group_policies
+);
+typed_object!(
+    crds::VpcAssociationPolicy,
+    "VpcAssociationPolicy",
+    namespaced = true,
+    unknown_fields = true,
+    vpc_association_policies
+);
+typed_object!(crds::AccessLogPolicy, "AccessLogPolicy", namespaced = true, unknown_fields = true, access_log_policies);
+typed_object!(crds::IamAuthPolicy, "IAMAuthPolicy", namespaced = true, unknown_fields = true, iam_auth_policies);
+typed_object!(crds::ServiceNetwork, "ServiceNetwork", namespaced = false, unknown_fields = true, service_networks);
 
 /// The part of a ServiceImport document that is kept.
 #[derive(Deserialize)]
@@ -187,6 +205,27 @@ fn read_object(raw: &Value, place: &mut Place<'_>) {
         "Service" if api_version == "v1" => read::<Service>(raw, group, place),
         "EndpointSlice" if api_version == "discovery.k8s.io/v1" => read::<EndpointSlice>(raw, group, place),
         "ServiceImport" if group == MCS_GROUP || group == AWS_GROUP => read::<ServiceImport>(raw, group, place),
+        _ if group == AWS_GROUP && version == crds::VERSION => read_aws_kind(raw, kind, place),
+        _ => *place.loaded.skipped.entry(kind.to_owned()).or_default() += 1,
+    }
+}
+
+/// Reads a kind of group `application-networking.k8s.aws/v1alpha1`.
+fn read_aws_kind(raw: &Value, kind: &str, place: &mut Place<'_>) {
+    match kind {
+        "ServiceExport" => read::<crds::ServiceExport>(raw, AWS_GROUP, place),
+        "TargetGroupPolicy" => read::<crds::TargetGroupPolicy>(raw, AWS_GROUP, place),
+        "VpcAssociationPolicy" => read::<crds::VpcAssociationPolicy>(raw, AWS_GROUP, place),
+        "AccessLogPolicy" => read::<crds::AccessLogPolicy>(raw, AWS_GROUP, place),
+        "IAMAuthPolicy" => read::<crds::IamAuthPolicy>(raw, AWS_GROUP, place),
+        "ServiceNetwork" => {
+            // Its spec is empty, and manifests written for the existing controller leave it out.
+            let mut raw = raw.clone();
+            if let Value::Object(map) = &mut raw {
+                map.entry("spec").or_insert_with(|| Value::Object(serde_json::Map::new()));
+            }
+            read::<crds::ServiceNetwork>(&raw, AWS_GROUP, place)
+        }
         _ => *place.loaded.skipped.entry(kind.to_owned()).or_default() += 1,
     }
 }

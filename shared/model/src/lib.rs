@@ -21,6 +21,7 @@ pub mod lattice;
 pub mod names;
 pub mod observed;
 pub mod plan;
+pub mod policy;
 pub mod precedence;
 pub mod protect;
 pub mod route;

@@ -80,6 +80,18 @@ pub struct ClusterSnapshot {
     pub endpoint_slices: Vec<EndpointSlice>,
     /// ServiceImports of either group.
     pub service_imports: Vec<ServiceImport>,
+    /// ServiceExports (`application-networking.k8s.aws`).
+    pub service_exports: Vec<crds::ServiceExport>,
+    /// TargetGroupPolicies.
+    pub target_group_policies: Vec<crds::TargetGroupPolicy>,
+    /// VpcAssociationPolicies.
+    pub vpc_association_policies: Vec<crds::VpcAssociationPolicy>,
+    /// AccessLogPolicies.
+    pub access_log_policies: Vec<crds::AccessLogPolicy>,
+    /// IAMAuthPolicies.
+    pub iam_auth_policies: Vec<crds::IamAuthPolicy>,
+    /// ServiceNetwork objects (cluster-scoped).
+    pub service_networks: Vec<crds::ServiceNetwork>,
     /// Spec fields present in the source that the typed objects do not carry, by object
     /// (JSON paths like `spec.rules[0].sessionPersistence`). Translation rejects them visibly.
     pub unknown_fields: BTreeMap<ObjectRef, Vec<String>>,

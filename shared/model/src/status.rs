@@ -8,6 +8,8 @@ use gateway_api::gateways::GatewayStatus;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use serde::{Deserialize, Serialize};
 
+pub use crds::{PolicyStatus, ServiceExportStatus, ServiceNetworkStatus};
+
 /// A parent reference as written in route status (group and kind always filled in).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -68,6 +70,12 @@ pub enum ObjectStatus {
     Gateway(GatewayStatus),
     /// A route.
     Route(RouteStatus),
+    /// A policy (TargetGroupPolicy, VpcAssociationPolicy, AccessLogPolicy, IAMAuthPolicy).
+    Policy(PolicyStatus),
+    /// A ServiceExport.
+    ServiceExport(ServiceExportStatus),
+    /// A ServiceNetwork object.
+    ServiceNetwork(ServiceNetworkStatus),
 }
 
 /// The status we would write on one object, and the annotations we would set on it.
@@ -94,6 +102,9 @@ impl StatusEntry {
             ObjectStatus::GatewayClass(s) => serde_json::to_value(s),
             ObjectStatus::Gateway(s) => serde_json::to_value(s),
             ObjectStatus::Route(s) => serde_json::to_value(s),
+            ObjectStatus::Policy(s) => serde_json::to_value(s),
+            ObjectStatus::ServiceExport(s) => serde_json::to_value(s),
+            ObjectStatus::ServiceNetwork(s) => serde_json::to_value(s),
         }
         .unwrap_or(serde_json::Value::Null);
         let mut metadata = serde_json::Map::new();
@@ -130,6 +141,9 @@ impl StatusEntry {
                 .iter()
                 .flat_map(|p| p.conditions.iter().map(move |c| (format!("parent {}", p.parent_ref.name), c)))
                 .collect(),
+            ObjectStatus::Policy(s) => s.conditions.iter().map(|c| (String::new(), c)).collect(),
+            ObjectStatus::ServiceExport(s) => s.conditions.iter().map(|c| (String::new(), c)).collect(),
+            ObjectStatus::ServiceNetwork(s) => s.conditions.iter().map(|c| (String::new(), c)).collect(),
         }
     }
 }

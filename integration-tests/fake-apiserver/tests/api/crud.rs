@@ -304,16 +304,16 @@ async fn cluster_scoped_and_status_less_resources() {
     assert_eq!(stored["status"]["conditions"][0]["type"], "Accepted");
     assert_eq!(stored["apiVersion"], "gateway.networking.k8s.io/v1beta1");
 
-    let export = json!({"apiVersion": "application-networking.k8s.aws/v1alpha1", "kind": "ServiceExport",
+    let export = json!({"apiVersion": "application-networking.k8s.aws/v1alpha1", "kind": "ServiceImport",
         "metadata": {"name": "web", "namespace": "shop"}, "status": {"conditions": []}});
-    let stored = api.put(export).expect("export");
+    let stored = api.put(export).expect("import");
     assert_eq!(stored["status"]["conditions"], json!([]), "put keeps status");
-    let exports = "/apis/application-networking.k8s.aws/v1alpha1/namespaces/shop/serviceexports/web";
+    let exports = "/apis/application-networking.k8s.aws/v1alpha1/namespaces/shop/serviceimports/web";
     assert_eq!(c.get(&format!("{exports}/status")).await.status, 404, "no status subresource");
     let mut body = stored.clone();
-    body["status"] = json!({"conditions": [{"type": "Exported"}]});
+    body["status"] = json!({"conditions": [{"type": "Imported"}]});
     let replaced = c.put(exports, &body).await;
-    assert_eq!(replaced.body["status"]["conditions"][0]["type"], "Exported", "main PUT writes status here");
+    assert_eq!(replaced.body["status"]["conditions"][0]["type"], "Imported", "main PUT writes status here");
 
     let sn = json!({"apiVersion": "application-networking.k8s.aws/v1alpha1", "kind": "ServiceNetwork",
         "metadata": {"name": "lattice"}, "spec": {}});

@@ -53,8 +53,24 @@ pub(crate) const AWS_SERVICE_IMPORT: Kind = service_import(AWS_GROUP);
 /// The multi-cluster services API's ServiceImport.
 pub(crate) const MCS_SERVICE_IMPORT: Kind = service_import(MCS_GROUP);
 
+/// ServiceExport.
+pub(crate) const SERVICE_EXPORT: Kind = aws("ServiceExport", "serviceexports", true);
+/// TargetGroupPolicy.
+pub(crate) const TARGET_GROUP_POLICY: Kind = aws("TargetGroupPolicy", "targetgrouppolicies", true);
+/// VpcAssociationPolicy.
+pub(crate) const VPC_ASSOCIATION_POLICY: Kind = aws("VpcAssociationPolicy", "vpcassociationpolicies", true);
+/// AccessLogPolicy.
+pub(crate) const ACCESS_LOG_POLICY: Kind = aws("AccessLogPolicy", "accesslogpolicies", true);
+/// IAMAuthPolicy.
+pub(crate) const IAM_AUTH_POLICY: Kind = aws("IAMAuthPolicy", "iamauthpolicies", true);
+/// ServiceNetwork (cluster-scoped).
+pub(crate) const SERVICE_NETWORK: Kind = aws("ServiceNetwork", "servicenetworks", false);
+
+/// The policy kinds that can change a route's Lattice resources, which a route's scoped read lists.
+pub(crate) const ROUTE_POLICIES: [Kind; 3] = [TARGET_GROUP_POLICY, ACCESS_LOG_POLICY, IAM_AUTH_POLICY];
+
 /// Every kind a full snapshot holds, in the order they are listed.
-pub(crate) const ALL: [Kind; 11] = [
+pub(crate) const ALL: [Kind; 17] = [
     GATEWAY_CLASS,
     GATEWAY,
     HTTP_ROUTE,
@@ -66,7 +82,19 @@ pub(crate) const ALL: [Kind; 11] = [
     ENDPOINT_SLICE,
     AWS_SERVICE_IMPORT,
     MCS_SERVICE_IMPORT,
+    SERVICE_EXPORT,
+    TARGET_GROUP_POLICY,
+    VPC_ASSOCIATION_POLICY,
+    ACCESS_LOG_POLICY,
+    IAM_AUTH_POLICY,
+    SERVICE_NETWORK,
 ];
+
+/// A kind of group `application-networking.k8s.aws`, version `v1alpha1`; it is only served where
+/// its CRD is installed.
+const fn aws(kind: &'static str, plural: &'static str, namespaced: bool) -> Kind {
+    Kind { kind, group: AWS_GROUP, versions: &["v1alpha1"], plural, namespaced, discover: true }
+}
 
 const fn gateway(
     kind: &'static str,
@@ -99,7 +127,21 @@ pub(crate) fn route_kind(kind: &str) -> Option<Kind> {
 
 /// The kind whose status the controller writes, spelled `kind`.
 pub(crate) fn status_kind(kind: &str) -> Option<Kind> {
-    [GATEWAY_CLASS, GATEWAY, HTTP_ROUTE, GRPC_ROUTE, TLS_ROUTE].into_iter().find(|k| k.kind == kind)
+    [
+        GATEWAY_CLASS,
+        GATEWAY,
+        HTTP_ROUTE,
+        GRPC_ROUTE,
+        TLS_ROUTE,
+        SERVICE_EXPORT,
+        TARGET_GROUP_POLICY,
+        VPC_ASSOCIATION_POLICY,
+        ACCESS_LOG_POLICY,
+        IAM_AUTH_POLICY,
+        SERVICE_NETWORK,
+    ]
+    .into_iter()
+    .find(|k| k.kind == kind)
 }
 
 /// The ServiceImport kind of `group`, if it is one of the two the controller reads.

@@ -16,8 +16,9 @@ const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 impl Cluster {
     /// Reads what translating the route `route` (kind `HTTPRoute`, `GRPCRoute` or `TLSRoute`) needs: the route,
     /// its parent Gateways and their GatewayClasses, the route's Namespace (for `allowedRoutes` selectors), its
-    /// backend Services with their EndpointSlices and ServiceImports, and the ReferenceGrants of the backend
-    /// namespaces other than the route's.
+    /// backend Services with their EndpointSlices and ServiceImports, the ReferenceGrants of the backend
+    /// namespaces other than the route's, and the policies that can shape the route's Lattice resources
+    /// (TargetGroupPolicy, AccessLogPolicy, IAMAuthPolicy, where their CRDs are installed).
     ///
     /// A route that does not exist (or whose kind is not installed) gives an empty snapshot with the route in
     /// [`ReadResult::missing`]; a route that cannot be converted gives an empty snapshot with the route in
@@ -94,6 +95,14 @@ impl Cluster {
                 continue;
             }
             backend_namespaces.insert(namespace.clone());
+        }
+        // Policies that shape what this route produces (TargetGroupPolicies of its backends, auth and
+        // access-log policies of the route and its Gateways): one list per kind across namespaces, as there
+        // are few of them and they may sit in any of the namespaces involved.
+        for kind in &kinds::ROUTE_POLICIES {
+            let Some(version) = self.served_version(kind).await? else { continue };
+            let request = ListRequest { kind, version, namespace: None, label_selector: None };
+            self.list_into(request, &mut collector).await?;
         }
         backend_namespaces.remove(&parsed.namespace);
         if !backend_namespaces.is_empty()

@@ -38,6 +38,14 @@ pub(crate) fn merge_status(fresh: &Value, computed: &ObjectStatus) -> Result<Mer
         ObjectStatus::Route(route) => merge_route(&current, route)?,
         ObjectStatus::Gateway(gateway) => merge_gateway(&current, gateway)?,
         ObjectStatus::GatewayClass(class) => merge_class(&current, class)?,
+        ObjectStatus::Policy(policy) => merge_conditions(&current, &policy.conditions)?,
+        ObjectStatus::ServiceExport(export) => merge_conditions(&current, &export.conditions)?,
+        ObjectStatus::ServiceNetwork(network) => {
+            let (mut status, fresh, ours) = merge_conditions(&current, &network.conditions)?;
+            set_or_remove(&mut status, "serviceNetworkARN", network.service_network_arn.as_ref())?;
+            set_or_remove(&mut status, "serviceNetworkID", network.service_network_id.as_ref())?;
+            (status, fresh, ours)
+        }
     };
     if let (Some(fresh), Some(ours)) = (fresh_generation, our_generation)
         && fresh > ours
@@ -130,6 +138,30 @@ fn merge_class(current: &Map<String, Value>, computed: &GatewayClassStatus) -> M
     let mut status = current.clone();
     status.insert("conditions".to_owned(), to_json(&conditions)?);
     set_or_remove(&mut status, "supportedFeatures", computed.supported_features.as_ref())?;
+    Ok((status, generations.0, generations.1))
+}
+
+/// `status.conditions` of one of the `application-networking.k8s.aws` kinds, whose status only this
+/// controller writes: the condition types computed replace their fresh namesakes (keeping
+/// `lastTransitionTime` when the status did not flip); other types are kept.
+fn merge_conditions(current: &Map<String, Value>, computed: &[Condition]) -> MergeResult {
+    let old: Vec<Condition> = parse_field(current, "conditions")?;
+    let computed_types: Vec<&str> = computed.iter().map(|c| c.type_.as_str()).collect();
+    let mut conditions: Vec<Condition> =
+        old.iter().filter(|c| !computed_types.contains(&c.type_.as_str())).cloned().collect();
+    for c in computed {
+        let mut c = c.clone();
+        if let Some(previous) = old.iter().find(|o| o.type_ == c.type_ && o.status == c.status) {
+            c.last_transition_time = previous.last_transition_time.clone();
+        }
+        conditions.push(c);
+    }
+    let generation = |list: &[Condition]| {
+        list.iter().filter(|c| computed_types.contains(&c.type_.as_str())).filter_map(|c| c.observed_generation).max()
+    };
+    let generations = (generation(&old), generation(&conditions));
+    let mut status = current.clone();
+    status.insert("conditions".to_owned(), to_json(&conditions)?);
     Ok((status, generations.0, generations.1))
 }
 

@@ -202,3 +202,39 @@ fn comparison_ignores_timestamps_and_condition_order() {
     let c = json!({"conditions": [{"type": "A", "status": "True"}, {"type": "B"}]});
     assert_ne!(comparable(&a), comparable(&c));
 }
+
+#[test]
+fn policy_and_service_network_status_replace_our_types_and_keep_others() {
+    use model::status::{PolicyStatus, ServiceNetworkStatus};
+    let old = condition(types::ACCEPTED, true, reasons::ACCEPTED, "applied", 1, at(10));
+    let fresh = json!({"status": {"conditions": [
+        serde_json::to_value(&old).expect("json"),
+        {"type": "Programmed", "status": "Unknown", "reason": "Pending", "message": "", "lastTransitionTime": "1970-01-01T00:00:00Z"}
+    ]}});
+    let same =
+        PolicyStatus { conditions: vec![condition(types::ACCEPTED, true, reasons::ACCEPTED, "applied", 1, at(99))] };
+    assert_eq!(merge_status(&fresh, &ObjectStatus::Policy(same)), Ok(Merged::Unchanged));
+
+    let invalid =
+        PolicyStatus { conditions: vec![condition(types::ACCEPTED, false, "Invalid", "spec.policy: bad", 2, at(99))] };
+    let Ok(Merged::Changed(status)) = merge_status(&fresh, &ObjectStatus::Policy(invalid)) else { panic!("changed") };
+    let conditions = status["conditions"].as_array().expect("conditions");
+    assert_eq!(conditions.len(), 2, "the pre-seeded Programmed condition is kept: {conditions:?}");
+    let accepted = conditions.iter().find(|c| c["type"] == "Accepted").expect("Accepted");
+    assert_eq!((accepted["status"].as_str(), accepted["reason"].as_str()), (Some("False"), Some("Invalid")));
+
+    let network = ServiceNetworkStatus {
+        service_network_arn: Some("arn:aws:vpc-lattice:us-west-2:123456789012:servicenetwork/sn-1".to_owned()),
+        service_network_id: Some("sn-1".to_owned()),
+        conditions: vec![condition(types::PROGRAMMED, true, reasons::PROGRAMMED, "", 1, at(5))],
+    };
+    let Ok(Merged::Changed(status)) = merge_status(&json!({}), &ObjectStatus::ServiceNetwork(network)) else {
+        panic!("changed")
+    };
+    assert_eq!(status["serviceNetworkID"], "sn-1");
+    assert!(status["serviceNetworkARN"].as_str().is_some_and(|a| a.ends_with("/sn-1")));
+
+    let newer = json!({"status": {"conditions": [serde_json::to_value(condition(types::ACCEPTED, true, reasons::ACCEPTED, "", 7, at(1))).expect("json")]}});
+    let ours = PolicyStatus { conditions: vec![condition(types::ACCEPTED, true, reasons::ACCEPTED, "", 6, at(2))] };
+    assert_eq!(merge_status(&newer, &ObjectStatus::Policy(ours)), Ok(Merged::Stale));
+}

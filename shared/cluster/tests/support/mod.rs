@@ -187,3 +187,18 @@ pub fn service_import(namespace: &str, name: &str) -> Value {
         "spec": {"type": "ClusterSetIP", "ports": [{"port": 80, "protocol": "TCP"}]}
     })
 }
+
+/// A TargetGroupPolicy for Service `service`.
+pub fn target_group_policy(namespace: &str, name: &str, service: &str) -> Value {
+    json!({
+        "apiVersion": "application-networking.k8s.aws/v1alpha1", "kind": "TargetGroupPolicy",
+        "metadata": {"namespace": namespace, "name": name},
+        "spec": {"targetRef": {"group": "", "kind": "Service", "name": service}, "protocol": "HTTP",
+                 "healthCheck": {"enabled": true, "path": "/healthz"}}
+    })
+}
+
+/// A ServiceNetwork object (cluster-scoped, no spec as the existing controller's manifests have it).
+pub fn service_network(name: &str) -> Value {
+    json!({"apiVersion": "application-networking.k8s.aws/v1alpha1", "kind": "ServiceNetwork", "metadata": {"name": name}})
+}

@@ -170,6 +170,31 @@ pub fn apply_status(snapshot: &mut ClusterSnapshot, t: &Translation) {
                     o.status = Some(convert(s));
                 }
             }
+            (ObjectStatus::Policy(s), kind) => {
+                macro_rules! set {
+                    ($list:ident) => {
+                        for o in snapshot.$list.iter_mut().filter(|o| same(&o.metadata, e)) {
+                            o.status = Some(s.clone());
+                        }
+                    };
+                }
+                match kind {
+                    "TargetGroupPolicy" => set!(target_group_policies),
+                    "VpcAssociationPolicy" => set!(vpc_association_policies),
+                    "AccessLogPolicy" => set!(access_log_policies),
+                    _ => set!(iam_auth_policies),
+                }
+            }
+            (ObjectStatus::ServiceExport(s), _) => {
+                for o in snapshot.service_exports.iter_mut().filter(|o| same(&o.metadata, e)) {
+                    o.status = Some(s.clone());
+                }
+            }
+            (ObjectStatus::ServiceNetwork(s), _) => {
+                for o in snapshot.service_networks.iter_mut().filter(|o| same(&o.metadata, e)) {
+                    o.status = Some(s.clone());
+                }
+            }
         }
     }
 }
