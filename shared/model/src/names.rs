@@ -28,6 +28,9 @@ pub const TAG_SOURCE_TYPE: &str = "application-networking.k8s.aws/SourceTypeKey"
 pub const TAG_PROTOCOL_VERSION: &str = "application-networking.k8s.aws/ProtocolVersion";
 /// The AccessLogPolicy (`<namespace>/<name>`) an access log subscription is built for.
 pub const TAG_ACCESS_LOG_POLICY: &str = "application-networking.k8s.aws/AccessLogPolicy";
+/// The TargetGroupPolicy (`<namespace>/<name>`) whose settings a target group carries; when the
+/// policy goes away, the tag tells that the health check must return to the defaults.
+pub const TAG_TARGET_GROUP_POLICY: &str = "application-networking.k8s.aws/TargetGroupPolicy";
 
 /// Route annotation with the Lattice-assigned DNS name of the route's service.
 pub const ANNOTATION_DNS_NAME: &str = "application-networking.k8s.aws/lattice-assigned-domain-name";

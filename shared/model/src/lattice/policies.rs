@@ -48,6 +48,16 @@ impl PolicyResource {
     }
 }
 
+impl PolicyResource {
+    /// How status messages name it: `VPC Lattice service <name>` or `service network <name>`.
+    pub fn describe(&self) -> String {
+        match self.resource_type {
+            PolicyResourceType::Service => format!("VPC Lattice service {}", self.resource_identifier),
+            PolicyResourceType::ServiceNetwork => format!("service network {}", self.resource_identifier),
+        }
+    }
+}
+
 impl std::fmt::Display for PolicyResource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.resource_type.label(), self.resource_identifier)

@@ -47,6 +47,12 @@ pub(super) fn plan_target_groups(p: &mut Planner<'_>, desired: &[TargetGroupSpec
                         health_check: health_check.clone(),
                     }));
                 }
+                if let Some(port) = stuck_port(tg.config.health_check.as_ref(), seen.config.health_check.as_ref()) {
+                    let reason = format!(
+                        "the health check keeps port {port}: UpdateTargetGroup cannot reset it to the targets' port"
+                    );
+                    p.refuse(format!("{}/healthcheck/port", label(&tg.name)), reason);
+                }
                 p.retag(&seen.arn, &seen.tags, &tg.tags);
                 synced.push((tg, Some(seen)));
             }
@@ -87,6 +93,15 @@ fn health_check_holds(desired: &serde_json::Value, observed: Option<&serde_json:
         return have.get("enabled") == Some(&serde_json::Value::Bool(false));
     }
     want.iter().all(|(key, value)| value.is_null() || have.get(key) == Some(value))
+}
+
+/// The port an observed, enabled health check keeps although the desired one names none.
+fn stuck_port(desired: Option<&serde_json::Value>, observed: Option<&serde_json::Value>) -> Option<i64> {
+    let desired = desired?;
+    if desired.get("enabled") != Some(&serde_json::Value::Bool(true)) || desired.get("port").is_some() {
+        return None;
+    }
+    observed?.get("port")?.as_i64().filter(|port| *port != 0)
 }
 
 /// Registers desired targets that are missing and deregisters registered targets that are not

@@ -318,4 +318,13 @@ fn health_checks_compare_on_the_fields_we_set() {
     tg.config.health_check = Some(serde_json::json!({"enabled": false, "path": "/"}));
     observed.target_groups[0].config.health_check = Some(serde_json::json!({"enabled": false}));
     assert!(plan_all(&desired(vec![], vec![tg]), &observed).is_noop());
+
+    // A port set earlier cannot be taken back in place: said, not ignored.
+    let mut tg = mk_tg("k8s-rates", "rates");
+    tg.config.health_check = Some(serde_json::json!({"enabled": true, "path": "/"}));
+    observed.target_groups[0].config.health_check =
+        Some(serde_json::json!({"enabled": true, "path": "/", "port": 8081}));
+    let plan = plan_all(&desired(vec![], vec![tg]), &observed);
+    assert!(plan.is_noop());
+    assert_eq!(plan.refused[0].resource, "targetgroup/k8s-rates/healthcheck/port");
 }

@@ -3,9 +3,11 @@
 //! [`translate`] and look up the status it computed.
 
 mod objects;
+mod policies;
 mod routes;
 
 pub use objects::*;
+pub use policies::*;
 pub use routes::*;
 
 use gateway_api::gatewayclasses::GatewayClassStatus;
@@ -113,7 +115,9 @@ pub fn assert_generations(snapshot: &ClusterSnapshot, t: &Translation) {
             "HTTPRoute" => snapshot.http_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "GRPCRoute" => snapshot.grpc_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "TLSRoute" => snapshot.tls_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
-            other => panic!("status for unexpected kind {other}"),
+            other => {
+                policy_generation(snapshot, other, is).unwrap_or_else(|| panic!("status for unexpected kind {other}"))
+            }
         };
         let conditions: Vec<&Condition> = match &e.status {
             ObjectStatus::Route(r) => r

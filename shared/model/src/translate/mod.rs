@@ -1,8 +1,14 @@
 //! `translate`: cluster snapshot (+ the Lattice facts status depends on) → desired Lattice state
 //! and the status of every object we own.
 
+mod access_log_policy;
+mod auth_policy;
+mod policy_targets;
 mod service;
 mod status;
+pub mod target_group_policy;
+#[cfg(test)]
+mod tests_auth_log_policies;
 #[cfg(test)]
 mod tests_conformance;
 #[cfg(test)]
@@ -13,6 +19,8 @@ mod tests_conformance_tls;
 mod tests_prop;
 #[cfg(test)]
 mod tests_status;
+#[cfg(test)]
+mod tests_target_group_policy;
 #[cfg(test)]
 mod tests_translation;
 #[cfg(test)]
@@ -83,7 +91,23 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
     desired.service_networks =
         networks.into_iter().map(|(name, gateways)| ServiceNetworkSpec { name, gateways }).collect();
 
-    let status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
+    let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
+    status.extend(target_group_policy::status(snapshot, now));
+    let managed_by = config.identity.managed_by();
+    let cx = policy_targets::Context {
+        snapshot,
+        gateways: &gateways,
+        desired: &desired,
+        observed,
+        managed_by: &managed_by,
+        now,
+    };
+    let (auth_policies, auth_status) = auth_policy::translate(&cx);
+    let (access_log_subscriptions, access_log_status) = access_log_policy::translate(&cx);
+    status.extend(auth_status);
+    status.extend(access_log_status);
+    desired.auth_policies = auth_policies;
+    desired.access_log_subscriptions = access_log_subscriptions;
     Translation { desired, status }
 }
 
