@@ -231,6 +231,15 @@ fn match_summary(m: &RuleMatch) -> String {
     parts.join(" ")
 }
 
+/// `, health check <path>` or `, health check off`.
+fn health_check_summary(check: &serde_json::Value) -> String {
+    match (check.get("enabled").and_then(serde_json::Value::as_bool), check.get("path").and_then(|p| p.as_str())) {
+        (Some(false), _) => ", health check off".to_owned(),
+        (_, Some(path)) => format!(", health check {path}"),
+        _ => ", health check".to_owned(),
+    }
+}
+
 fn describe(a: &Action) -> (char, String) {
     match a {
         Action::CreateServiceNetwork(r) => ('+', r.name.clone()),
@@ -281,12 +290,13 @@ fn describe(a: &Action) -> (char, String) {
         Action::CreateTargetGroup(r) => (
             '+',
             format!(
-                "{} {} {}/{} port {}",
+                "{} {} {}/{} port {}{}",
                 r.name,
                 r.config.ip_address_type,
                 r.config.protocol,
                 r.config.protocol_version.as_deref().unwrap_or("-"),
-                r.config.port
+                r.config.port,
+                r.config.health_check.as_ref().map_or(String::new(), health_check_summary)
             ),
         ),
         Action::UpdateTargetGroup(r) => ('~', format!("{} health check", r.target_group_identifier)),
