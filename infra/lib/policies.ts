@@ -12,7 +12,8 @@ export const MANAGED_BY_TAG = 'application-networking.k8s.aws/ManagedBy';
  * Not tag-scopable, scoped by ARN instead: List* and tag:GetResources (no resource type, "*");
  * Get* and ListTagsForResource (must read resources owned by others and RAM-shared service
  * networks); Register/Deregister/ListTargets (no condition keys listed; this account's target
- * groups); UntagResource (only aws:TagKeys: never the ManagedBy key).
+ * groups); UntagResource (only aws:TagKeys: never the ManagedBy key); the CloudWatch
+ * vended-log delivery calls behind access log subscriptions (no resource type, "*").
  */
 export function latticeStatements(stack: Stack, clusterNames: string[]): iam.PolicyStatement[] {
   const { account, region, partition } = stack;
@@ -42,6 +43,8 @@ export function latticeStatements(stack: Stack, clusterNames: string[]): iam.Pol
         'vpc-lattice:GetRule',
         'vpc-lattice:GetTargetGroup',
         'vpc-lattice:GetServiceNetworkServiceAssociation',
+        'vpc-lattice:GetAuthPolicy',
+        'vpc-lattice:GetAccessLogSubscription',
         'vpc-lattice:ListTagsForResource',
       ],
       resources: [inRegion],
@@ -54,6 +57,7 @@ export function latticeStatements(stack: Stack, clusterNames: string[]): iam.Pol
         'vpc-lattice:CreateRule',
         'vpc-lattice:CreateTargetGroup',
         'vpc-lattice:CreateServiceNetworkServiceAssociation',
+        'vpc-lattice:CreateAccessLogSubscription',
       ],
       resources: [inRegion],
       conditions: { StringLike: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: owned } },
@@ -70,6 +74,11 @@ export function latticeStatements(stack: Stack, clusterNames: string[]): iam.Pol
         'vpc-lattice:UpdateTargetGroup',
         'vpc-lattice:DeleteTargetGroup',
         'vpc-lattice:DeleteServiceNetworkServiceAssociation',
+        'vpc-lattice:UpdateServiceNetwork',
+        'vpc-lattice:PutAuthPolicy',
+        'vpc-lattice:DeleteAuthPolicy',
+        'vpc-lattice:UpdateAccessLogSubscription',
+        'vpc-lattice:DeleteAccessLogSubscription',
         'vpc-lattice:TagResource',
       ],
       resources: [inAccount],
@@ -94,6 +103,17 @@ export function latticeStatements(stack: Stack, clusterNames: string[]): iam.Pol
       sid: 'LatticeTargets',
       actions: ['vpc-lattice:RegisterTargets', 'vpc-lattice:DeregisterTargets', 'vpc-lattice:ListTargets'],
       resources: [`arn:${partition}:vpc-lattice:${region}:${account}:targetgroup/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AccessLogDelivery',
+      actions: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+      ],
+      resources: ['*'],
     }),
     new iam.PolicyStatement({
       sid: 'LatticeServiceLinkedRole',
