@@ -22,17 +22,22 @@ pub enum Target {
     /// An emulator started inside this process, seeded with the service networks the manifests
     /// need; gone when the command ends.
     Embedded,
-    /// One endpoint for VPC Lattice and the tagging API.
+    /// One endpoint for VPC Lattice, the tagging API and ACM.
     Endpoint(String),
     /// The standard SDK configuration (environment, profiles, `AWS_ENDPOINT_URL_*`).
     Aws,
 }
 
-/// Whether the environment names an endpoint for VPC Lattice or the tagging API.
+/// Whether the environment names an endpoint for VPC Lattice, the tagging API or ACM.
 pub fn endpoint_from_environment() -> bool {
-    ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_VPC_LATTICE", "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+    [
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_VPC_LATTICE",
+        "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API",
+        "AWS_ENDPOINT_URL_ACM",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
 }
 
 /// Request pacing against VPC Lattice.

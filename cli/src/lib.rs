@@ -124,13 +124,13 @@ pub struct PipelineArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Text)]
     pub output: Format,
-    /// Endpoint of VPC Lattice and the Resource Groups Tagging API (for example a `lattice-sim`);
+    /// Endpoint of VPC Lattice, the Resource Groups Tagging API and ACM (for example a `lattice-sim`);
     /// without it, and without AWS_ENDPOINT_URL* variables, an emulator runs inside the process,
     /// seeded with the service networks the manifests need.
     #[arg(long)]
     pub endpoint: Option<String>,
     /// Use the real AWS endpoints from the standard SDK configuration (credentials, region,
-    /// AWS_ENDPOINT_URL_VPC_LATTICE, AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API).
+    /// AWS_ENDPOINT_URL_VPC_LATTICE, AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API, AWS_ENDPOINT_URL_ACM).
     #[arg(long, conflicts_with = "endpoint")]
     pub aws: bool,
     /// Request pacing.

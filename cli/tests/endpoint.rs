@@ -1,13 +1,13 @@
 //! `latticectl apply --endpoint` against a separate emulator over HTTP: convergence, drift
 //! repair, foreign resources, faults and deletions.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
-use lattice_sim::{Faults, RunningSim, SimConfig};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use common::{client, latticectl, sim};
+use lattice_sim::Faults;
 use serde_json::Value;
 
 const MANAGED_BY: &str = "123456789012/demo-cluster/vpc-0123456789abcdef0";
@@ -22,24 +22,12 @@ fn apply(endpoint: &str, paths: &[&Path]) -> Run {
 }
 
 fn apply_with(endpoint: &str, paths: &[&Path], extra: &[&str]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latticectl"));
+    let mut cmd = latticectl();
     cmd.args(["apply", "-o", "json", "--endpoint", endpoint]).args(extra);
     for p in paths {
         cmd.arg("-f").arg(p);
     }
-    let out = cmd
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_PROFILE")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env_remove("CLUSTER_NAME")
-        .env_remove("AWS_ACCOUNT_ID")
-        .env_remove("CLUSTER_VPC_ID")
-        .env_remove("AWS_REGION")
-        .output()
-        .expect("latticectl runs");
+    let out = cmd.output().expect("latticectl runs");
     let code = out.status.code();
     let doc = match serde_json::from_slice(&out.stdout) {
         Ok(doc) => doc,
@@ -52,23 +40,6 @@ fn apply_with(endpoint: &str, paths: &[&Path], extra: &[&str]) -> Run {
 
 fn examples() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/hotel"))
-}
-
-async fn sim() -> RunningSim {
-    let sim =
-        lattice_sim::start(SimConfig::default(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.expect("sim starts");
-    sim.seed_service_network("my-hotel", &BTreeMap::new()).expect("seed");
-    sim
-}
-
-fn client(endpoint: &str) -> aws_sdk_vpclattice::Client {
-    let config = aws_sdk_vpclattice::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-west-2"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .build();
-    aws_sdk_vpclattice::Client::from_conf(config)
 }
 
 fn mutating(calls: &Value) -> BTreeMap<String, u64> {

@@ -9,7 +9,8 @@ export const MANAGED_BY_TAG = 'application-networking.k8s.aws/ManagedBy';
  *
  * Tag-scoped (aws:ResourceTag / aws:RequestTag on ManagedBy): Create*, Update*, Delete*,
  * UpdateRule (also authorizes BatchUpdateRule), TagResource.
- * Not tag-scopable, scoped by ARN instead: List* and tag:GetResources (no resource type, "*");
+ * Not tag-scopable, scoped by ARN instead: List*, tag:GetResources and acm:ListCertificates (no
+ * resource type, "*");
  * Get* and ListTagsForResource (must read resources owned by others and RAM-shared service
  * networks); Register/Deregister/ListTargets (no condition keys listed; this account's target
  * groups); UntagResource (only aws:TagKeys: never the ManagedBy key); the CloudWatch
@@ -31,6 +32,7 @@ export function latticeStatements(stack: Stack, clusterNames: string[]): iam.Pol
         'vpc-lattice:ListTargetGroups',
         'vpc-lattice:ListServiceNetworkServiceAssociations',
         'tag:GetResources',
+        'acm:ListCertificates',
       ],
       resources: ['*'],
     }),

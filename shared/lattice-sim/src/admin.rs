@@ -6,6 +6,7 @@ use hyper::body::Bytes;
 use hyper::{Method, Response};
 use serde_json::{Value, json};
 
+use crate::acm::CertificateSpec;
 use crate::server::{Shared, admin_response, now_ms};
 
 pub(crate) fn handle(
@@ -33,6 +34,17 @@ fn answer(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> (u16, Va
         ("DELETE", "/_sim/calls") => {
             shared.lock().calls.clear();
             (200, json!({}))
+        }
+        ("GET", "/_sim/certificates") => {
+            let inner = shared.lock();
+            (200, json!({"certificates": inner.state.certificates.values().collect::<Vec<_>>()}))
+        }
+        ("POST", "/_sim/certificates") => {
+            let spec: Result<CertificateSpec, String> = serde_json::from_slice(body).map_err(|e| e.to_string());
+            match spec.and_then(|s| shared.seed_certificate(&s).map_err(|e| e.to_string())) {
+                Ok(arn) => (200, json!({"certificateArn": arn})),
+                Err(message) => (400, json!({"message": message})),
+            }
         }
         ("GET", "/_sim/state") => {
             let mut inner = shared.lock();

@@ -50,6 +50,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A certificate to seed is not valid.
+    #[error("failed to seed a certificate for {domain}: {reason}")]
+    SeedCertificate {
+        /// The certificate's domain name.
+        domain: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Seeding a service network was refused by the same rules the API applies.
     #[error("failed to seed service network {name}: {code}: {message}")]
     SeedServiceNetwork {

@@ -171,6 +171,17 @@ impl ApiError {
         }
     }
 
+    /// The awsJson1_1 error code for ACM (`ListCertificates` models `InvalidArgsException` and
+    /// `ValidationException`).
+    pub fn acm_code(&self) -> &'static str {
+        match self {
+            ApiError::Throttling { .. } => "ThrottlingException",
+            ApiError::Internal { .. } => "InternalFailure",
+            ApiError::Validation { message, .. } if message.contains("pagination token") => "InvalidArgsException",
+            _ => "ValidationException",
+        }
+    }
+
     /// The awsJson1_1 error code for the Resource Groups Tagging API.
     pub fn tagging_code(&self) -> &'static str {
         match self {

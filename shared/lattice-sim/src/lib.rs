@@ -6,7 +6,8 @@
 //! (with `BatchUpdateRule` and the implicit default rule), target groups and targets, service network
 //! associations with services and VPCs, auth and resource policies, access log subscriptions and tags.
 //! On the same port it also answers the Resource Groups Tagging API (`GetResources`, `TagResources`,
-//! `UntagResources`; awsJson1_1 on `POST /`) and EKS `DescribeCluster`/`ListClusters`.
+//! `UntagResources`; awsJson1_1 on `POST /`), ACM `ListCertificates` (awsJson1_1, certificates
+//! seeded with `--certificate` or `POST /_sim/certificates`) and EKS `DescribeCluster`/`ListClusters`.
 //!
 //! It is written from the API reference alone and depends on no other crate of the workspace, so that
 //! the emulator and the Lattice adapter check each other instead of sharing a mistake.
@@ -37,11 +38,13 @@
 //! # Admin surface (not AWS)
 //! `GET|PUT /_sim/faults` (`{"throttleRate","errorRate","latencyMs","failAfter","commitFailures",
 //! "createFailures"}`; absent keys unchanged, `"failAfter": null` clears it), `GET|DELETE /_sim/calls`,
-//! `GET /_sim/state`.
+//! `GET /_sim/state`, `GET|POST /_sim/certificates` (seed an ACM certificate from a
+//! [`CertificateSpec`] as JSON; answers `{"certificateArn"}`).
 
 #![forbid(unsafe_code)]
 
 mod access_logs;
+mod acm;
 mod actions;
 mod admin;
 mod associations;
@@ -73,6 +76,7 @@ mod validate;
 mod vpc_associations;
 mod wire;
 
+pub use acm::CertificateSpec;
 pub use config::{ClusterConfig, Faults, Quotas, SimConfig};
 pub use error::Error;
 pub use server::{RunningSim, start};

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use lattice_sim::{ClusterConfig, Faults, Quotas, SimConfig};
+use lattice_sim::{CertificateSpec, ClusterConfig, Faults, Quotas, SimConfig};
 
-/// A local Amazon VPC Lattice emulator (plus the Resource Groups Tagging API and EKS DescribeCluster).
+/// A local Amazon VPC Lattice emulator (plus the Resource Groups Tagging API, ACM ListCertificates and
+/// EKS DescribeCluster).
 #[derive(Debug, Parser)]
 #[command(name = "lattice-sim", version)]
 struct Args {
@@ -60,6 +61,10 @@ struct Args {
     /// Service network created at start if absent (repeatable).
     #[arg(long = "service-network", value_name = "NAME")]
     service_networks: Vec<String>,
+    /// ACM certificate domain=D[,san=N]...[,key=K][,status=S][,type=T][,origin=O][,issued=EPOCH_SECONDS]
+    /// added at start unless one with the same domain, names and key type exists (repeatable).
+    #[arg(long = "certificate", value_name = "SPEC")]
+    certificates: Vec<String>,
     /// JSON file to load the state from and save it to after every mutating request.
     #[arg(long)]
     state: Option<PathBuf>,
@@ -107,6 +112,27 @@ async fn main() -> anyhow::Result<()> {
             .is_some_and(|m| m.values().any(|sn| sn["name"].as_str() == Some(name.as_str())));
         if !present {
             sim.seed_service_network(name, &BTreeMap::new()).context("Failed to seed a service network")?;
+        }
+    }
+    for text in &args.certificates {
+        let spec: CertificateSpec = text.parse().map_err(|reason| anyhow::anyhow!("--certificate {text}: {reason}"))?;
+        let names = if spec.subject_alternative_names.is_empty() {
+            vec![spec.domain_name.clone()]
+        } else {
+            spec.subject_alternative_names.clone()
+        };
+        let key = spec.key_algorithm.clone().unwrap_or_else(|| "RSA_2048".to_owned());
+        let present = existing["certificates"].as_object().is_some_and(|m| {
+            m.values().any(|c| {
+                c["domain_name"].as_str() == Some(spec.domain_name.as_str())
+                    && c["key_algorithm"].as_str() == Some(key.as_str())
+                    && c["sans"]
+                        .as_array()
+                        .is_some_and(|s| s.iter().filter_map(|v| v.as_str()).eq(names.iter().map(String::as_str)))
+            })
+        });
+        if !present {
+            sim.seed_certificate(&spec).context("Failed to seed a certificate")?;
         }
     }
     let mut stdout = std::io::stdout();

@@ -4,6 +4,7 @@
 use hyper::Method;
 use serde_json::{Value, json};
 
+use crate::acm::{self, ACM_TARGET};
 use crate::ctx::Ctx;
 use crate::errors::ApiError;
 use crate::state::Idempotent;
@@ -87,6 +88,7 @@ ops!(
     UntagResources,
     DescribeCluster,
     ListClusters,
+    ListCertificates,
 );
 
 /// The wire protocol an operation belongs to (it decides the error framing).
@@ -95,6 +97,7 @@ pub(crate) enum Protocol {
     Lattice,
     Tagging,
     Eks,
+    Acm,
 }
 
 /// The `X-Amz-Target` prefix of the Resource Groups Tagging API.
@@ -105,6 +108,7 @@ impl Op {
         match self {
             Op::GetResources | Op::TagResources | Op::UntagResources => Protocol::Tagging,
             Op::DescribeCluster | Op::ListClusters => Protocol::Eks,
+            Op::ListCertificates => Protocol::Acm,
             _ => Protocol::Lattice,
         }
     }
@@ -128,7 +132,7 @@ impl Op {
 
     /// The model has no ThrottlingException for these, so they are never throttled.
     pub fn never_throttled(self) -> bool {
-        matches!(self, Op::ListTagsForResource | Op::UntagResource)
+        matches!(self, Op::ListTagsForResource | Op::UntagResource | Op::ListCertificates)
     }
 
     /// Creates carrying an idempotency `clientToken`, with the resource type named in a token conflict.
@@ -153,6 +157,12 @@ pub(crate) fn route(method: &Method, segs: &[String], target: Option<&str>) -> O
     let m = method.as_str();
     let labels = |idx: &[usize]| idx.iter().map(|i| segs[*i].clone()).collect::<Vec<_>>();
     let op = match (m, s.as_slice()) {
+        ("POST", []) if target.is_some_and(|t| t.starts_with(ACM_TARGET)) => {
+            return match target?.strip_prefix(ACM_TARGET)? {
+                "ListCertificates" => Some((Op::ListCertificates, Vec::new())),
+                _ => None,
+            };
+        }
         ("POST", []) => {
             return match target?.strip_prefix(TAGGING_TARGET)? {
                 "GetResources" => Some((Op::GetResources, Vec::new())),
@@ -307,6 +317,7 @@ fn handle(op: Op, ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {
         Op::UntagResources => tagging_api::untag_resources(ctx, req),
         Op::DescribeCluster => eks::describe_cluster(ctx, req),
         Op::ListClusters => eks::list_clusters(ctx, req),
+        Op::ListCertificates => acm::list_certificates(ctx, req),
     }
 }
 
@@ -338,6 +349,10 @@ mod tests {
         let target = Some("ResourceGroupsTaggingAPI_20170126.GetResources");
         assert_eq!(route(&Method::POST, &[], target).map(|r| r.0), Some(Op::GetResources));
         assert_eq!(route(&Method::POST, &[], Some("Other.GetResources")), None);
+        let acm = Some("CertificateManager.ListCertificates");
+        assert_eq!(route(&Method::POST, &[], acm).map(|r| r.0), Some(Op::ListCertificates));
+        assert_eq!(route(&Method::POST, &[], Some("CertificateManager.DeleteCertificate")), None);
+        assert_eq!(Op::ListCertificates.protocol(), Protocol::Acm);
         assert!(Op::ListTagsForResource.never_throttled());
         assert!(!Op::GetService.mutating());
         assert!(Op::RegisterTargets.mutating());

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::acm::{self, CertificateSpec};
 use crate::config::{Faults, SimConfig};
 use crate::ctx::{Ctx, Env};
 use crate::errors::{ApiError, Reason};
@@ -45,6 +46,20 @@ pub(crate) struct Shared {
 impl Shared {
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds an ACM certificate to the state (and the state file); returns its ARN.
+    pub fn seed_certificate(&self, spec: &CertificateSpec) -> Result<String, Error> {
+        let mut inner = self.lock();
+        let now = now_ms();
+        inner.state.advance(now);
+        let mut ctx = Ctx::new(&mut inner.state, &self.env, now);
+        let arn = acm::seed(&mut ctx, spec)
+            .map_err(|reason| Error::SeedCertificate { domain: spec.domain_name.clone(), reason })?;
+        if let Some(path) = &self.state_file {
+            persist::save(path, &inner.state)?;
+        }
+        Ok(arn)
     }
 }
 
@@ -153,6 +168,11 @@ impl RunningSim {
         Ok(seeded)
     }
 
+    /// Adds an ACM certificate (see [`CertificateSpec`] for the defaults); returns its ARN.
+    pub fn seed_certificate(&self, spec: &CertificateSpec) -> Result<String, Error> {
+        self.shared.seed_certificate(spec)
+    }
+
     /// The whole state as JSON (the same document as `GET /_sim/state`).
     pub fn state_json(&self) -> Value {
         let mut inner = self.shared.lock();
@@ -186,7 +206,11 @@ async fn handle(shared: Arc<Shared>, req: HttpRequest<Incoming>) -> Result<Respo
     let routed = path_segments(raw_path).and_then(|segs| route(&parts.method, &segs, target));
     let Some((op, labels)) = routed else {
         shared.lock().calls.entry("UnknownOperation".to_owned()).and_modify(|n| *n += 1).or_insert(1);
-        let protocol = if target.is_some() { Protocol::Tagging } else { Protocol::Lattice };
+        let protocol = match target {
+            Some(t) if t.starts_with(crate::acm::ACM_TARGET) => Protocol::Acm,
+            Some(_) => Protocol::Tagging,
+            None => Protocol::Lattice,
+        };
         let message = format!("No operation matches {} {raw_path}", parts.method);
         let error = ApiError::Validation { message, reason: Reason::UnknownOperation, fields: Vec::new() };
         return Ok(render(protocol, &request_id, Err(error)));
@@ -259,21 +283,13 @@ fn next_request_id(shared: &Shared) -> String {
     inner.request_rng =
         inner.request_rng.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
     let a = inner.request_rng;
-    let b = a.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15;
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        0x8000 | (b >> 48 & 0x3fff),
-        b & 0xffff_ffff_ffff
-    )
+    crate::wire::uuid(a, a.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15)
 }
 
 /// Frames a result for its protocol.
 fn render(protocol: Protocol, request_id: &str, result: Result<Reply, ApiError>) -> Response<Full<Bytes>> {
     let content_type = match protocol {
-        Protocol::Tagging => "application/x-amz-json-1.1",
+        Protocol::Tagging | Protocol::Acm => "application/x-amz-json-1.1",
         _ => "application/json",
     };
     let (status, code, body, retry_after) = match result {
@@ -284,6 +300,11 @@ fn render(protocol: Protocol, request_id: &str, result: Result<Reply, ApiError>)
                 Protocol::Eks => {
                     let (code, body) = e.eks_parts();
                     (e.status(), code, body)
+                }
+                Protocol::Acm => {
+                    let code = e.acm_code();
+                    let status = if code == "InternalFailure" { 500 } else { 400 };
+                    (status, code, json!({"__type": code, "message": e.message()}))
                 }
                 Protocol::Tagging => {
                     let code = e.tagging_code();

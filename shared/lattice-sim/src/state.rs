@@ -110,6 +110,9 @@ pub(crate) struct State {
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
     /// Keyed by `Operation:clientToken`.
     pub idempotency: BTreeMap<String, Idempotent>,
+    /// ACM certificates, keyed by ARN.
+    #[serde(default)]
+    pub certificates: BTreeMap<String, crate::acm::Certificate>,
 }
 
 impl State {

@@ -1,5 +1,5 @@
-//! The adapter's clients, built once from an [`SdkConfig`]: VPC Lattice and the Resource Groups
-//! Tagging API, sharing one rate limit and one set of call counts.
+//! The adapter's clients, built once from an [`SdkConfig`]: VPC Lattice, the Resource Groups
+//! Tagging API and ACM, sharing one rate limit and one set of call counts.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -81,6 +81,8 @@ pub(crate) struct Inner {
     pub(crate) lattice_read: aws_sdk_vpclattice::Client,
     /// Tagging API client (only read, by `observe`).
     pub(crate) tagging: aws_sdk_resourcegroupstagging::Client,
+    /// ACM client (only read, by `certificates`).
+    pub(crate) acm: aws_sdk_acm::Client,
     pub(crate) config: AdapterConfig,
     calls: Arc<CallCounts>,
     runs: AtomicU64,
@@ -109,19 +111,25 @@ impl Lattice {
                 .retry_config(retry(attempts))
                 .retry_partition(partition.clone())
                 .interceptor(counter.clone());
+            let mut acm = aws_sdk_acm::config::Builder::from(sdk)
+                .retry_config(retry(attempts))
+                .retry_partition(partition.clone())
+                .interceptor(counter.clone());
             if let Some(bucket) = &bucket {
                 let client = RateLimitedClient::new(sdk.http_client(), Arc::clone(bucket));
                 lattice = lattice.http_client(client.clone());
-                tagging = tagging.http_client(client);
+                tagging = tagging.http_client(client.clone());
+                acm = acm.http_client(client);
             }
             (
                 aws_sdk_vpclattice::Client::from_conf(lattice.build()),
                 aws_sdk_resourcegroupstagging::Client::from_conf(tagging.build()),
+                aws_sdk_acm::Client::from_conf(acm.build()),
             )
         };
-        let (lattice, _) = build(config.max_attempts);
-        let (lattice_read, tagging) = build(config.read_attempts.max(config.max_attempts));
-        let inner = Inner { lattice, lattice_read, tagging, config, calls, runs: AtomicU64::new(0) };
+        let (lattice, _, _) = build(config.max_attempts);
+        let (lattice_read, tagging, acm) = build(config.read_attempts.max(config.max_attempts));
+        let inner = Inner { lattice, lattice_read, tagging, acm, config, calls, runs: AtomicU64::new(0) };
         Self { inner: Arc::new(inner) }
     }
 

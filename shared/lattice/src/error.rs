@@ -7,6 +7,8 @@ use thiserror::Error;
 pub type LatticeError = Box<aws_sdk_vpclattice::Error>;
 /// A failed call of the Resource Groups Tagging API.
 pub type TaggingError = Box<aws_sdk_resourcegroupstagging::Error>;
+/// A failed call of ACM.
+pub type AcmError = Box<aws_sdk_acm::Error>;
 
 /// Why the inventory could not be read completely. No partial inventory is ever returned, so
 /// that a caller never garbage-collects on the strength of an incomplete read.
@@ -148,6 +150,13 @@ pub enum Error {
         /// The SDK error.
         #[source]
         source: LatticeError,
+    },
+    /// Listing the issued ACM certificates failed.
+    #[error("ListCertificates failed")]
+    ListCertificates {
+        /// The SDK error.
+        #[source]
+        source: AcmError,
     },
     /// A response lacked a field the inventory needs, or carried a value the model cannot hold.
     #[error("{operation} answered with an unusable {resource}: {problem}")]

@@ -1,5 +1,6 @@
-//! The VPC Lattice adapter: the only crate that talks to VPC Lattice and the Resource Groups
-//! Tagging API.
+//! The VPC Lattice adapter: the only crate that talks to VPC Lattice, the Resource Groups
+//! Tagging API and ACM (whose issued certificates HTTPS listeners without a certificate use,
+//! [`Lattice::certificates`]).
 //!
 //! It owns three things: reading the Lattice inventory this controller manages
 //! ([`Lattice::observe`] → [`model::observed::ObservedState`]), executing a
@@ -29,4 +30,4 @@ mod observe;
 
 pub use apply::{ApplyReport, Failure};
 pub use client::{AdapterConfig, Lattice, load_sdk_config};
-pub use error::{Error, LatticeError, TaggingError};
+pub use error::{AcmError, Error, LatticeError, TaggingError};

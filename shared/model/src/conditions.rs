@@ -76,6 +76,9 @@ pub mod reasons {
     pub const UNSUPPORTED_PROTOCOL_BACKEND: &str = "UnsupportedProtocol";
     /// Implementation-specific: the Lattice service name belongs to another route or owner.
     pub const CONFLICTED: &str = "Conflicted";
+    /// Implementation-specific (the existing controller's): no ACM certificate covers the
+    /// route's custom domain on an HTTPS listener that names none.
+    pub const CERTIFICATE_NOT_FOUND: &str = "CertificateNotFound";
 }
 
 /// Builds a condition stamped with `generation` and `now`.

@@ -10,8 +10,10 @@
 //! [`plan::Action`]s for an executor. [`plan::memory`] is such an executor over an in-memory
 //! `ObservedState`, for tests and simulations.
 
+pub mod annotations;
 pub mod attach;
 pub mod backends;
+pub mod certificates;
 pub mod conditions;
 pub mod config;
 pub mod gateway;

@@ -27,6 +27,10 @@ pub struct ObservedState {
     /// Access log subscriptions we own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub access_log_subscriptions: Vec<ObservedAccessLogSubscription>,
+    /// Issued ACM certificates, when some route needed one discovered; `None` when they were
+    /// not read (translation then leaves discovered certificates out without judging them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<Vec<crate::certificates::ObservedCertificate>>,
 }
 
 /// A service network.

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use model::certificates::ObservedCertificate;
 use model::observed::ObservedState;
 use model::plan::{Plan, Scope};
 
@@ -15,6 +16,10 @@ impl LatticeReader for lattice::Lattice {
         interesting: &BTreeSet<String>,
     ) -> Result<ObservedState, BoxError> {
         lattice::Lattice::observe(self, managed_by, scope, interesting).await.map_err(|e| Box::new(e) as BoxError)
+    }
+
+    async fn certificates(&self) -> Result<Vec<ObservedCertificate>, BoxError> {
+        lattice::Lattice::certificates(self).await.map_err(|e| Box::new(e) as BoxError)
     }
 }
 

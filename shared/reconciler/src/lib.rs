@@ -6,7 +6,8 @@
 //! `lattice` adapter implements over the AWS SDK and tests implement in memory. It must not
 //! depend on an AWS or Kubernetes client itself.
 //!
-//! Data flow: snapshot → names the desired state needs → `observe` → `translate` (desired state
+//! Data flow: snapshot → names the desired state needs (and whether a route needs an ACM
+//! certificate discovered) → `observe` (+ `certificates`) → `translate` (desired state
 //! and status) → `plan` → `apply` (which updates the observed state with what it created) →
 //! `translate` again for the status that reflects the result (DNS names, ARNs).
 
@@ -14,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use k8s_openapi::jiff::Timestamp;
+use model::certificates::ObservedCertificate;
 use model::config::Config;
 use model::observed::ObservedState;
 use model::plan::{Action, Plan, Scope, plan};
@@ -34,6 +36,10 @@ pub trait LatticeReader {
         scope: &Scope,
         interesting: &BTreeSet<String>,
     ) -> impl Future<Output = Result<ObservedState, BoxError>> + Send;
+
+    /// The issued ACM certificates (every key type). Read only when a route in scope needs a
+    /// certificate discovered.
+    fn certificates(&self) -> impl Future<Output = Result<Vec<ObservedCertificate>, BoxError>> + Send;
 }
 
 /// Executes plans against VPC Lattice.
@@ -122,6 +128,13 @@ pub struct Report {
 /// Why a run could not complete.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Reading the ACM certificates some route needs failed; nothing was changed.
+    #[error("listing the ACM certificates failed; nothing was changed")]
+    Certificates {
+        /// The adapter's error.
+        #[source]
+        source: BoxError,
+    },
     /// Reading the Lattice inventory failed; nothing was changed.
     #[error("reading the VPC Lattice inventory failed; nothing was changed")]
     Observe {
@@ -139,16 +152,18 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
 ) -> Result<Report, Error> {
     let managed_by = config.identity.managed_by();
     let before = lattice.calls();
-    let interesting: BTreeSet<String> = translate(&request.snapshot, &ObservedState::default(), config, request.now)
-        .desired
-        .services
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
+    let first = translate(&request.snapshot, &ObservedState::default(), config, request.now);
+    let interesting: BTreeSet<String> = first.desired.services.into_iter().map(|s| s.name).collect();
     let protected = model::protect::protected_owners(&request.snapshot);
     let scope = narrow(request.scope.clone(), &protected);
-    let observed =
+    let mut observed =
         lattice.observe(&managed_by, &scope, &interesting).await.map_err(|source| Error::Observe { source })?;
+    // ACM is asked only when a route in scope has an HTTPS listener without a certificate.
+    observed.certificates = if first.certificate_lookups.keys().any(|owner| scope.includes(Some(owner))) {
+        Some(lattice.certificates().await.map_err(|source| Error::Certificates { source })?)
+    } else {
+        None
+    };
     let translation = translate(&request.snapshot, &observed, config, request.now);
     let plan = plan(&translation.desired, &observed, &scope, &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");

@@ -57,6 +57,11 @@ impl LatticeReader for MemoryLattice {
         }
         Ok(self.state.lock().expect("state").0.clone())
     }
+
+    async fn certificates(&self) -> Result<Vec<model::certificates::ObservedCertificate>, BoxError> {
+        self.count("ListCertificates");
+        Ok(self.state.lock().expect("state").0.certificates.clone().unwrap_or_default())
+    }
 }
 
 impl LatticeWriter for MemoryLattice {
@@ -71,7 +76,9 @@ impl LatticeWriter for MemoryLattice {
                 Err(e) => outcome.failed.push(ActionProblem { action: action.clone(), message: e.to_string() }),
             }
         }
+        let certificates = observed.certificates.take();
         *observed = state.clone();
+        observed.certificates = certificates;
         outcome
     }
 

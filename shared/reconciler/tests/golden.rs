@@ -31,6 +31,10 @@ impl LatticeReader for Fixed {
     ) -> Result<ObservedState, BoxError> {
         Ok(self.0.clone())
     }
+
+    async fn certificates(&self) -> Result<Vec<model::certificates::ObservedCertificate>, BoxError> {
+        Ok(self.0.certificates.clone().unwrap_or_default())
+    }
 }
 
 impl LatticeWriter for Fixed {

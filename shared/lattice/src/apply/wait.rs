@@ -2,7 +2,8 @@
 //!
 //! Lattice answers `ConflictException` when an action touches a resource that is still being
 //! created or deleted (registering targets in a target group still `CREATE_IN_PROGRESS`,
-//! deleting a service whose association is still `DELETE_IN_PROGRESS`, ...). Such an action is
+//! deleting a service whose association is still `DELETE_IN_PROGRESS`, creating a service whose
+//! name is still held by the one a replacement deleted, ...). Such an action is
 //! retried with a short backoff while the resource in the way (polled with a cheap `Get`) is in
 //! progress, for at most `pending_wait`; then it is left *pending* for the next run. Any other
 //! conflict is a failure.
@@ -113,8 +114,8 @@ impl Lattice {
             Action::PutAuthPolicy(req) => self.resource_busy(&req.resource_identifier).await,
             Action::DeleteAuthPolicy(req) => self.resource_busy(&req.resource_identifier).await,
             Action::CreateAccessLogSubscription(req) => self.resource_busy(&req.resource_identifier).await,
+            Action::CreateService(req) => self.service_name_busy(&req.name).await,
             Action::CreateServiceNetwork(_)
-            | Action::CreateService(_)
             | Action::CreateTargetGroup(_)
             | Action::TagResource(_)
             | Action::UntagResource(_)
@@ -128,6 +129,13 @@ impl Lattice {
     /// networks have no lifecycle).
     async fn resource_busy(&self, id: &str) -> bool {
         !super::policies::is_network(id) && self.service_busy(id).await
+    }
+
+    /// Whether a service of this name is in progress (still being deleted, so the name is taken).
+    async fn service_name_busy(&self, name: &str) -> bool {
+        let listing = self.inner.lattice.list_services().max_results(100).into_paginator().items().send();
+        let services = listing.collect::<Result<Vec<_>, _>>().await;
+        services.is_ok_and(|s| s.iter().any(|s| s.name() == Some(name) && busy(s.status().map(|s| s.as_str()))))
     }
 
     async fn service_busy(&self, id: &str) -> bool {

@@ -2,6 +2,7 @@
 //! API, the service networks, the services (ours in full, foreign ones only by name and tags
 //! when the caller asks about their names) and our target groups with their targets.
 
+mod certificates;
 pub(crate) mod convert;
 mod policies;
 mod services;
@@ -96,7 +97,14 @@ impl Lattice {
             self.access_log_subscriptions(&owned),
         )?;
         let auth = self.auth(&owned, &service_networks, service_auth).await?;
-        Ok(ObservedState { service_networks, services, target_groups, auth, access_log_subscriptions })
+        Ok(ObservedState {
+            service_networks,
+            services,
+            target_groups,
+            auth,
+            access_log_subscriptions,
+            ..ObservedState::default()
+        })
     }
 
     /// Every Lattice resource tagged `ManagedBy = managed_by`, with all its tags.

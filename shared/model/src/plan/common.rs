@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::annotations;
 use crate::lattice::{ForwardAction, OwnerKey, RuleAction, WeightedTargetGroup};
 use crate::names::{
     TAG_PREFIX, TAG_ROUTE_NAME, TAG_ROUTE_NAMESPACE, TAG_ROUTE_TYPE, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE,
@@ -143,6 +144,12 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Keeps every reference of an observed service that stays as it is, whether or not it was
+    /// accounted for already.
+    pub(super) fn keep_unaccounted(&mut self, service: &'a ObservedService) {
+        self.keep_service_refs(service);
+    }
+
     /// Keeps every reference of an observed service that stays as it is.
     fn keep_service_refs(&mut self, service: &'a ObservedService) {
         self.account(&service.name);
@@ -160,13 +167,17 @@ impl<'a> Planner<'a> {
     }
 
     /// Tag and untag calls that bring an owned resource's tags to `desired`: desired tags are
-    /// added or overwritten, and our own keys that are not desired are removed; keys outside
-    /// our prefix are never removed.
+    /// added or overwritten, and our own keys that are not desired are removed: those under our
+    /// prefix, and additional tags the resource's `AdditionalTagKeys` record says we added.
+    /// Other keys (tags someone else put on the resource) are never removed.
     pub(super) fn retag(&mut self, arn: &str, observed: &Tags, desired: &Tags) {
         let add: Tags =
             desired.iter().filter(|(k, v)| observed.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let remove: Vec<String> =
-            observed.keys().filter(|k| k.starts_with(TAG_PREFIX) && !desired.contains_key(*k)).cloned().collect();
+        let remove: Vec<String> = observed
+            .keys()
+            .filter(|k| !desired.contains_key(*k) && (k.starts_with(TAG_PREFIX) || annotations::recorded(observed, k)))
+            .cloned()
+            .collect();
         if !add.is_empty() {
             self.push(Action::TagResource(TagResource { resource_arn: arn.to_owned(), tags: add }));
         }

@@ -19,6 +19,9 @@
 //! 9. target groups we own that are no longer desired and no longer referenced: their
 //!    remaining targets are deregistered, then the target group is deleted.
 //!
+//! A service we own whose custom domain name must change is replaced in step 3: its
+//! associations and the service are deleted, then it is created again like a missing one.
+//!
 //! Resources without our `ManagedBy` tag are never modified or deleted; each change we would
 //! have made to one is recorded as a [`Refusal`] instead.
 
@@ -39,6 +42,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_prop;
+#[cfg(test)]
+mod tests_replace;
 
 use std::collections::BTreeSet;
 

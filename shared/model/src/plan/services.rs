@@ -1,10 +1,12 @@
 //! Services and their service-network associations: creation, certificate updates, tags,
-//! associations and garbage collection.
+//! associations (whose additional tags follow the route's tags annotation) and garbage
+//! collection.
 
 use std::collections::BTreeSet;
 
+use crate::annotations::TAG_ADDITIONAL_KEYS;
 use crate::lattice::ServiceSpec;
-use crate::names::TAG_MANAGED_BY;
+use crate::names::{TAG_MANAGED_BY, TAG_PREFIX, Tags};
 use crate::observed::{ObservedAssociation, ObservedService};
 
 use super::action::{
@@ -49,6 +51,11 @@ pub(super) fn select<'a>(p: &mut Planner<'a>, desired: &'a [ServiceSpec]) -> Vec
     for svc in desired.iter().filter(|s| scope.includes(s.owner.as_ref())) {
         match p.observed.service(&svc.name) {
             Some(seen) if !p.owns(&seen.tags) => p.refuse_foreign(label(&svc.name)),
+            Some(seen) if seen.custom_domain_name != svc.custom_domain_name => {
+                if replace(p, seen) {
+                    planned.push(PlannedService { desired: svc, observed: None });
+                }
+            }
             observed => {
                 if let Some(seen) = observed {
                     p.account(&seen.name);
@@ -58,6 +65,33 @@ pub(super) fn select<'a>(p: &mut Planner<'a>, desired: &'a [ServiceSpec]) -> Vec
         }
     }
     planned
+}
+
+/// Starts replacing an owned service whose custom domain name must change (VPC Lattice cannot
+/// change it in place): our associations are deleted, then the service with its listeners and
+/// rules; the caller then plans the service as missing, so that it is created again with
+/// everything beneath it (target groups stay). Each step is decided from what is observed, so a
+/// run cut off anywhere is completed by the next one. A service that keeps an association we do
+/// not own is left as it is (refused); returns whether the replacement goes ahead.
+fn replace<'a>(p: &mut Planner<'a>, seen: &'a ObservedService) -> bool {
+    p.account(&seen.name);
+    let foreign: Vec<&ObservedAssociation> = seen.associations.iter().filter(|a| !p.owns(&a.tags)).collect();
+    if !foreign.is_empty() {
+        for association in foreign {
+            p.refuse_foreign(association_label(&seen.name, association));
+        }
+        p.refuse(
+            label(&seen.name),
+            "custom domain cannot change: replacing the service needs deleting it, and it is associated through an association we do not manage",
+        );
+        p.keep_unaccounted(seen);
+        return false;
+    }
+    for association in &seen.associations {
+        p.push(delete_association(association));
+    }
+    p.push(Action::DeleteService(ServiceRef { service_identifier: seen.id.clone() }));
+    true
 }
 
 /// Creates missing services, updates certificates and retags existing ones.
@@ -76,9 +110,6 @@ pub(super) fn plan_attributes(p: &mut Planner<'_>, services: &[PlannedService<'_
             }));
             continue;
         };
-        if want.custom_domain_name != seen.custom_domain_name {
-            p.refuse(svc.label(), "custom domain cannot change on an existing service");
-        }
         if want.certificate_arn.is_some() && want.certificate_arn != seen.certificate_arn {
             p.push(Action::UpdateService(UpdateService {
                 service_identifier: seen.id.clone(),
@@ -121,6 +152,10 @@ pub(super) fn plan_associations(p: &mut Planner<'_>, services: &[PlannedService<
         for association in seen {
             let wanted = svc.desired.service_networks.iter().any(|network| links_to(p, association, network));
             if wanted {
+                if p.owns(&association.tags) {
+                    let want = association_tags(&association.tags, &svc.desired.tags);
+                    p.retag(&association.arn, &association.tags, &want);
+                }
                 continue;
             }
             if p.owns(&association.tags) {
@@ -130,6 +165,15 @@ pub(super) fn plan_associations(p: &mut Planner<'_>, services: &[PlannedService<
             }
         }
     }
+}
+
+/// The tags an existing association of ours should carry: the keys under our prefix it has (as
+/// it was created, by us or by the existing controller), and the service's additional tags from
+/// the route's tags annotation with their record.
+fn association_tags(observed: &Tags, service: &Tags) -> Tags {
+    let ours = observed.iter().filter(|(k, _)| k.starts_with(TAG_PREFIX) && k.as_str() != TAG_ADDITIONAL_KEYS);
+    let additional = service.iter().filter(|(k, _)| !k.starts_with(TAG_PREFIX) || k.as_str() == TAG_ADDITIONAL_KEYS);
+    ours.chain(additional).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 fn delete_association(association: &ObservedAssociation) -> Action {
@@ -221,27 +265,6 @@ mod tests {
         assert_eq!(plan.refused[0].resource, "service/rates-default");
         // Nor is it collected when not desired.
         assert!(plan_all(&desired(vec![], vec![]), &observed).is_noop());
-    }
-
-    #[test]
-    fn a_custom_domain_change_is_refused_and_the_rest_still_planned() {
-        let (observed, _) = observe(&desired(vec![web("rates")], vec![]));
-        let mut svc = web("rates");
-        svc.custom_domain_name = Some("rates.example.com".into());
-        svc.certificate_arn = Some("arn:aws:acm:us-west-2:111122223333:certificate/x".into());
-        let plan = plan_all(&desired(vec![svc.clone()], vec![]), &observed);
-        assert_eq!(ops(&plan), ["UpdateService"]);
-        assert_eq!(
-            plan.refused,
-            vec![crate::plan::Refusal {
-                resource: "service/rates-default".into(),
-                reason: "custom domain cannot change on an existing service".into(),
-            }]
-        );
-        // Without a desired certificate the observed one stays.
-        let (observed, _) = observe(&desired(vec![svc.clone()], vec![]));
-        svc.certificate_arn = None;
-        assert!(plan_all(&desired(vec![svc], vec![]), &observed).is_noop());
     }
 
     #[test]

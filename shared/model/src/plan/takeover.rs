@@ -59,17 +59,22 @@ mod tests {
     fn a_named_owner_is_taken_over_and_others_are_refused() {
         let old_owner = "111122223333/blue/vpc-0aaa";
         let mut svc = mk_service("rates");
-        svc.listeners.push(mk_listener(
-            80,
-            crate::lattice::ListenerProtocol::Http,
-            crate::lattice::RuleAction::fixed(404),
-        ));
+        svc.listeners.push(
+            mk_listener(80, crate::lattice::ListenerProtocol::Http, crate::lattice::RuleAction::fixed(404))
+                .rule(mk_rule(1, "/a", crate::lattice::RuleAction::fixed(500))),
+        );
         let mut desired = desired(vec![svc], vec![]);
         let (mut observed, _) = observe(&desired);
         for s in &mut observed.services {
             s.tags.insert(TAG_MANAGED_BY.into(), old_owner.into());
+            for a in &mut s.associations {
+                a.tags.insert(TAG_MANAGED_BY.into(), old_owner.into());
+            }
             for l in &mut s.listeners {
                 l.tags.insert(TAG_MANAGED_BY.into(), old_owner.into());
+                for r in &mut l.rules {
+                    r.tags.insert(TAG_MANAGED_BY.into(), old_owner.into());
+                }
             }
         }
         desired.services[0].takeover_from = Some(old_owner.into());
@@ -84,8 +89,15 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(retagged.len(), 2, "service and listener are retagged: {:?}", p.actions);
+        let s = &observed.services[0];
+        let l = &s.listeners[0];
+        let expected = [s.arn.as_str(), s.associations[0].arn.as_str(), l.arn.as_str(), l.rules[0].arn.as_str()];
+        assert_eq!(retagged, expected, "service, association, listener and rule are retagged: {:?}", p.actions);
         assert!(p.refused.is_empty(), "{:?}", p.refused);
+        // Taken over, the service is ours: applying the retagging leaves nothing to do.
+        let mut after = observed.clone();
+        crate::plan::memory::apply(&p, &mut after, &mut crate::plan::memory::IdGen::new()).expect("applies");
+        assert!(plan_all(&desired, &after).is_noop());
 
         desired.services[0].takeover_from = Some("111122223333/green/vpc-0bbb".into());
         let p = plan_all(&desired, &observed);

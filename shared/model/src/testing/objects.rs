@@ -207,6 +207,12 @@ impl GatewayB {
         self.0["spec"][key] = value;
         self
     }
+
+    /// Adds an annotation.
+    pub fn annotation(mut self, key: &str, value: &str) -> Self {
+        self.0["metadata"]["annotations"][key] = json!(value);
+        self
+    }
 }
 
 impl GatewayB {

@@ -3,10 +3,14 @@
 
 mod access_log_policy;
 mod auth_policy;
+mod certificates;
+mod options;
 mod policy_targets;
 mod service;
 mod status;
 pub mod target_group_policy;
+#[cfg(test)]
+mod tests_annotations;
 #[cfg(test)]
 mod tests_auth_log_policies;
 #[cfg(test)]
@@ -37,7 +41,7 @@ use crate::backends::Resolver;
 use crate::conditions::reasons;
 use crate::config::Config;
 use crate::gateway;
-use crate::lattice::{DesiredState, ServiceNetworkSpec};
+use crate::lattice::{DesiredState, OwnerKey, ServiceNetworkSpec};
 use crate::observed::{ObservedState, is_owned};
 use crate::route;
 use crate::snapshot::ClusterSnapshot;
@@ -52,6 +56,10 @@ pub struct Translation {
     pub desired: DesiredState,
     /// Status to write, one entry per object whose status we own.
     pub status: Vec<StatusEntry>,
+    /// Routes on HTTPS listeners without a certificate, and the custom domain an ACM
+    /// certificate has to be found for: the caller reads the certificates only when this is
+    /// not empty (see [`crate::observed::ObservedState::certificates`]).
+    pub certificate_lookups: BTreeMap<OwnerKey, String>,
 }
 
 /// Translates a cluster snapshot.
@@ -108,7 +116,15 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
     status.extend(access_log_status);
     desired.auth_policies = auth_policies;
     desired.access_log_subscriptions = access_log_subscriptions;
-    Translation { desired, status }
+    let certificate_lookups = outcomes
+        .iter()
+        .filter_map(|o| {
+            let r = &o.route;
+            let owner = OwnerKey { kind: r.kind.kind().into(), namespace: r.namespace.clone(), name: r.name.clone() };
+            o.certificate_lookup.clone().map(|domain| (owner, domain))
+        })
+        .collect();
+    Translation { desired, status, certificate_lookups }
 }
 
 /// Two routes whose service names collide: the older keeps the name. A name held in Lattice by
@@ -143,9 +159,10 @@ fn resolve_conflicts(outcomes: &mut [RouteOutcome], observed: &ObservedState, co
                     && existing.custom_domain_name != service.custom_domain_name
                 {
                     o.warnings.push(format!(
-                        "VPC Lattice cannot change the custom domain name of an existing service: {name} keeps {}, {} is not applied",
+                        "the custom domain name changes from {} to {}: VPC Lattice cannot change it in place, so service {name} is deleted and created again and its VPC Lattice DNS name changes{}",
                         existing.custom_domain_name.as_deref().unwrap_or("none"),
-                        service.custom_domain_name.as_deref().unwrap_or("none")
+                        service.custom_domain_name.as_deref().unwrap_or("none"),
+                        existing.dns_name.as_deref().map(|d| format!(" (now {d})")).unwrap_or_default()
                     ));
                 }
                 taken.insert(name, o.route.object_ref().to_string());

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::annotations;
 use crate::attach::Attachment;
 use crate::backends::{Resolved, Resolver};
 use crate::conditions::reasons;
@@ -15,6 +16,8 @@ use crate::lattice::{
 use crate::names::{self, Tags};
 use crate::precedence;
 use crate::route::{Route, RouteKind};
+
+use super::{certificates, options};
 
 /// Everything translation decided about one route.
 #[derive(Clone, Debug)]
@@ -33,6 +36,8 @@ pub struct RouteOutcome {
     pub service: Option<ServiceSpec>,
     /// Target groups the service forwards to.
     pub target_groups: Vec<TargetGroupSpec>,
+    /// The custom domain an ACM certificate has to be found for (an HTTPS listener names none).
+    pub certificate_lookup: Option<String>,
 }
 
 struct Built {
@@ -56,8 +61,11 @@ pub fn build(
         warnings: Vec::new(),
         service: None,
         target_groups: Vec::new(),
+        certificate_lookup: None,
     };
     let route = &out.route;
+    let options = options::read(route);
+    out.warnings.extend(options.warnings.iter().cloned());
     // Backends of every rule, valid or not, decide ResolvedRefs.
     let mut resolved: BTreeMap<usize, Vec<(Resolved, i32)>> = BTreeMap::new();
     for rule in &route.rules {
@@ -69,8 +77,8 @@ pub fn build(
             }
         }
     }
-    if !route.errors.is_empty() {
-        let message = route.errors.join("; ");
+    if !route.errors.is_empty() || !options.errors.is_empty() {
+        let message = route.errors.iter().chain(&options.errors).cloned().collect::<Vec<_>>().join("; ");
         for a in attachments.iter_mut().filter(|a| a.outcome.is_ok()) {
             a.outcome = Err((reasons::UNSUPPORTED_VALUE, message.clone()));
         }
@@ -118,6 +126,13 @@ pub fn build(
         ));
         rules = lattice_rules(route, &valid, &actions);
     }
+    let rules = match options::number_rules(rules, &options.priorities, &mut out.warnings) {
+        Ok(rules) => rules,
+        Err(message) => {
+            reject(&mut out.attachments, reasons::UNSUPPORTED_VALUE, &message);
+            return out;
+        }
+    };
     if valid.is_empty() {
         let message = format!("No rule can be implemented on VPC Lattice: {}", out.dropped.join("; "));
         for a in out.attachments.iter_mut().filter(|a| a.outcome.is_ok()) {
@@ -126,7 +141,8 @@ pub fn build(
         return out;
     }
     let managed_by = config.identity.managed_by();
-    let tags: Tags = [(names::TAG_MANAGED_BY.to_owned(), managed_by.clone())].into();
+    let tags: Tags =
+        annotations::with_additional([(names::TAG_MANAGED_BY.to_owned(), managed_by.clone())].into(), &options.tags);
     let default_action = match route.kind {
         RouteKind::Tls => actions.get(&valid[0]).cloned().unwrap_or_else(|| RuleAction::fixed(500)),
         _ => RuleAction::fixed(404),
@@ -155,12 +171,13 @@ pub fn build(
         .collect();
     let mut networks: Vec<String> = Vec::new();
     for a in out.attachments.iter().filter(|a| a.outcome.is_ok()) {
-        let name = gateways[a.gateway].name.clone();
-        if !networks.contains(&name) {
-            networks.push(name);
+        let gw = &gateways[a.gateway];
+        if !networks.contains(&gw.name)
+            && options::joins(&options, resolver.snapshot, &gw.namespace, &gw.name, &mut out.warnings)
+        {
+            networks.push(gw.name.clone());
         }
     }
-    let certificate_arn = built.listeners.iter().find_map(|(_, _, arn)| arn.clone());
     let custom_domain_name = built.hostnames.first().cloned();
     if built.hostnames.len() > 1 {
         out.warnings.push(format!(
@@ -169,16 +186,23 @@ pub fn build(
             built.hostnames[1..].join(", ")
         ));
     }
-    if custom_domain_name.is_some()
-        && certificate_arn.is_none()
-        && built.listeners.iter().any(|(p, _, _)| *p == ListenerProtocol::Https)
-    {
-        out.warnings.push(format!(
-            "HTTPS with custom domain {} needs an ACM certificate: set tls.options {} on the listener",
-            custom_domain_name.as_deref().unwrap_or_default(),
-            names::OPTION_CERTIFICATE_ARN
-        ));
-    }
+    let https = built.listeners.iter().any(|(p, _, _)| *p == ListenerProtocol::Https);
+    let certificate_arn = match built.listeners.iter().find_map(|(_, _, arn)| arn.clone()) {
+        Some(arn) => Some(arn),
+        None => match custom_domain_name.as_deref().filter(|_| https) {
+            Some(domain) => {
+                out.certificate_lookup = Some(domain.to_owned());
+                match certificates::discover(resolver.observed, domain) {
+                    Ok(arn) => arn,
+                    Err(message) => {
+                        reject(&mut out.attachments, reasons::CERTIFICATE_NOT_FOUND, &message);
+                        return out;
+                    }
+                }
+            }
+            None => None,
+        },
+    };
     let mut service_tags = tags;
     service_tags.insert(names::TAG_ROUTE_NAME.into(), route.name.clone());
     service_tags.insert(names::TAG_ROUTE_NAMESPACE.into(), route.namespace.clone());
@@ -186,7 +210,7 @@ pub fn build(
     let owner =
         OwnerKey { kind: route.kind.kind().into(), namespace: route.namespace.clone(), name: route.name.clone() };
     out.service = Some(ServiceSpec {
-        name: names::service_name(&route.name, &route.namespace),
+        name: options.service_name.clone().unwrap_or_else(|| names::service_name(&route.name, &route.namespace)),
         custom_domain_name,
         certificate_arn,
         tags: service_tags,
@@ -211,6 +235,7 @@ pub fn build(
                 }
                 let mut tg = (**tg).clone();
                 tg.targets.truncate(q.targets_per_target_group);
+                tg.tags = annotations::with_additional(tg.tags, &options.tags);
                 tgs.push(tg);
             }
         }
@@ -338,32 +363,42 @@ fn distinct_target_groups(valid: &[usize], actions: &BTreeMap<usize, RuleAction>
     ids.len()
 }
 
-/// Lattice rules of the valid route rules, ordered by match precedence and numbered from 1;
-/// a match identical to a higher-precedence one is unreachable and left out.
-fn lattice_rules(route: &Route, valid: &[usize], actions: &BTreeMap<usize, RuleAction>) -> Vec<RuleSpec> {
+/// Lattice rules of the valid route rules, ordered by match precedence, each with the index of
+/// the route rule it comes from (priorities are given by [`options::number_rules`]); a match
+/// identical to a higher-precedence one is unreachable and left out.
+fn lattice_rules(route: &Route, valid: &[usize], actions: &BTreeMap<usize, RuleAction>) -> Vec<(usize, RuleSpec)> {
     if route.kind == RouteKind::Tls {
         return Vec::new();
     }
-    let mut all: Vec<(&HttpMatch, &RuleAction)> = Vec::new();
+    let mut all: Vec<(usize, &HttpMatch, &RuleAction)> = Vec::new();
     for rule in route.rules.iter().filter(|r| valid.contains(&r.index)) {
         let Some(action) = actions.get(&rule.index) else {
             continue;
         };
         for m in &rule.matches {
-            if !all.iter().any(|(seen, _)| *seen == m) {
-                all.push((m, action));
+            if !all.iter().any(|(_, seen, _)| *seen == m) {
+                all.push((rule.index, m, action));
             }
         }
     }
-    all.sort_by(|a, b| precedence::compare(a.0, b.0));
+    all.sort_by(|a, b| precedence::compare(a.1, b.1));
     all.into_iter()
-        .enumerate()
-        .map(|(i, (m, action))| RuleSpec {
-            name: names::rule_name(&serde_json::to_string(m).unwrap_or_default()),
-            priority: i32::try_from(i + 1).unwrap_or(i32::MAX),
-            matcher: RuleMatch::HttpMatch(m.clone()),
-            action: action.clone(),
-            tags: Tags::new(),
+        .map(|(origin, m, action)| {
+            let rule = RuleSpec {
+                name: names::rule_name(&serde_json::to_string(m).unwrap_or_default()),
+                priority: 0,
+                matcher: RuleMatch::HttpMatch(m.clone()),
+                action: action.clone(),
+                tags: Tags::new(),
+            };
+            (origin, rule)
         })
         .collect()
+}
+
+/// Marks every accepting parent of a route as not accepted for `reason`.
+fn reject(attachments: &mut [Attachment], reason: &'static str, message: &str) {
+    for a in attachments.iter_mut().filter(|a| a.outcome.is_ok()) {
+        a.outcome = Err((reason, message.to_owned()));
+    }
 }
