@@ -64,6 +64,12 @@ impl PolicyB {
         self
     }
 
+    /// Sets an annotation.
+    pub fn annotation(mut self, key: &str, value: &str) -> Self {
+        self.v["metadata"]["annotations"][key] = json!(value);
+        self
+    }
+
     /// Sets `metadata.creationTimestamp`.
     pub fn created(mut self, at: &str) -> Self {
         self.v["metadata"]["creationTimestamp"] = json!(at);

@@ -1,8 +1,10 @@
 //! AccessLogPolicy → an access log subscription on a Gateway's service network or a route's
-//! service, tagged with the policy it is built for.
+//! service, tagged with the policy it is built for and with the policy's additional tags
+//! (annotation `application-networking.k8s.aws/tags`).
 
 use crds::AccessLogPolicy;
 
+use crate::annotations;
 use crate::lattice::AccessLogSubscriptionSpec;
 use crate::lattice::policies::DestinationType;
 use crate::names::{TAG_ACCESS_LOG_POLICY, TAG_MANAGED_BY, Tags};
@@ -56,17 +58,26 @@ pub(super) fn translate(cx: &Context<'_>) -> (Vec<AccessLogSubscriptionSpec>, Ve
             (TAG_ACCESS_LOG_POLICY.to_owned(), format!("{}/{}", namespace_of(meta), name_of(meta))),
         ]
         .into();
+        let (tags, notes) = match meta.annotations.as_ref().and_then(|a| a.get(annotations::ANNOTATION_TAGS)) {
+            None => (tags, Vec::new()),
+            Some(value) => match annotations::additional_tags(value) {
+                Ok(additional) => (annotations::with_additional(tags, &additional.tags), additional.dropped),
+                Err(problem) => (tags, vec![format!("{problem}; no additional tags are applied")]),
+            },
+        };
         desired.push(AccessLogSubscriptionSpec {
             resource: attached.resource.clone(),
             destination_arn: arn.to_owned(),
             tags,
             owner: attached.owner.clone(),
         });
-        Verdict::Accepted(format!(
-            "access logs of {} go to the {} {arn}",
-            attached.resource.describe(),
-            kind.describe()
-        ))
+        let mut message =
+            format!("access logs of {} go to the {} {arn}", attached.resource.describe(), kind.describe());
+        for note in notes {
+            message.push_str("; ");
+            message.push_str(&note);
+        }
+        Verdict::Accepted(message)
     });
     (desired, status)
 }

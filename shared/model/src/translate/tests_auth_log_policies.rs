@@ -166,3 +166,23 @@ fn access_log_destinations_must_be_log_destinations() {
     assert_eq!(policy_condition(&t, "AccessLogPolicy", "early").reason, "Accepted");
     assert_eq!(t.desired.access_log_subscriptions.len(), 1);
 }
+
+#[test]
+fn the_tags_annotation_of_an_access_log_policy_tags_its_subscription() {
+    let policy = mk_alp("default", "logs", "HTTPRoute", "rates", GROUP);
+    let snap = hotel().with(policy.annotation(crate::annotations::ANNOTATION_TAGS, "Team=Pay, aws:x=1")).build();
+    let t = run(&snap);
+    let tags = &t.desired.access_log_subscriptions[0].tags;
+    assert_eq!(tags.get("Team").map(String::as_str), Some("Pay"));
+    assert!(tags.contains_key(crate::annotations::TAG_ADDITIONAL_KEYS));
+    let c = policy_condition(&t, "AccessLogPolicy", "logs");
+    assert_eq!(c.reason, "Accepted");
+    assert!(c.message.contains("\"aws:x\" is reserved"), "{}", c.message);
+
+    let policy = mk_alp("default", "logs", "HTTPRoute", "rates", GROUP);
+    let snap = hotel().with(policy.annotation(crate::annotations::ANNOTATION_TAGS, "no-equals")).build();
+    let t = run(&snap);
+    assert!(!t.desired.access_log_subscriptions[0].tags.contains_key("no-equals"));
+    let c = policy_condition(&t, "AccessLogPolicy", "logs");
+    assert!(c.reason == "Accepted" && c.message.contains("no additional tags are applied"), "{}", c.message);
+}
