@@ -9,8 +9,8 @@ use fake_apiserver::{ApiGroup, FakeConfig, Fault, FaultOp, RunningApi};
 use model::snapshot::{ObjectRef, name_of};
 use serde_json::json;
 use support::{
-    class, client, gateway, grant, lines, namespace, put_all, route, service, service_import, service_network, slice,
-    target_group_policy,
+    class, client, gateway, grant, lines, namespace, put_all, route, service, service_export, service_import,
+    service_network, slice, target_group_policy,
 };
 
 const ROUTES: &str = "/apis/gateway.networking.k8s.io/v1/httproutes";
@@ -183,6 +183,8 @@ fn scoped_cluster(api: &RunningApi) {
             class("other-class"),
             gateway("infra", "shared", "amazon-vpc-lattice"),
             service("bank", "ledger"),
+            service_export("shop", "remote"),
+            service_export("shop", "unrelated"),
             slice("bank", "ledger", "a", "10.0.1.1"),
             slice("bank", "ledger", "b", "10.0.1.2"),
             slice("bank", "unrelated", "a", "10.0.1.9"),
@@ -227,6 +229,7 @@ async fn scoped_read_fetches_only_what_one_route_needs() {
             "GET /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices",
             "GET /apis/application-networking.k8s.aws/v1alpha1",
             "GET /apis/application-networking.k8s.aws/v1alpha1/namespaces/shop/serviceimports/remote",
+            "GET /apis/application-networking.k8s.aws/v1alpha1/namespaces/shop/serviceexports/remote",
             "GET /apis/application-networking.k8s.aws/v1alpha1/targetgrouppolicies",
             "GET /apis/application-networking.k8s.aws/v1alpha1/accesslogpolicies",
             "GET /apis/application-networking.k8s.aws/v1alpha1/iamauthpolicies",
@@ -245,6 +248,8 @@ async fn scoped_read_fetches_only_what_one_route_needs() {
         [3, 1, 1]
     );
     assert_eq!(snapshot.target_group_policies.len(), 1, "the backend's TargetGroupPolicy");
+    let exports: Vec<_> = snapshot.service_exports.iter().map(|e| e.metadata.name.as_deref()).collect();
+    assert_eq!(exports, [Some("remote")], "the ServiceExport the import discovers, no other");
     assert!(read.missing.is_empty() && read.unreadable.is_empty());
 
     // The route's status computed from the scoped read is the one computed from the whole cluster.
@@ -273,7 +278,7 @@ async fn scoped_read_fetches_only_what_one_route_needs() {
 
     api.clear_requests();
     cluster.snapshot_for_route(&rates).await.expect("second scoped read");
-    assert_eq!(api.requests().len(), 13, "discovery answers are kept");
+    assert_eq!(api.requests().len(), 14, "discovery answers are kept");
 }
 
 #[tokio::test]

@@ -158,6 +158,15 @@ pub enum Error {
         #[source]
         source: AcmError,
     },
+    /// Looking up the target groups other clusters export under these names failed.
+    #[error("GetResources for target groups exported as {names} failed")]
+    GetExportedTargetGroups {
+        /// The export names looked up.
+        names: String,
+        /// The SDK error.
+        #[source]
+        source: TaggingError,
+    },
     /// A response lacked a field the inventory needs, or carried a value the model cannot hold.
     #[error("{operation} answered with an unusable {resource}: {problem}")]
     Malformed {

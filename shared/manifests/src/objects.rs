@@ -210,22 +210,26 @@ fn read_object(raw: &Value, place: &mut Place<'_>) {
     }
 }
 
+/// `raw` with an empty `spec` when it has none.
+fn with_spec(raw: &Value) -> Value {
+    let mut raw = raw.clone();
+    if let Value::Object(map) = &mut raw {
+        map.entry("spec").or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
+    raw
+}
+
 /// Reads a kind of group `application-networking.k8s.aws/v1alpha1`.
 fn read_aws_kind(raw: &Value, kind: &str, place: &mut Place<'_>) {
     match kind {
-        "ServiceExport" => read::<crds::ServiceExport>(raw, AWS_GROUP, place),
+        // Legacy exports (ports in an annotation) are often written without a spec.
+        "ServiceExport" => read::<crds::ServiceExport>(&with_spec(raw), AWS_GROUP, place),
         "TargetGroupPolicy" => read::<crds::TargetGroupPolicy>(raw, AWS_GROUP, place),
         "VpcAssociationPolicy" => read::<crds::VpcAssociationPolicy>(raw, AWS_GROUP, place),
         "AccessLogPolicy" => read::<crds::AccessLogPolicy>(raw, AWS_GROUP, place),
         "IAMAuthPolicy" => read::<crds::IamAuthPolicy>(raw, AWS_GROUP, place),
-        "ServiceNetwork" => {
-            // Its spec is empty, and manifests written for the existing controller leave it out.
-            let mut raw = raw.clone();
-            if let Value::Object(map) = &mut raw {
-                map.entry("spec").or_insert_with(|| Value::Object(serde_json::Map::new()));
-            }
-            read::<crds::ServiceNetwork>(&raw, AWS_GROUP, place)
-        }
+        // Its spec is empty, and manifests written for the existing controller leave it out.
+        "ServiceNetwork" => read::<crds::ServiceNetwork>(&with_spec(raw), AWS_GROUP, place),
         _ => *place.loaded.skipped.entry(kind.to_owned()).or_default() += 1,
     }
 }

@@ -81,3 +81,12 @@ fn unknown_spec_fields_are_recorded_and_other_versions_skipped() {
     assert_eq!(loaded.snapshot.unknown_fields.get(&key), Some(&vec!["spec.sectionName".to_owned()]));
     assert_eq!(loaded.skipped.get("IAMAuthPolicy"), Some(&1));
 }
+
+#[test]
+fn a_legacy_service_export_without_a_spec_is_read() {
+    let text = "apiVersion: application-networking.k8s.aws/v1alpha1\nkind: ServiceExport\nmetadata:\n  name: rates\n  annotations: {application-networking.k8s.aws/federation: amazon-vpc-lattice, application-networking.k8s.aws/port: '80,8080'}\n";
+    let loaded = load(text);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    assert_eq!(loaded.snapshot.service_exports.len(), 1);
+    assert_eq!(loaded.snapshot.service_exports[0].spec.exported_ports, None);
+}

@@ -1,5 +1,6 @@
 //! Backend references → Lattice target groups (Services) or existing exported target groups
-//! (ServiceImports), with the spec's `ResolvedRefs` reasons when a reference does not resolve.
+//! (ServiceImports, see [`crate::imports`]), with the spec's `ResolvedRefs` reasons when a
+//! reference does not resolve.
 
 use k8s_openapi::api::core::v1::{Service, ServicePort};
 
@@ -24,8 +25,9 @@ pub const ANNOTATION_EXPORT_NAME: &str = "application-networking.k8s.aws/export-
 pub enum Resolved {
     /// A Service: a target group we own.
     Service(Box<TargetGroupSpec>),
-    /// A ServiceImport: an existing target group, by id.
-    Import(String),
+    /// A ServiceImport: existing target groups (one per exporting cluster), by id; the
+    /// backend's weight is shared between them.
+    Import(Vec<String>),
 }
 
 /// Resolves backend references of routes.
@@ -64,46 +66,11 @@ impl Resolver<'_> {
                 ),
             ));
         }
-        if is_import { self.import(backend, field) } else { self.service(route, backend, field) }
-    }
-
-    fn import(&self, backend: &BackendRef, field: &str) -> Result<Resolved, Problem> {
-        let Some(import) = self
-            .snapshot
-            .service_imports
-            .iter()
-            .find(|i| namespace_of(&i.metadata) == backend.namespace && name_of(&i.metadata) == backend.name)
-        else {
-            return Err((
-                reasons::BACKEND_NOT_FOUND,
-                format!("{field}: ServiceImport {}/{} not found", backend.namespace, backend.name),
-            ));
-        };
-        let annotations = import.metadata.annotations.clone().unwrap_or_default();
-        if let Some(arn) = annotations.get(ANNOTATION_TARGET_GROUP_ARN) {
-            return match arn.rsplit_once("targetgroup/") {
-                Some((_, id)) if id.starts_with("tg-") => Ok(Resolved::Import(id.to_owned())),
-                _ => Err((
-                    reasons::BACKEND_NOT_FOUND,
-                    format!("{field}: {ANNOTATION_TARGET_GROUP_ARN} {arn:?} is not a target group ARN"),
-                )),
-            };
-        }
-        let export = annotations.get(ANNOTATION_EXPORT_NAME).filter(|n| !n.trim().is_empty()).unwrap_or(&backend.name);
-        let found = self.observed.target_groups.iter().find(|tg| {
-            tg.tags.get(names::TAG_SOURCE_TYPE).map(String::as_str) == Some("ServiceExport")
-                && tg.tags.get(names::TAG_SERVICE_NAME) == Some(export)
-                && tg.tags.get(names::TAG_SERVICE_NAMESPACE) == Some(&backend.namespace)
-        });
-        match found {
-            Some(tg) => Ok(Resolved::Import(tg.id.clone())),
-            None => Err((
-                reasons::BACKEND_NOT_FOUND,
-                format!(
-                    "{field}: no target group is exported for ServiceImport {}/{} (ServiceExport {export})",
-                    backend.namespace, backend.name
-                ),
-            )),
+        if is_import {
+            crate::imports::resolve(route, backend, field, self.snapshot, self.observed, self.config)
+                .map(Resolved::Import)
+        } else {
+            self.service(route, backend, field)
         }
     }
 
@@ -195,14 +162,7 @@ impl Resolver<'_> {
         TargetGroupSpec {
             name: names::target_group_name(svc_ns, svc_name, &identity),
             kind: TargetGroupType::Ip,
-            config: TargetGroupConfig {
-                port: port.port,
-                protocol: protocol.to_owned(),
-                protocol_version: version.map(str::to_owned),
-                ip_address_type: if ipv6 { "IPV6" } else { "IPV4" }.to_owned(),
-                vpc_identifier: id.vpc_id.clone(),
-                health_check: None,
-            },
+            config: ip_config(port.port, (protocol, version), ipv6, &id.vpc_id),
             tags,
             targets: targets(self.snapshot, service, port, ipv6),
             owner: Some(OwnerKey {
@@ -211,6 +171,24 @@ impl Resolver<'_> {
                 name: route.name.clone(),
             }),
         }
+    }
+}
+
+/// The configuration of an IP target group of our own: `protocol` and `version` on `port`,
+/// the Lattice default health check.
+pub(crate) fn ip_config(
+    port: i32,
+    (protocol, version): (&str, Option<&str>),
+    ipv6: bool,
+    vpc: &str,
+) -> TargetGroupConfig {
+    TargetGroupConfig {
+        port,
+        protocol: protocol.to_owned(),
+        protocol_version: version.map(str::to_owned),
+        ip_address_type: if ipv6 { "IPV6" } else { "IPV4" }.to_owned(),
+        vpc_identifier: vpc.to_owned(),
+        health_check: None,
     }
 }
 
@@ -236,7 +214,7 @@ fn protocols(kind: RouteKind, port: &ServicePort) -> Result<(&'static str, Optio
 /// IP targets of a Service port: every address of every non-terminating endpoint of the
 /// Service's EndpointSlices of the right address family, on the endpoint port whose name is the
 /// Service port's name.
-fn targets(snapshot: &ClusterSnapshot, service: &Service, port: &ServicePort, ipv6: bool) -> Vec<Target> {
+pub(crate) fn targets(snapshot: &ClusterSnapshot, service: &Service, port: &ServicePort, ipv6: bool) -> Vec<Target> {
     let svc_ns = namespace_of(&service.metadata);
     let svc_name = name_of(&service.metadata);
     let family = if ipv6 { "IPv6" } else { "IPv4" };

@@ -32,6 +32,19 @@ pub const TAG_ACCESS_LOG_POLICY: &str = "application-networking.k8s.aws/AccessLo
 /// policy goes away, the tag tells that the health check must return to the defaults.
 pub const TAG_TARGET_GROUP_POLICY: &str = "application-networking.k8s.aws/TargetGroupPolicy";
 
+/// The tags that identify what a target group is for (besides `ManagedBy`): route target groups
+/// carry all seven, ServiceExport ones all but the route name and namespace. Two target groups
+/// with equal values for these keys (absent keys included) serve the same backend.
+pub const TARGET_GROUP_IDENTITY_TAGS: [&str; 7] = [
+    TAG_CLUSTER_NAME,
+    TAG_SERVICE_NAME,
+    TAG_SERVICE_NAMESPACE,
+    TAG_SOURCE_TYPE,
+    TAG_PROTOCOL_VERSION,
+    TAG_ROUTE_NAME,
+    TAG_ROUTE_NAMESPACE,
+];
+
 /// Route annotation with the Lattice-assigned DNS name of the route's service.
 pub const ANNOTATION_DNS_NAME: &str = "application-networking.k8s.aws/lattice-assigned-domain-name";
 /// Route annotation with the ARN of the route's Lattice service.

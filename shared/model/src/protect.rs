@@ -4,7 +4,8 @@
 //! that cannot be read would detach routes or break their backends. Acting on such a partial view
 //! would delete or break Lattice resources by mistake, so the routes it could affect are left
 //! exactly as they are (neither planned nor garbage-collected, and their status is not written)
-//! until the objects can be read again.
+//! until the objects can be read again. The same holds for ServiceExports and the Services and
+//! EndpointSlices they read.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +13,7 @@ use crate::lattice::OwnerKey;
 use crate::route::{self, Route};
 use crate::snapshot::{ClusterSnapshot, ObjectRef, name_of};
 
-/// The routes whose Lattice resources and status must be left alone.
+/// The routes (and ServiceExports) whose Lattice resources and status must be left alone.
 pub fn protected_owners(snapshot: &ClusterSnapshot) -> BTreeSet<OwnerKey> {
     let mut out = BTreeSet::new();
     if snapshot.unreadable.is_empty() {
@@ -41,6 +42,7 @@ pub fn protected_owners(snapshot: &ClusterSnapshot) -> BTreeSet<OwnerKey> {
             });
         }
     }
+    out.extend(crate::exports::protected(snapshot));
     out
 }
 

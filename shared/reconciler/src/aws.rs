@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use model::certificates::ObservedCertificate;
-use model::observed::ObservedState;
+use model::imports::ImportQueries;
+use model::observed::{ObservedState, ObservedTargetGroup};
 use model::plan::{Plan, Scope};
 
 use crate::{ActionProblem, ApplyOutcome, BoxError, LatticeReader, LatticeWriter};
@@ -20,6 +21,14 @@ impl LatticeReader for lattice::Lattice {
 
     async fn certificates(&self) -> Result<Vec<ObservedCertificate>, BoxError> {
         lattice::Lattice::certificates(self).await.map_err(|e| Box::new(e) as BoxError)
+    }
+
+    async fn observe_imports(
+        &self,
+        known: &BTreeSet<String>,
+        queries: &ImportQueries,
+    ) -> Result<Vec<ObservedTargetGroup>, BoxError> {
+        lattice::Lattice::observe_imports(self, known, queries).await.map_err(|e| Box::new(e) as BoxError)
     }
 }
 

@@ -7,9 +7,10 @@
 //! depend on an AWS or Kubernetes client itself.
 //!
 //! Data flow: snapshot → names the desired state needs (and whether a route needs an ACM
-//! certificate discovered) → `observe` (+ `certificates`) → `translate` (desired state
-//! and status) → `plan` → `apply` (which updates the observed state with what it created) →
-//! `translate` again for the status that reflects the result (DNS names, ARNs).
+//! certificate discovered) → `observe` (plus the target groups that ServiceImports in scope
+//! name, `observe_imports`, and `certificates`) → `translate` (desired state and status) →
+//! `plan` → `apply` (which updates the observed state with what it created) → `translate` again
+//! for the status that reflects the result (DNS names, ARNs).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -17,7 +18,8 @@ use std::future::Future;
 use k8s_openapi::jiff::Timestamp;
 use model::certificates::ObservedCertificate;
 use model::config::Config;
-use model::observed::ObservedState;
+use model::imports::ImportQueries;
+use model::observed::{ObservedState, ObservedTargetGroup};
 use model::plan::{Action, Plan, Scope, plan};
 use model::snapshot::ClusterSnapshot;
 use model::translate::{Translation, translate};
@@ -40,6 +42,16 @@ pub trait LatticeReader {
     /// The issued ACM certificates (every key type). Read only when a route in scope needs a
     /// certificate discovered.
     fn certificates(&self) -> impl Future<Output = Result<Vec<ObservedCertificate>, BoxError>> + Send;
+
+    /// The target groups that `queries` name, except those whose ARN is in `known` (read
+    /// already): those exported under the names asked for, by any cluster (with their tags), and
+    /// the external ones asked for by ARN (left out when they do not exist). See
+    /// [`model::imports`].
+    fn observe_imports(
+        &self,
+        known: &BTreeSet<String>,
+        queries: &ImportQueries,
+    ) -> impl Future<Output = Result<Vec<ObservedTargetGroup>, BoxError>> + Send;
 }
 
 /// Executes plans against VPC Lattice.
@@ -158,6 +170,17 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
     let scope = narrow(request.scope.clone(), &protected);
     let mut observed =
         lattice.observe(&managed_by, &scope, &interesting).await.map_err(|source| Error::Observe { source })?;
+    let queries = model::imports::queries(&request.snapshot, &scope, config);
+    if !queries.is_empty() {
+        // Our own exported target groups are in the inventory only when their export is in scope.
+        let known: BTreeSet<String> = observed.target_groups.iter().map(|tg| tg.arn.clone()).collect();
+        let imported = lattice.observe_imports(&known, &queries).await.map_err(|source| Error::Observe { source })?;
+        for tg in imported {
+            if !observed.target_groups.iter().any(|t| t.id == tg.id) {
+                observed.target_groups.push(tg);
+            }
+        }
+    }
     // ACM is asked only when a route in scope has an HTTPS listener without a certificate.
     observed.certificates = if first.certificate_lookups.keys().any(|owner| scope.includes(Some(owner))) {
         Some(lattice.certificates().await.map_err(|source| Error::Certificates { source })?)

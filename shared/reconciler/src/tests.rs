@@ -62,6 +62,15 @@ impl LatticeReader for MemoryLattice {
         self.count("ListCertificates");
         Ok(self.state.lock().expect("state").0.certificates.clone().unwrap_or_default())
     }
+
+    async fn observe_imports(
+        &self,
+        known: &BTreeSet<String>,
+        queries: &model::imports::ImportQueries,
+    ) -> Result<Vec<model::observed::ObservedTargetGroup>, BoxError> {
+        self.count("ObserveImports");
+        Ok(queries.select(&self.state.lock().expect("state").0.target_groups, known))
+    }
 }
 
 impl LatticeWriter for MemoryLattice {

@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::jiff::Timestamp;
 use model::config::{Config, Identity};
-use model::observed::ObservedState;
+use model::imports::ImportQueries;
+use model::observed::{ObservedState, ObservedTargetGroup};
 use model::plan::memory::{self, IdGen};
 use model::plan::{Plan, Scope, plan};
 use model::translate::translate;
@@ -34,6 +35,14 @@ impl LatticeReader for Fixed {
 
     async fn certificates(&self) -> Result<Vec<model::certificates::ObservedCertificate>, BoxError> {
         Ok(self.0.certificates.clone().unwrap_or_default())
+    }
+
+    async fn observe_imports(
+        &self,
+        known: &BTreeSet<String>,
+        queries: &ImportQueries,
+    ) -> Result<Vec<ObservedTargetGroup>, BoxError> {
+        Ok(queries.select(&self.0.target_groups, known))
     }
 }
 

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeSet;
 
+use model::backends::{ANNOTATION_EXPORT_NAME, ANNOTATION_TARGET_GROUP_ARN};
 use model::route::{GATEWAY_GROUP, routes};
-use model::snapshot::ObjectRef;
+use model::snapshot::{ObjectRef, name_of, namespace_of};
 
-use super::kinds::{self, ENDPOINT_SLICE, GATEWAY, GATEWAY_CLASS, NAMESPACE, REFERENCE_GRANT, SERVICE};
+use super::kinds::{self, ENDPOINT_SLICE, GATEWAY, GATEWAY_CLASS, NAMESPACE, REFERENCE_GRANT, SERVICE, SERVICE_EXPORT};
 use super::{Collector, ListRequest, ReadResult};
 use crate::client::Cluster;
 use crate::error::Error;
@@ -16,8 +17,8 @@ const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 impl Cluster {
     /// Reads what translating the route `route` (kind `HTTPRoute`, `GRPCRoute` or `TLSRoute`) needs: the route,
     /// its parent Gateways and their GatewayClasses, the route's Namespace (for `allowedRoutes` selectors), its
-    /// backend Services with their EndpointSlices and ServiceImports, the ReferenceGrants of the backend
-    /// namespaces other than the route's, and the policies that can shape the route's Lattice resources
+    /// backend Services with their EndpointSlices and ServiceImports (with the ServiceExport each discovers), the
+    /// ReferenceGrants of the backend namespaces other than the route's, and the policies that can shape the route's Lattice resources
     /// (TargetGroupPolicy, AccessLogPolicy, IAMAuthPolicy, where their CRDs are installed).
     ///
     /// A route that does not exist (or whose kind is not installed) gives an empty snapshot with the route in
@@ -86,7 +87,9 @@ impl Cluster {
             } else if let Some(import) = kinds::service_import_kind(group).filter(|_| kind == "ServiceImport") {
                 match self.served_version(&import).await? {
                     Some(version) => {
-                        self.get_into(&import, version, namespace, name, &mut collector).await?;
+                        if self.get_into(&import, version, namespace, name, &mut collector).await? {
+                            self.export_of_import(namespace, name, &mut collector).await?;
+                        }
                     }
                     None => collector.missing(ObjectRef::new(kind, namespace, name)),
                 }
@@ -124,5 +127,31 @@ impl Cluster {
             "Read one route and what it refers to"
         );
         Ok(result)
+    }
+
+    /// This cluster's ServiceExport that ServiceImport `namespace/name` discovers (the import's
+    /// `export-name`, or its own name), where the ServiceExport kind is installed: whether our own
+    /// exported target group still counts depends on it. Imports of an external target group
+    /// discover none.
+    async fn export_of_import(&self, namespace: &str, name: &str, collector: &mut Collector) -> Result<(), Error> {
+        let annotations = collector
+            .snapshot()
+            .service_imports
+            .iter()
+            .find(|i| namespace_of(&i.metadata) == namespace && name_of(&i.metadata) == name)
+            .and_then(|i| i.metadata.annotations.clone())
+            .unwrap_or_default();
+        if annotations.contains_key(ANNOTATION_TARGET_GROUP_ARN) {
+            return Ok(());
+        }
+        let export = annotations
+            .get(ANNOTATION_EXPORT_NAME)
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| name.to_owned());
+        if let Some(version) = self.served_version(&SERVICE_EXPORT).await? {
+            self.get_into(&SERVICE_EXPORT, version, namespace, &export, collector).await?;
+        }
+        Ok(())
     }
 }

@@ -188,6 +188,16 @@ pub fn service_import(namespace: &str, name: &str) -> Value {
     })
 }
 
+/// A ServiceExport handed to VPC Lattice, exporting port 80 for HTTP routes.
+pub fn service_export(namespace: &str, name: &str) -> Value {
+    json!({
+        "apiVersion": "application-networking.k8s.aws/v1alpha1", "kind": "ServiceExport",
+        "metadata": {"namespace": namespace, "name": name,
+                     "annotations": {"application-networking.k8s.aws/federation": "amazon-vpc-lattice"}},
+        "spec": {"exportedPorts": [{"port": 80, "routeType": "HTTP"}]}
+    })
+}
+
 /// A TargetGroupPolicy for Service `service`.
 pub fn target_group_policy(namespace: &str, name: &str, service: &str) -> Value {
     json!({

@@ -145,6 +145,20 @@ pub(crate) fn target_group_config(config: Option<&sdk::TargetGroupConfig>) -> Re
     })
 }
 
+/// The configuration of a target group someone else owns, read only to forward to it: what a
+/// Lambda target group lacks (port, protocol, VPC) is left empty, and a health check the model
+/// cannot hold is left out.
+pub(crate) fn foreign_target_group_config(config: Option<&sdk::TargetGroupConfig>) -> TargetGroupConfig {
+    TargetGroupConfig {
+        port: config.and_then(sdk::TargetGroupConfig::port).unwrap_or_default(),
+        protocol: config.and_then(|c| c.protocol()).map_or("", |p| p.as_str()).to_owned(),
+        protocol_version: config.and_then(|c| c.protocol_version()).map(|v| v.as_str().to_owned()),
+        ip_address_type: config.and_then(|c| c.ip_address_type()).map_or("IPV4", |t| t.as_str()).to_owned(),
+        vpc_identifier: config.and_then(|c| c.vpc_identifier()).unwrap_or_default().to_owned(),
+        health_check: config.and_then(|c| c.health_check()).and_then(|h| health_check(h).ok()),
+    }
+}
+
 /// A health check as JSON.
 pub(crate) fn health_check(check: &sdk::HealthCheckConfig) -> Result<serde_json::Value, String> {
     let matcher = match check.matcher() {

@@ -4,6 +4,7 @@
 
 mod certificates;
 pub(crate) mod convert;
+mod imports;
 mod policies;
 mod services;
 mod target_groups;

@@ -2,11 +2,22 @@
 
 use std::sync::Arc;
 
+use model::lattice::Target;
+use model::names::Tags;
 use model::observed::ObservedTargetGroup;
 
 use super::{Owned, PAGE_SIZE, convert, malformed, required};
 use crate::client::Lattice;
 use crate::error::{self, Error, is_not_found};
+
+/// How a target group is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Read {
+    /// Ours: its configuration exactly, and its targets.
+    Owned,
+    /// Someone else's, only to forward to: its configuration as far as it has one, no targets.
+    Foreign,
+}
 
 impl Lattice {
     /// Every target group tagged as ours, with its non-draining targets.
@@ -16,7 +27,10 @@ impl Lattice {
             .bounded(arns, |arn| {
                 let this = self.clone();
                 let owned = Arc::clone(owned);
-                async move { this.target_group(arn, &owned).await }
+                async move {
+                    let tags = owned.tags(&arn);
+                    this.target_group(arn, tags, Read::Owned).await
+                }
             })
             .await;
         let mut groups = Vec::new();
@@ -27,8 +41,14 @@ impl Lattice {
         Ok(groups)
     }
 
-    /// One target group; `None` when it vanished since it was listed.
-    async fn target_group(&self, arn: String, owned: &Owned) -> Result<Option<ObservedTargetGroup>, Error> {
+    /// One target group (`arn` may also be its id) carrying `tags`, read as `read` says; `None`
+    /// when it does not exist (or vanished since it was listed).
+    pub(super) async fn target_group(
+        &self,
+        arn: String,
+        tags: Tags,
+        read: Read,
+    ) -> Result<Option<ObservedTargetGroup>, Error> {
         const OP: &str = "GetTargetGroup";
         let tg = match self.inner.lattice_read.get_target_group().target_group_identifier(&arn).send().await {
             Ok(tg) => tg,
@@ -41,7 +61,29 @@ impl Lattice {
             }
         };
         let id = required(tg.id(), OP, &arn, "id")?;
-        let config = convert::target_group_config(tg.config()).map_err(|p| malformed(OP, id, p))?;
+        let (config, targets) = match read {
+            Read::Owned => {
+                let config = convert::target_group_config(tg.config()).map_err(|p| malformed(OP, id, p))?;
+                let targets = self.targets(id, config.port).await?;
+                (config, targets)
+            }
+            Read::Foreign => (convert::foreign_target_group_config(tg.config()), Vec::new()),
+        };
+        Ok(Some(ObservedTargetGroup {
+            id: id.to_owned(),
+            name: required(tg.name(), OP, id, "name")?.to_owned(),
+            kind: convert::target_group_type(tg.r#type()).map_err(|p| malformed(OP, id, p))?,
+            config,
+            status: tg.status().map_or("", |s| s.as_str()).to_owned(),
+            tags,
+            service_arns: tg.service_arns().to_vec(),
+            targets,
+            arn: required(tg.arn(), OP, id, "arn")?.to_owned(),
+        }))
+    }
+
+    /// The non-draining targets of target group `id`, whose default port is `port`.
+    async fn targets(&self, id: &str, port: i32) -> Result<Vec<Target>, Error> {
         let items = self
             .inner
             .lattice_read
@@ -54,17 +96,6 @@ impl Lattice {
             .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(|e| Error::ListTargets { target_group: id.to_owned(), source: error::lattice(e) })?;
-        let targets = convert::targets(&items, config.port).map_err(|p| malformed("ListTargets", id, p))?;
-        Ok(Some(ObservedTargetGroup {
-            id: id.to_owned(),
-            name: required(tg.name(), OP, id, "name")?.to_owned(),
-            kind: convert::target_group_type(tg.r#type()).map_err(|p| malformed(OP, id, p))?,
-            config,
-            status: tg.status().map_or("", |s| s.as_str()).to_owned(),
-            tags: owned.tags(&arn),
-            service_arns: tg.service_arns().to_vec(),
-            targets,
-            arn,
-        }))
+        convert::targets(&items, port).map_err(|p| malformed("ListTargets", id, p))
     }
 }

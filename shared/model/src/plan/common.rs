@@ -129,6 +129,12 @@ impl<'a> Planner<'a> {
         self.kept_refs.contains(id)
     }
 
+    /// Whether this run plans the service with this ARN in full: ours, in scope, and observed
+    /// with its listeners and rules (so that its references are known).
+    pub(super) fn manages_service(&self, arn: &str) -> bool {
+        self.observed.services.iter().any(|s| s.arn == arn && self.owns(&s.tags) && self.scope.covers(&s.tags))
+    }
+
     /// Marks `service`'s surviving references as recorded by the caller.
     pub(super) fn account(&mut self, service: &'a str) {
         self.accounted.insert(service);

@@ -17,15 +17,19 @@
 //!    `policies`);
 //! 8. services we own that are no longer desired: their associations, then the service;
 //! 9. target groups we own that are no longer desired and no longer referenced: their
-//!    remaining targets are deregistered, then the target group is deleted.
+//!    remaining targets are deregistered, then the target group is deleted (one still used by
+//!    a service this run does not manage only loses its targets).
 //!
 //! A service we own whose custom domain name must change is replaced in step 3: its
 //! associations and the service are deleted, then it is created again like a missing one.
+//! Target groups are matched by name, or else adopted by identity tags and configuration
+//! whatever their name (see `adopt`), so that those the existing controller created are kept.
 //!
 //! Resources without our `ManagedBy` tag are never modified or deleted; each change we would
 //! have made to one is recorded as a [`Refusal`] instead.
 
 pub mod action;
+mod adopt;
 mod common;
 mod listeners;
 pub mod memory;
@@ -50,6 +54,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 pub use action::Action;
+pub(crate) use adopt::counterpart;
 
 use crate::lattice::{DesiredState, OwnerKey};
 use crate::observed::ObservedState;
@@ -126,6 +131,7 @@ impl Plan {
 pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, managed_by: &str) -> Plan {
     let (desired, observed, waiting) = settle::in_progress(desired, observed);
     let (observed, takeovers) = takeover::retag(&desired, &observed, scope, managed_by);
+    let observed = adopt::rename(&desired, &observed, scope, managed_by);
     let desired = &desired;
     let mut p = Planner::new(&observed, scope, managed_by);
     for action in takeovers {

@@ -6,8 +6,12 @@ use std::collections::BTreeSet;
 use crate::lattice::{Target, TargetGroupSpec};
 use crate::observed::ObservedTargetGroup;
 
-use super::action::{Action, CreateTargetGroup, MAX_TARGETS_PER_CALL, TargetGroupRef, Targets, UpdateTargetGroup};
+use super::action::{
+    Action, CreateTargetGroup, MAX_TARGETS_PER_CALL, TargetGroupRef, Targets, UntagResource, UpdateTargetGroup,
+};
 use super::common::{Planner, collectable, target_group_owner};
+use crate::imports::SOURCE_SERVICE_EXPORT;
+use crate::names::TAG_SOURCE_TYPE;
 
 fn label(name: &str) -> String {
     format!("targetgroup/{name}")
@@ -64,12 +68,13 @@ pub(super) fn plan_target_groups(p: &mut Planner<'_>, desired: &[TargetGroupSpec
 }
 
 /// The immutable configuration fields on which `seen` differs from `desired`. An absent
-/// desired protocol version accepts whatever default Lattice filled in.
-fn immutable_differences(desired: &TargetGroupSpec, seen: &ObservedTargetGroup) -> Vec<&'static str> {
+/// desired protocol version accepts whatever default Lattice filled in. The port is not one of
+/// them: every target is registered with its own port, so the default port routes nothing (the
+/// existing controller creates every target group with port 80).
+pub(super) fn immutable_differences(desired: &TargetGroupSpec, seen: &ObservedTargetGroup) -> Vec<&'static str> {
     let (want, have) = (&desired.config, &seen.config);
     [
         ("type", desired.kind == seen.kind),
-        ("port", want.port == have.port),
         ("protocol", want.protocol == have.protocol),
         ("protocolVersion", want.protocol_version.is_none() || want.protocol_version == have.protocol_version),
         ("ipAddressType", want.ip_address_type == have.ip_address_type),
@@ -128,6 +133,11 @@ fn plan_targets(p: &mut Planner<'_>, desired: &TargetGroupSpec, seen: Option<&Ob
 
 /// Deletes the owned, collectable target groups that are neither desired nor still referenced,
 /// each after deregistering its remaining targets (so that they drain).
+///
+/// A target group that a service this run does not manage still uses (another cluster's route
+/// to an exported target group, say) cannot be deleted yet: its targets are deregistered, since
+/// nothing keeps them current any more, an exported one loses its `SourceTypeKey` tag so that
+/// importers no longer find it (and so stop using it), and the deletion waits for a later run.
 pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
     let desired: BTreeSet<&str> = desired.iter().map(|tg| tg.name.as_str()).collect();
     let observed = p.observed;
@@ -143,18 +153,33 @@ pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
             p.refuse(label(&tg.name), "not desired, but a listener or rule that stays still forwards to it");
             continue;
         }
+        if let Some(user) = tg.service_arns.iter().find(|arn| !p.manages_service(arn)) {
+            let reason = format!("not desired, but service {user}, which this run does not manage, still uses it");
+            p.refuse(label(&tg.name), reason);
+            deregister_all(p, tg);
+            if tg.tags.get(TAG_SOURCE_TYPE).map(String::as_str) == Some(SOURCE_SERVICE_EXPORT) {
+                // Withdrawn from the export: importers stop finding it, and let go of it.
+                p.push(Action::UntagResource(UntagResource {
+                    resource_arn: tg.arn.clone(),
+                    tag_keys: vec![TAG_SOURCE_TYPE.to_owned()],
+                }));
+            }
+            continue;
+        }
         doomed.push(tg);
     }
     for tg in &doomed {
-        for chunk in tg.targets.chunks(MAX_TARGETS_PER_CALL) {
-            p.push(Action::DeregisterTargets(Targets {
-                target_group_identifier: tg.id.clone(),
-                targets: chunk.to_vec(),
-            }));
-        }
+        deregister_all(p, tg);
     }
     for tg in doomed {
         p.push(Action::DeleteTargetGroup(TargetGroupRef { target_group_identifier: tg.id.clone() }));
+    }
+}
+
+/// Deregisters every remaining target of `tg`, at most [`MAX_TARGETS_PER_CALL`] per call.
+fn deregister_all(p: &mut Planner<'_>, tg: &ObservedTargetGroup) {
+    for chunk in tg.targets.chunks(MAX_TARGETS_PER_CALL) {
+        p.push(Action::DeregisterTargets(Targets { target_group_identifier: tg.id.clone(), targets: chunk.to_vec() }));
     }
 }
 
@@ -238,7 +263,7 @@ mod tests {
         assert!(plan.is_noop(), "{:?}", ops(&plan));
         assert_eq!(plan.refused.len(), 1);
         assert_eq!(plan.refused[0].resource, "targetgroup/k8s-rates");
-        assert!(plan.refused[0].reason.contains("port, protocol"), "{}", plan.refused[0].reason);
+        assert!(plan.refused[0].reason.contains("(protocol)"), "{}", plan.refused[0].reason);
     }
 
     #[test]
@@ -293,7 +318,10 @@ mod tests {
         assert!(plan.is_noop());
         // Desired target groups of owners outside the scope are not planned.
         let scope = Scope::Owners(BTreeSet::from([owner("HTTPRoute", "b")]));
-        let want = desired(vec![], vec![mk_tg("k8s-new", "a"), mk_tg("k8s-newer", "b")]);
+        // (k8s-newer speaks another protocol than k8s-b, so it does not adopt k8s-b.)
+        let mut newer = mk_tg("k8s-newer", "b");
+        newer.config.protocol = "HTTPS".into();
+        let want = desired(vec![], vec![mk_tg("k8s-new", "a"), newer]);
         let plan = plan_in(&scope, &want, &observed);
         match &plan.actions[..] {
             [Action::CreateTargetGroup(c), Action::DeleteTargetGroup(_)] => {
@@ -303,19 +331,47 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_target_group_still_in_use_is_not_collected() {
-        // A foreign service forwards to our target group.
-        let tg = mk_tg("k8s-a", "a");
-        let mut svc = mk_service("a").listener(mk_listener(80, ListenerProtocol::Http, forward(&[("k8s-a", 1)])));
+    /// Our target group `tg`, which a service of another owner forwards to.
+    fn used_by_another_owner(tg: TargetGroupSpec) -> (crate::observed::ObservedState, crate::plan::memory::IdGen) {
+        let mut svc = mk_service("a").listener(mk_listener(80, ListenerProtocol::Http, forward(&[(&tg.name, 1)])));
         svc.tags.insert(TAG_MANAGED_BY.into(), OTHER.into());
         let (mut observed, _) = observe(&desired(vec![], vec![tg]));
         let mut ids = crate::plan::memory::IdGen::starting_at(1000);
         let foreign = crate::plan::plan(&desired(vec![svc], vec![]), &observed, &Scope::All, OTHER);
         apply(&foreign, &mut observed, &mut ids);
+        (observed, ids)
+    }
+
+    #[test]
+    fn a_target_group_still_in_use_is_not_collected() {
+        // A foreign service forwards to our target group.
+        let (observed, _) = used_by_another_owner(mk_tg("k8s-a", "a"));
         let plan = plan_all(&desired(vec![], vec![]), &observed);
         assert!(plan.is_noop(), "{:?}", ops(&plan));
         assert_eq!(plan.refused.len(), 1);
         assert_eq!(plan.refused[0].resource, "targetgroup/k8s-a");
+    }
+
+    #[test]
+    fn a_target_group_another_service_uses_loses_its_targets_and_waits() {
+        // Another cluster's service forwards to our (exported) target group, which we no
+        // longer want.
+        let (mut observed, mut ids) = used_by_another_owner(mk_tg("k8s-a", "a").targets(3));
+        // Only our part of the inventory is visible (as the adapter reads it).
+        let user = observed.services.remove(0);
+        assert_eq!(observed.target_groups[0].service_arns, std::slice::from_ref(&user.arn));
+        let plan = plan_all(&desired(vec![], vec![]), &observed);
+        assert_eq!(ops(&plan), ["DeregisterTargets"]);
+        assert_eq!(plan.refused[0].resource, "targetgroup/k8s-a");
+        assert!(plan.refused[0].reason.contains(&user.arn), "{}", plan.refused[0].reason);
+        observed.services.push(user);
+        apply(&plan, &mut observed, &mut ids);
+        let user = observed.services.remove(0);
+        let again = plan_all(&desired(vec![], vec![]), &observed);
+        assert!(again.is_noop() && again.refused.len() == 1, "{again:?}");
+        // Once the other service lets go, the target group is deleted.
+        observed.target_groups[0].service_arns.clear();
+        drop(user);
+        assert_eq!(ops(&plan_all(&desired(vec![], vec![]), &observed)), ["DeleteTargetGroup"]);
     }
 }

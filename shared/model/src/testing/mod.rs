@@ -2,10 +2,12 @@
 //! deserialized into the real `gateway-api` / `k8s-openapi` types), and helpers that run
 //! [`translate`] and look up the status it computed.
 
+mod exports;
 mod objects;
 mod policies;
 mod routes;
 
+pub use exports::*;
 pub use objects::*;
 pub use policies::*;
 pub use routes::*;
@@ -17,9 +19,12 @@ use k8s_openapi::jiff::Timestamp;
 use serde::de::DeserializeOwned;
 
 use crate::config::{CONTROLLER_NAME, Config, Identity};
-use crate::lattice::{ServiceSpec, TargetGroupSpec};
-use crate::names::{TAG_MANAGED_BY, TAG_ROUTE_NAME, TAG_SERVICE_NAME, Tags, service_name};
-use crate::observed::{ObservedService, ObservedServiceNetwork, ObservedState};
+use crate::lattice::{ServiceSpec, TargetGroupConfig, TargetGroupSpec, TargetGroupType};
+use crate::names::{
+    TAG_CLUSTER_NAME, TAG_MANAGED_BY, TAG_PROTOCOL_VERSION, TAG_ROUTE_NAME, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE,
+    TAG_SOURCE_TYPE, Tags, service_name,
+};
+use crate::observed::{ObservedService, ObservedServiceNetwork, ObservedState, ObservedTargetGroup};
 use crate::snapshot::{ClusterSnapshot, name_of, namespace_of};
 use crate::status::{ObjectStatus, RouteParentStatus, StatusEntry};
 use crate::translate::{Translation, translate};
@@ -79,6 +84,44 @@ pub fn observed_service(name: &str, managed_by: &str) -> ObservedService {
     }
 }
 
+/// A target group that cluster `cluster` (account 123456789012, VPC `vpc-<cluster>`) exported
+/// for ServiceExport `namespace/name` on `port`: HTTP with `version`, or TCP when it is empty.
+pub fn observed_export(
+    id: &str,
+    (namespace, name): (&str, &str),
+    cluster: &str,
+    port: i32,
+    version: &str,
+) -> ObservedTargetGroup {
+    let protocol = if version.is_empty() { "TCP" } else { "HTTP" };
+    let tags = [
+        (TAG_MANAGED_BY, format!("123456789012/{cluster}/vpc-{cluster}")),
+        (TAG_CLUSTER_NAME, cluster.to_owned()),
+        (TAG_SOURCE_TYPE, "ServiceExport".to_owned()),
+        (TAG_SERVICE_NAME, name.to_owned()),
+        (TAG_SERVICE_NAMESPACE, namespace.to_owned()),
+        (TAG_PROTOCOL_VERSION, version.to_owned()),
+    ];
+    ObservedTargetGroup {
+        id: id.into(),
+        arn: format!("arn:aws:vpc-lattice:us-west-2:123456789012:targetgroup/{id}"),
+        name: format!("k8s-{namespace}-{name}-{cluster}{port}"),
+        kind: TargetGroupType::Ip,
+        config: TargetGroupConfig {
+            port,
+            protocol: protocol.into(),
+            protocol_version: (!version.is_empty()).then(|| version.into()),
+            ip_address_type: "IPV4".into(),
+            vpc_identifier: format!("vpc-{cluster}"),
+            health_check: None,
+        },
+        status: "ACTIVE".into(),
+        tags: tags.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        service_arns: Vec::new(),
+        targets: Vec::new(),
+    }
+}
+
 /// An observed state with a service network for every Gateway of the snapshot.
 pub fn networks_for(snapshot: &ClusterSnapshot) -> ObservedState {
     ObservedState {
@@ -115,6 +158,9 @@ pub fn assert_generations(snapshot: &ClusterSnapshot, t: &Translation) {
             "HTTPRoute" => snapshot.http_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "GRPCRoute" => snapshot.grpc_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "TLSRoute" => snapshot.tls_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
+            "ServiceExport" => {
+                snapshot.service_exports.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation)
+            }
             other => {
                 policy_generation(snapshot, other, is).unwrap_or_else(|| panic!("status for unexpected kind {other}"))
             }

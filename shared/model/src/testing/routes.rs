@@ -49,6 +49,12 @@ pub fn import_backend(name: &str) -> BackendB {
 }
 
 impl BackendB {
+    /// `port`.
+    pub fn port(mut self, p: i32) -> Self {
+        self.0["port"] = json!(p);
+        self
+    }
+
     /// `weight`.
     pub fn weight(mut self, w: i32) -> Self {
         self.0["weight"] = json!(w);

@@ -20,6 +20,8 @@ mod tests_conformance_routes;
 #[cfg(test)]
 mod tests_conformance_tls;
 #[cfg(test)]
+mod tests_imports;
+#[cfg(test)]
 mod tests_prop;
 #[cfg(test)]
 mod tests_status;
@@ -40,6 +42,7 @@ use crate::attach::attach;
 use crate::backends::Resolver;
 use crate::conditions::reasons;
 use crate::config::Config;
+use crate::exports;
 use crate::gateway;
 use crate::lattice::{DesiredState, OwnerKey, ServiceNetworkSpec};
 use crate::observed::{ObservedState, is_owned};
@@ -66,7 +69,9 @@ pub struct Translation {
 ///
 /// `observed` supplies the Lattice facts status depends on (does the service network exist, is
 /// a service name taken by another owner, which target group does a ServiceImport name, what
-/// DNS name did Lattice assign); `now` stamps condition transitions.
+/// DNS name did Lattice assign, do an export's target groups exist); `now` stamps condition
+/// transitions. ServiceExports add their target groups to the desired state (see
+/// [`crate::exports`]).
 pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
     let gateways = gateway::gateways(snapshot);
     let resolver = Resolver { snapshot, observed, config };
@@ -92,6 +97,13 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             }
         }
     }
+    let mut exports = exports::build(snapshot, config);
+    target_group_policy::shape_exports(&mut exports, snapshot, observed);
+    for (tg, _) in exports.iter().flat_map(|o| &o.target_groups) {
+        if !desired.target_groups.iter().any(|t| t.name == tg.name) {
+            desired.target_groups.push(tg.clone());
+        }
+    }
     let mut networks: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for g in gateways.iter().filter(|g| g.not_accepted.is_none()) {
         networks.entry(g.name.clone()).or_default().push(g.key());
@@ -100,6 +112,7 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
         networks.into_iter().map(|(name, gateways)| ServiceNetworkSpec { name, gateways }).collect();
 
     let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
+    status.extend(exports::status(&exports, observed, config, now));
     status.extend(target_group_policy::status(snapshot, now));
     let managed_by = config.identity.managed_by();
     let cx = policy_targets::Context {

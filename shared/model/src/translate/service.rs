@@ -321,17 +321,30 @@ fn listeners(
 }
 
 /// The forward action of a rule: weights rescaled into Lattice's 0..999, the same target group
-/// listed once; no usable backend (or only zero weights) answers a fixed 500.
+/// listed once; no usable backend (or only zero weights) answers a fixed 500. A backend with
+/// several target groups (a ServiceImport exported by several clusters) shares its weight evenly
+/// between them: every weight is multiplied by the least common multiple of those counts first,
+/// so that the shares stay whole.
 fn action(backends: &[(Resolved, i32)]) -> RuleAction {
+    let groups: Vec<(Vec<String>, i64)> = backends
+        .iter()
+        .map(|(r, w)| {
+            let ids = match r {
+                Resolved::Service(tg) => vec![tg.name.clone()],
+                Resolved::Import(ids) => ids.clone(),
+            };
+            (ids, i64::from(*w))
+        })
+        .collect();
+    let multiple = groups.iter().map(|(ids, _)| ids.len().max(1) as i64).fold(1, lcm);
     let mut weights: Vec<(String, i64)> = Vec::new();
-    for (r, w) in backends {
-        let id = match r {
-            Resolved::Service(tg) => tg.name.clone(),
-            Resolved::Import(id) => id.clone(),
-        };
-        match weights.iter_mut().find(|(i, _)| *i == id) {
-            Some((_, total)) => *total += i64::from(*w),
-            None => weights.push((id, i64::from(*w))),
+    for (ids, w) in groups {
+        let share = w * multiple / (ids.len().max(1) as i64);
+        for id in ids {
+            match weights.iter_mut().find(|(i, _)| *i == id) {
+                Some((_, total)) => *total += share,
+                None => weights.push((id, share)),
+            }
         }
     }
     let max = weights.iter().map(|(_, w)| *w).max().unwrap_or(0);
@@ -347,6 +360,16 @@ fn action(backends: &[(Resolved, i32)]) -> RuleAction {
         })
         .collect();
     RuleAction::Forward(ForwardAction { target_groups })
+}
+
+fn lcm(a: i64, b: i64) -> i64 {
+    let gcd = |mut x: i64, mut y: i64| {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        x
+    };
+    a / gcd(a, b) * b
 }
 
 fn distinct_target_groups(valid: &[usize], actions: &BTreeMap<usize, RuleAction>) -> usize {

@@ -13,6 +13,7 @@ use crds::{HealthCheckConfig, TargetGroupPolicy};
 use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 
+use crate::exports::ExportOutcome;
 use crate::lattice::TargetGroupSpec;
 use crate::names::TAG_TARGET_GROUP_POLICY;
 use crate::observed::ObservedState;
@@ -58,6 +59,35 @@ impl TargetGroupSettings {
                 let version = self.protocol_version.as_deref().or(derived.1).unwrap_or("HTTP1");
                 (protocol.to_owned(), Some(version.to_owned()))
             }
+        }
+    }
+}
+
+/// Protocol and version of an exported port whose route type gives `derived` (`HTTP`/`HTTP1`,
+/// `HTTP`/`GRPC` or `TCP`), under the policy of the ServiceExport if there is one.
+pub fn export_protocols(
+    settings: Option<&TargetGroupSettings>,
+    derived: (&str, Option<&str>),
+) -> (String, Option<String>) {
+    let kind = match derived {
+        ("TCP", _) => RouteKind::Tls,
+        (_, Some("GRPC")) => RouteKind::Grpc,
+        _ => RouteKind::Http,
+    };
+    match settings {
+        Some(s) => s.protocols(kind, derived),
+        None => (derived.0.to_owned(), derived.1.map(str::to_owned)),
+    }
+}
+
+/// Sets the health check and tag of the target groups of every ServiceExport from its policy
+/// (see [`apply`]).
+pub(crate) fn shape_exports(exports: &mut [ExportOutcome], snapshot: &ClusterSnapshot, observed: &ObservedState) {
+    for outcome in exports.iter_mut().filter(|o| !o.target_groups.is_empty()) {
+        let meta = &outcome.export.metadata;
+        let settings = settings_for(snapshot, "ServiceExport", namespace_of(meta), name_of(meta));
+        for (tg, _) in &mut outcome.target_groups {
+            apply(tg, settings.as_ref(), observed);
         }
     }
 }

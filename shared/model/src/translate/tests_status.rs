@@ -4,10 +4,8 @@
 
 use serde_json::json;
 
-use crate::lattice::{RuleAction, TargetGroupConfig, TargetGroupType};
-use crate::names::{
-    ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE, TAG_SOURCE_TYPE,
-};
+use crate::lattice::RuleAction;
+use crate::names::{ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN};
 use crate::observed::{ObservedState, ObservedTargetGroup};
 use crate::testing::*;
 
@@ -113,29 +111,7 @@ fn route_annotations_carry_the_lattice_service_when_it_is_ours() {
 }
 
 fn exported(id: &str, name: &str, ns: &str) -> ObservedTargetGroup {
-    ObservedTargetGroup {
-        id: id.into(),
-        arn: format!("arn:aws:vpc-lattice:us-west-2:123456789012:targetgroup/{id}"),
-        name: format!("k8s-{name}-{ns}-export"),
-        kind: TargetGroupType::Ip,
-        config: TargetGroupConfig {
-            port: 80,
-            protocol: "HTTP".into(),
-            protocol_version: Some("HTTP1".into()),
-            ip_address_type: "IPV4".into(),
-            vpc_identifier: "vpc-0aaa".into(),
-            health_check: None,
-        },
-        status: "ACTIVE".into(),
-        tags: [
-            (TAG_SOURCE_TYPE.to_owned(), "ServiceExport".to_owned()),
-            (TAG_SERVICE_NAME.to_owned(), name.to_owned()),
-            (TAG_SERVICE_NAMESPACE.to_owned(), ns.to_owned()),
-        ]
-        .into(),
-        service_arns: Vec::new(),
-        targets: Vec::new(),
-    }
+    observed_export(id, (ns, name), "blue", 80, "HTTP1")
 }
 
 fn forward_ids(action: &RuleAction) -> Vec<&str> {
@@ -152,7 +128,7 @@ fn service_import_backends_use_exported_target_groups() {
         .with(mk_import("default", "unexported"))
         .with(mk_import("default", "pinned").annotation(
             "application-networking.k8s.aws/target-group-arn",
-            "arn:aws:vpc-lattice:us-west-2:210987654321:targetgroup/tg-0pinned000000000",
+            "arn:aws:vpc-lattice:us-west-2:210987654321:targetgroup/tg-0pinned0000000000",
         ))
         .with(
             mk_route("default", "imports")
@@ -165,6 +141,10 @@ fn service_import_backends_use_exported_target_groups() {
     let mut observed = networks_for(&snap);
     observed.target_groups.push(exported("tg-0other0000000000", "checkout", "other-ns"));
     observed.target_groups.push(exported("tg-0checkout00000000", "checkout", "default"));
+    // The external target group exists (someone else's, without tags).
+    let mut pinned = exported("tg-0pinned0000000000", "pinned", "elsewhere");
+    pinned.tags.clear();
+    observed.target_groups.push(pinned);
     let t = run_with(&snap, &observed, now());
     let rules = &t.service("imports-default").listeners[0].rules;
     let action_for = |path: &str| {
@@ -178,7 +158,7 @@ fn service_import_backends_use_exported_target_groups() {
             .expect("rule")
     };
     assert_eq!(forward_ids(action_for("/checkout")), ["tg-0checkout00000000"]);
-    assert_eq!(forward_ids(action_for("/pinned")), ["tg-0pinned000000000"]);
+    assert_eq!(forward_ids(action_for("/pinned")), ["tg-0pinned0000000000"]);
     assert_eq!(action_for("/unexported"), &RuleAction::fixed(500));
     assert!(t.desired.target_groups.is_empty(), "exported target groups are not ours");
     let route = t.route("default", "imports", "my-hotel");

@@ -219,3 +219,36 @@ fn a_removed_policy_gives_the_default_health_check_back_once() {
     let t = run_with(&without, &seen(untagged), now());
     assert_eq!(t.target_group("rates", "parking").config.health_check, None);
 }
+
+#[test]
+fn a_policy_on_a_service_export_shapes_its_exported_target_groups() {
+    let snap = world()
+        .with(mk_service("default", "checkout").port("http", 80, 8080).port("grpc", 8081, 9090))
+        .with(mk_export("default", "checkout").port(80, "HTTP").port(8081, "GRPC"))
+        .with(
+            mk_tgp("default", "export-tls", "checkout")
+                .target(crds::GROUP, "ServiceExport", "checkout")
+                .spec("protocol", json!("HTTPS"))
+                .spec("healthCheck", json!({"path": "/livez"})),
+        )
+        .build();
+    let t = run(&snap);
+    let exported: Vec<_> = t
+        .desired
+        .target_groups
+        .iter()
+        .filter(|tg| tg.tags.get(crate::names::TAG_SOURCE_TYPE).map(String::as_str) == Some("ServiceExport"))
+        .collect();
+    assert_eq!(exported.len(), 2);
+    for tg in &exported {
+        assert_eq!(tg.config.protocol, "HTTPS", "{}", tg.name);
+        assert_eq!(tg.tags.get(TAG_TARGET_GROUP_POLICY).map(String::as_str), Some("default/export-tls"));
+    }
+    let grpc = exported.iter().find(|tg| tg.config.port == 8081).expect("grpc port");
+    assert_eq!(grpc.config.protocol_version.as_deref(), Some("GRPC"));
+    let http = exported.iter().find(|tg| tg.config.port == 80).expect("http port");
+    assert_eq!(http.config.health_check.as_ref().map(|c| c["path"].clone()), Some(json!("/livez")));
+    let c = policy_condition(&t, "TargetGroupPolicy", "export-tls");
+    assert_eq!(c.reason, "Accepted");
+    assert!(c.message.contains("ServiceExport default/checkout"), "{}", c.message);
+}
