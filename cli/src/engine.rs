@@ -19,8 +19,8 @@ use reconciler::{Mode, ReadScope, Report, Request};
 /// Which VPC Lattice to talk to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// An emulator started inside this process, seeded with the service networks the manifests
-    /// need; gone when the command ends.
+    /// An emulator started inside this process, seeded with the service networks the manifests'
+    /// Gateways name (not those the run creates itself); gone when the command ends.
     Embedded,
     /// One endpoint for VPC Lattice, the tagging API and ACM.
     Endpoint(String),
@@ -104,8 +104,10 @@ async fn connect(
             let sim = lattice_sim::start(sim_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
                 .await
                 .context("starting the embedded VPC Lattice emulator")?;
+            // The service networks Gateways name that nothing asks us to create: in AWS they are
+            // made by whoever owns the network; the demo stands in for them.
             let desired = translate(seed, &ObservedState::default(), config, now).desired;
-            for network in desired.service_networks {
+            for network in desired.service_networks.into_iter().filter(|n| n.tags.is_none()) {
                 sim.seed_service_network(&network.name, &BTreeMap::new())
                     .with_context(|| format!("seeding service network {}", network.name))?;
                 seeded.push(network.name);

@@ -81,6 +81,9 @@ pub struct ReconcileArgs {
     /// The cluster's AWS identity (with `--cluster`, name, VPC and account default to the cluster's).
     #[command(flatten)]
     pub identity: IdentityArgs,
+    /// Service networks created for the cluster.
+    #[command(flatten)]
+    pub networks: NetworkArgs,
 }
 
 fn parse_route(value: &str) -> Result<model::snapshot::ObjectRef, String> {
@@ -139,6 +142,9 @@ pub struct PipelineArgs {
     /// The cluster's AWS identity.
     #[command(flatten)]
     pub identity: IdentityArgs,
+    /// Service networks created for the cluster.
+    #[command(flatten)]
+    pub networks: NetworkArgs,
 }
 
 /// How VPC Lattice requests are paced and retried.
@@ -175,6 +181,28 @@ pub struct IdentityArgs {
     /// AWS region [default: us-west-2].
     #[arg(long, env = "AWS_REGION")]
     pub region: Option<String>,
+}
+
+/// Service networks created for the cluster, as the existing controller's variables set them.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// A VPC Lattice service network created when missing and associated with the cluster's VPC.
+    #[arg(long, env = "DEFAULT_SERVICE_NETWORK")]
+    pub default_service_network: Option<String>,
+    /// Map every Gateway to the default service network instead of the one of its own name.
+    #[arg(long, env = "ENABLE_SERVICE_NETWORK_OVERRIDE", requires = "default_service_network")]
+    pub enable_service_network_override: bool,
+}
+
+impl NetworkArgs {
+    /// The translation configuration for `identity` with these settings, validated.
+    pub fn config(&self, identity: Identity) -> anyhow::Result<Config> {
+        let mut config = Config::new(identity);
+        config.default_service_network.clone_from(&self.default_service_network);
+        config.service_network_override = self.enable_service_network_override;
+        config.validate_service_networks().map_err(|problem| anyhow::anyhow!("{problem}"))?;
+        Ok(config)
+    }
 }
 
 /// The identity used offline when nothing else is given.
@@ -229,7 +257,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let config = Config::new(args.identity.identity(&offline_identity())?);
+    let config = args.networks.config(args.identity.identity(&offline_identity())?)?;
     let target = match (&args.endpoint, args.aws || engine::endpoint_from_environment()) {
         (Some(url), _) => Target::Endpoint(url.clone()),
         (None, true) => Target::Aws,

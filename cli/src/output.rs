@@ -315,5 +315,28 @@ fn describe(a: &Action) -> (char, String) {
             ('~', format!("{} access logs to {}", r.access_log_subscription_identifier, r.destination_arn))
         }
         Action::DeleteAccessLogSubscription(r) => ('-', r.access_log_subscription_identifier.clone()),
+        Action::DeleteServiceNetwork(r) => ('-', r.service_network_identifier.clone()),
+        Action::CreateServiceNetworkVpcAssociation(r) => (
+            '+',
+            format!(
+                "{} in {} security groups {}",
+                r.vpc_identifier,
+                r.service_network_identifier,
+                groups(&r.security_group_ids)
+            ),
+        ),
+        Action::UpdateServiceNetworkVpcAssociation(r) => (
+            '~',
+            format!(
+                "{} security groups {}",
+                r.service_network_vpc_association_identifier,
+                groups(&r.security_group_ids)
+            ),
+        ),
+        Action::DeleteServiceNetworkVpcAssociation(r) => ('-', r.service_network_vpc_association_identifier.clone()),
     }
+}
+
+fn groups(ids: &[String]) -> String {
+    if ids.is_empty() { "none".to_owned() } else { ids.join(", ") }
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use aws_config::{BehaviorVersion, Region};
 use k8s_openapi::jiff::Timestamp;
-use model::config::{Config, Identity};
+use model::config::Identity;
 use reconciler::{Mode, ReadScope};
 
 use crate::engine::{self, Target};
@@ -25,7 +25,7 @@ pub async fn run(args: ReconcileArgs, out: &mut dyn Write) -> anyhow::Result<Exi
         }
         (None, None) => anyhow::bail!("pass --cluster NAME or --kubeconfig PATH"),
     };
-    let config = Config::new(args.identity.identity(&defaults)?);
+    let config = args.networks.config(args.identity.identity(&defaults)?)?;
     let target = match &args.endpoint {
         Some(url) => Target::Endpoint(url.clone()),
         None => Target::Aws,

@@ -13,6 +13,8 @@ fn latticectl(args: &[&str]) -> (Option<i32>, String, String) {
         .env_remove("AWS_ACCOUNT_ID")
         .env_remove("CLUSTER_VPC_ID")
         .env_remove("AWS_REGION")
+        .env_remove("DEFAULT_SERVICE_NETWORK")
+        .env_remove("ENABLE_SERVICE_NETWORK_OVERRIDE")
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_ENDPOINT_URL_VPC_LATTICE")
         .env_remove("AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API")
@@ -144,6 +146,31 @@ fn bad_identity_is_rejected_with_the_variable_name() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("AWS_ACCOUNT_ID"), "{stderr}");
+}
+
+#[test]
+fn override_mode_creates_the_default_network_and_maps_the_gateway_to_it() {
+    let (code, stdout, stderr) = latticectl(&[
+        "apply",
+        "-f",
+        "examples/",
+        "-o",
+        "json",
+        "--default-service-network",
+        "platform",
+        "--enable-service-network-override",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let out: Value = serde_json::from_str(&stdout).expect("json");
+    let ops: Vec<&str> = out["actions"].as_array().expect("actions").iter().filter_map(|a| a["op"].as_str()).collect();
+    assert_eq!(ops[..2], ["CreateServiceNetwork", "CreateServiceNetworkVpcAssociation"]);
+    assert_eq!(out["actions"][0]["request"]["name"], "platform");
+    assert_eq!(condition_status(&out["status"], "Gateway", "my-hotel", "Programmed"), "True");
+    let (code, _, stderr) = latticectl(&["plan", "-f", "examples/", "--default-service-network", "My_Net"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("DEFAULT_SERVICE_NETWORK"), "{stderr}");
+    let (code, _, stderr) = latticectl(&["plan", "-f", "examples/", "--enable-service-network-override"]);
+    assert_eq!(code, Some(2), "{stderr}");
 }
 
 #[test]

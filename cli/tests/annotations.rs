@@ -240,6 +240,10 @@ async fn https_routes_without_a_certificate_find_one_in_acm() {
     let (status, reason, message) = accepted(&doc);
     assert_eq!((status.as_str(), reason.as_str()), ("False", "CertificateNotFound"), "{message}");
     assert!(message.contains("rates.example.net"), "{message}");
+    assert!(message.contains("left as they are"), "{message}");
+    // ... and its existing service (with its DNS name) is kept, not deleted.
+    assert!(ops(&doc).is_empty(), "a route waiting for a certificate keeps its resources: {:?}", ops(&doc));
+    assert_eq!(service(&c).await.certificate.as_deref(), Some(exact.as_str()));
 
     // A route on HTTP needs no discovery: ACM is not called.
     dir.write("route.yaml", &route(&[], "http", Some("rates.example.net")));

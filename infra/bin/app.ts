@@ -32,6 +32,8 @@ new LatticeGatewayStack(app, ctx('stackName') ?? 'LatticeGateway', {
   reservedConcurrency: num('reservedConcurrency'),
   reconcileMaxConcurrency: num('reconcileMaxConcurrency'),
   clusterVpcId: ctx('clusterVpcId'),
+  defaultServiceNetwork: ctx('defaultServiceNetwork'),
+  serviceNetworkOverride: ctx('serviceNetworkOverride') === 'true',
   createAccessEntries: ctx('createAccessEntries') === 'true',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -34,6 +34,10 @@ export interface LatticeGatewayProps extends StackProps {
   /** SQS event source MaximumConcurrency. Default 2 (the SQS minimum). */
   readonly reconcileMaxConcurrency?: number;
   readonly clusterVpcId?: string;
+  /** DEFAULT_SERVICE_NETWORK: a service network created when missing, associated with each cluster's VPC. */
+  readonly defaultServiceNetwork?: string;
+  /** ENABLE_SERVICE_NETWORK_OVERRIDE: every Gateway maps to the default service network. Default false. */
+  readonly serviceNetworkOverride?: boolean;
   /** Create access entries for the sweep and reconcile roles on `auditClusterName`. Default false. */
   readonly createAccessEntries?: boolean;
 }
@@ -56,6 +60,9 @@ export class LatticeGatewayStack extends Stack {
     const reserved = props.reservedConcurrency ?? 3;
     if (reserved < maxConcurrency) {
       throw new Error(`reservedConcurrency (${reserved}) must be >= reconcileMaxConcurrency (${maxConcurrency})`);
+    }
+    if (props.serviceNetworkOverride && !props.defaultServiceNetwork) {
+      throw new Error('serviceNetworkOverride needs defaultServiceNetwork');
     }
     if (props.clusterNames.length === 0) {
       throw new Error('clusterNames must name at least one cluster');
@@ -166,6 +173,8 @@ export class LatticeGatewayStack extends Stack {
       RECONCILER_USERNAME: username,
       DEADLINE_MARGIN_MS: '5000',
       ...(props.clusterVpcId ? { CLUSTER_VPC_ID: props.clusterVpcId } : {}),
+      ...(props.defaultServiceNetwork ? { DEFAULT_SERVICE_NETWORK: props.defaultServiceNetwork } : {}),
+      ENABLE_SERVICE_NETWORK_OVERRIDE: String(props.serviceNetworkOverride ?? false),
     };
     const fn = (name: Binary, description: string, extra: Partial<lambda.FunctionProps>) => {
       const f = new lambda.Function(this, `${title(name)}Function`, {

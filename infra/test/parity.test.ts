@@ -11,7 +11,12 @@ const samParams: Record<string, Json> = sam.Parameters;
 const samResources: Record<string, Json> = sam.Resources;
 const globals: Json = sam.Globals.Function;
 
-const cdk: Record<string, Json> = synth({ clusterNames: ['blue'], auditClusterName: 'blue', clusterVpcId: 'vpc-0abc' })
+const cdk: Record<string, Json> = synth({
+  clusterNames: ['blue'],
+  auditClusterName: 'blue',
+  clusterVpcId: 'vpc-0abc',
+  defaultServiceNetwork: 'platform',
+})
   .toJSON().Resources;
 
 /** A SAM value with parameters replaced by their defaults (only what the comparisons need). */

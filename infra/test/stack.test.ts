@@ -31,11 +31,22 @@ describe('functions', () => {
       assert.ok(fn.Properties.MemorySize >= 128 && fn.Properties.MemorySize <= 256);
       const env = Object.keys(fn.Properties.Environment.Variables).sort();
       assert.deepEqual(env, [
-        'AWS_ACCOUNT_ID', 'CLUSTER_NAMES', 'DEADLINE_MARGIN_MS', 'LATTICE_MAX_ATTEMPTS',
-        'LATTICE_TPS', 'QUEUE_URL', 'RECONCILER_USERNAME',
+        'AWS_ACCOUNT_ID', 'CLUSTER_NAMES', 'DEADLINE_MARGIN_MS', 'ENABLE_SERVICE_NETWORK_OVERRIDE',
+        'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', 'RECONCILER_USERNAME',
       ]);
+      assert.equal(fn.Properties.Environment.Variables.ENABLE_SERVICE_NETWORK_OVERRIDE, 'false');
       assert.equal(fn.Properties.Environment.Variables.CLUSTER_NAMES, 'blue,green');
     }
+  });
+
+  it('passes DEFAULT_SERVICE_NETWORK only when given, and override mode only with it', () => {
+    const t = synth({ defaultServiceNetwork: 'platform', serviceNetworkOverride: true });
+    t.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ DEFAULT_SERVICE_NETWORK: 'platform', ENABLE_SERVICE_NETWORK_OVERRIDE: 'true' }),
+      },
+    });
+    assert.throws(() => synth({ serviceNetworkOverride: true }), /needs defaultServiceNetwork/);
   });
 
   it('passes CLUSTER_VPC_ID only when given', () => {

@@ -105,7 +105,10 @@ impl Clients {
             region: self.config.region.clone(),
         };
         tracing::info!(cluster = name, managed_by = %identity.managed_by(), "Connected to cluster");
-        Ok(ConnectedCluster { cluster, config: model::config::Config::new(identity) })
+        let mut config = model::config::Config::new(identity);
+        config.default_service_network.clone_from(&self.config.default_service_network);
+        config.service_network_override = self.config.service_network_override;
+        Ok(ConnectedCluster { cluster, config })
     }
 }
 

@@ -40,6 +40,11 @@ pub struct Config {
     pub deadline_margin: Duration,
     /// `AWS_LAMBDA_LOG_FORMAT=JSON`: JSON log lines.
     pub json_logs: bool,
+    /// `DEFAULT_SERVICE_NETWORK`: a service network created when missing and associated with
+    /// each cluster's VPC.
+    pub default_service_network: Option<String>,
+    /// `ENABLE_SERVICE_NETWORK_OVERRIDE=true`: every Gateway maps to the default service network.
+    pub service_network_override: bool,
 }
 
 /// A variable that is missing or malformed.
@@ -117,6 +122,21 @@ impl Config {
         let reconciler_username = get("RECONCILER_USERNAME").unwrap_or_else(|| DEFAULT_RECONCILER_USERNAME.to_owned());
         let deadline_margin = Duration::from_millis(number("DEADLINE_MARGIN_MS", DEFAULT_DEADLINE_MARGIN_MS)?);
         let json_logs = get("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
+        let default_service_network = get("DEFAULT_SERVICE_NETWORK");
+        if let Some(name) = &default_service_network {
+            model::names::check_service_network_name(name).map_err(|problem| {
+                bad("DEFAULT_SERVICE_NETWORK", format!("{name:?} is not a service network name: it {problem}"))
+            })?;
+        }
+        let service_network_override = match get("ENABLE_SERVICE_NETWORK_OVERRIDE") {
+            None => false,
+            Some(v) if v.eq_ignore_ascii_case("true") => true,
+            Some(v) if v.eq_ignore_ascii_case("false") => false,
+            Some(v) => return Err(bad("ENABLE_SERVICE_NETWORK_OVERRIDE", format!("{v:?} is neither true nor false"))),
+        };
+        if service_network_override && default_service_network.is_none() {
+            return Err(bad("ENABLE_SERVICE_NETWORK_OVERRIDE", "needs DEFAULT_SERVICE_NETWORK".into()));
+        }
         Ok(Self {
             clusters,
             region,
@@ -129,6 +149,8 @@ impl Config {
             reconciler_username,
             deadline_margin,
             json_logs,
+            default_service_network,
+            service_network_override,
         })
     }
 }
@@ -179,6 +201,9 @@ mod tests {
             (&[("DEADLINE_MARGIN_MS", "-1")], "DEADLINE_MARGIN_MS"),
             (&[("KUBECONFIG", "/k")], "AWS_ACCOUNT_ID"),
             (&[("KUBECONFIG", "/k"), ("AWS_ACCOUNT_ID", "123456789012")], "CLUSTER_VPC_ID"),
+            (&[("DEFAULT_SERVICE_NETWORK", "My_Network")], "DEFAULT_SERVICE_NETWORK"),
+            (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "yes")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
+            (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "true")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
         ];
         for (overrides, variable) in cases {
             let mut vars = vec![("CLUSTER_NAMES", "demo"), ("AWS_REGION", "us-west-2")];
@@ -187,6 +212,18 @@ mod tests {
             assert_eq!(error.variable, *variable, "{overrides:?}: {error}");
             assert!(error.to_string().starts_with(&format!("environment variable {variable}:")), "{error}");
         }
+    }
+
+    #[test]
+    fn the_default_service_network_and_override_mode() {
+        let base = [("CLUSTER_NAMES", "demo"), ("AWS_REGION", "us-west-2")];
+        let config = parse(&base).expect("valid");
+        assert_eq!((config.default_service_network, config.service_network_override), (None, false));
+        let mut vars = base.to_vec();
+        vars.extend([("DEFAULT_SERVICE_NETWORK", "platform"), ("ENABLE_SERVICE_NETWORK_OVERRIDE", "TRUE")]);
+        let config = parse(&vars).expect("valid");
+        assert_eq!(config.default_service_network.as_deref(), Some("platform"));
+        assert!(config.service_network_override);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub(crate) enum ApiError {
     Quota { message: String, resource_type: &'static str, quota_code: String, resource_id: Option<String> },
     Throttling { retry_after: u32 },
     Internal { message: String, retry_after: Option<u32> },
+    AccessDenied { message: String },
 }
 
 impl ApiError {
@@ -68,6 +69,15 @@ impl ApiError {
         }
     }
 
+    /// An AccessDeniedException: the caller's account may not do this to the resource.
+    pub fn access_denied(action: &str, arn: &str) -> Self {
+        ApiError::AccessDenied {
+            message: format!(
+                "User is not authorized to perform: vpc-lattice:{action} on resource: {arn} because it is owned by another account"
+            ),
+        }
+    }
+
     /// A ConflictException.
     pub fn conflict(resource_type: &'static str, resource_id: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Conflict { message: message.into(), resource_id: resource_id.into(), resource_type }
@@ -91,6 +101,7 @@ impl ApiError {
             ApiError::Quota { .. } => "ServiceQuotaExceededException",
             ApiError::Throttling { .. } => "ThrottlingException",
             ApiError::Internal { .. } => "InternalServerException",
+            ApiError::AccessDenied { .. } => "AccessDeniedException",
         }
     }
 
@@ -103,6 +114,7 @@ impl ApiError {
             ApiError::Quota { .. } => 402,
             ApiError::Throttling { .. } => 429,
             ApiError::Internal { .. } => 500,
+            ApiError::AccessDenied { .. } => 403,
         }
     }
 
@@ -113,7 +125,8 @@ impl ApiError {
             | ApiError::NotFound { message, .. }
             | ApiError::Conflict { message, .. }
             | ApiError::Quota { message, .. }
-            | ApiError::Internal { message, .. } => message.clone(),
+            | ApiError::Internal { message, .. }
+            | ApiError::AccessDenied { message } => message.clone(),
             ApiError::Throttling { .. } => "Rate exceeded".to_owned(),
         }
     }
@@ -154,7 +167,7 @@ impl ApiError {
             ApiError::Throttling { .. } => {
                 json!({"message": message, "serviceCode": "vpc-lattice", "quotaCode": "request-rate"})
             }
-            ApiError::Internal { .. } => json!({"message": message}),
+            ApiError::Internal { .. } | ApiError::AccessDenied { .. } => json!({"message": message}),
         }
     }
 
@@ -221,6 +234,16 @@ mod tests {
         let body = ApiError::field("name", "too short").lattice_body();
         assert_eq!(body["reason"], "fieldValidationFailed");
         assert_eq!(body["fieldList"][0]["name"], "name");
+    }
+
+    #[test]
+    fn access_denied_is_403_with_a_message() {
+        let e = ApiError::access_denied(
+            "DeleteServiceNetwork",
+            "arn:aws:vpc-lattice:us-west-2:444455556666:servicenetwork/sn-1",
+        );
+        assert_eq!((e.status(), e.code()), (403, "AccessDeniedException"));
+        assert!(e.lattice_body()["message"].as_str().is_some_and(|m| m.contains("owned by another account")));
     }
 
     #[test]

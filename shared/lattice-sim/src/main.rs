@@ -61,6 +61,11 @@ struct Args {
     /// Service network created at start if absent (repeatable).
     #[arg(long = "service-network", value_name = "NAME")]
     service_networks: Vec<String>,
+    /// Service network another account shares with this one through AWS RAM, created at start
+    /// if absent: name=N,owner=ACCOUNT[,listed=false] (repeatable). Unlisted ones are found only
+    /// through VPC associations, ids and ARNs.
+    #[arg(long = "shared-service-network", value_name = "SPEC", value_parser = parse_shared)]
+    shared_service_networks: Vec<Shared>,
     /// ACM certificate domain=D[,san=N]...[,key=K][,status=S][,type=T][,origin=O][,issued=EPOCH_SECONDS]
     /// added at start unless one with the same domain, names and key type exists (repeatable).
     #[arg(long = "certificate", value_name = "SPEC")]
@@ -100,6 +105,27 @@ impl Args {
     }
 }
 
+/// A `--shared-service-network` value.
+#[derive(Debug, Clone)]
+struct Shared {
+    name: String,
+    owner: String,
+    listed: bool,
+}
+
+fn parse_shared(spec: &str) -> Result<Shared, String> {
+    let (mut name, mut owner, mut listed) = (None, None, true);
+    for part in spec.split(',') {
+        match part.split_once('=') {
+            Some(("name", v)) => name = Some(v.to_owned()),
+            Some(("owner", v)) => owner = Some(v.to_owned()),
+            Some(("listed", v)) => listed = v.parse().map_err(|_| format!("listed={v}: expected true or false"))?,
+            _ => return Err(format!("{part:?}: expected name=N, owner=ACCOUNT or listed=BOOL")),
+        }
+    }
+    Ok(Shared { name: name.ok_or("name=N is required")?, owner: owner.ok_or("owner=ACCOUNT is required")?, listed })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -112,6 +138,18 @@ async fn main() -> anyhow::Result<()> {
             .is_some_and(|m| m.values().any(|sn| sn["name"].as_str() == Some(name.as_str())));
         if !present {
             sim.seed_service_network(name, &BTreeMap::new()).context("Failed to seed a service network")?;
+        }
+    }
+    for shared in &args.shared_service_networks {
+        let present = existing["service_networks"].as_object().is_some_and(|m| {
+            m.values().any(|sn| {
+                sn["name"].as_str() == Some(shared.name.as_str())
+                    && sn["shared_from"].as_str() == Some(shared.owner.as_str())
+            })
+        });
+        if !present {
+            sim.seed_shared_service_network(&shared.name, &shared.owner, shared.listed)
+                .context("Failed to seed a shared service network")?;
         }
     }
     for text in &args.certificates {

@@ -11,6 +11,14 @@ pub(crate) struct ServiceNetwork {
     pub name: String,
     pub auth_type: String,
     pub sharing_enabled: Option<bool>,
+    /// Set for a service network another account owns and shares with this one through AWS RAM:
+    /// that account's id. Such a service network can be read and associated, not changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_from: Option<String>,
+    /// A shared service network `ListServiceNetworks` does not show (found only by id, ARN or
+    /// through associations).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlisted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

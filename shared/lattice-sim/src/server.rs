@@ -168,6 +168,28 @@ impl RunningSim {
         Ok(seeded)
     }
 
+    /// Adds a service network that account `owner` shares with the emulated one through AWS RAM:
+    /// it can be read and associated with VPCs and services, never changed, deleted or tagged
+    /// (AccessDeniedException), and `ListServiceNetworks` shows it only when `listed`. Returns its
+    /// id and ARN (which names `owner`).
+    pub fn seed_shared_service_network(
+        &self,
+        name: &str,
+        owner: &str,
+        listed: bool,
+    ) -> Result<(String, String), Error> {
+        let mut inner = self.shared.lock();
+        let now = now_ms();
+        inner.state.advance(now);
+        let mut ctx = Ctx::new(&mut inner.state, &self.shared.env, now);
+        let seeded = service_networks::seed_shared(&mut ctx, name, owner, listed)
+            .map_err(|e| Error::SeedServiceNetwork { name: name.to_owned(), code: e.code(), message: e.message() })?;
+        if let Some(path) = &self.shared.state_file {
+            persist::save(path, &inner.state)?;
+        }
+        Ok(seeded)
+    }
+
     /// Adds an ACM certificate (see [`CertificateSpec`] for the defaults); returns its ARN.
     pub fn seed_certificate(&self, spec: &CertificateSpec) -> Result<String, Error> {
         self.shared.seed_certificate(spec)

@@ -24,14 +24,14 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError
     let tags = c.tags(b, "", "tags", ctx.env.quotas.tags_per_resource, false);
     c.finish()?;
     let name = need(name, "name")?;
-    if let Some(existing) = ctx.state.service_networks.values().find(|n| n.name == name) {
+    if let Some(existing) = ctx.state.service_networks.values().find(|n| n.name == name && n.shared_from.is_none()) {
         return Err(ApiError::conflict(
             "SERVICE_NETWORK",
             existing.meta.id.clone(),
             format!("A service network named {name} already exists"),
         ));
     }
-    let count = ctx.state.service_networks.len();
+    let count = ctx.state.service_networks.values().filter(|n| n.shared_from.is_none()).count();
     ctx.quota(count, ctx.env.quotas.service_networks, "SERVICE_NETWORK", "service-networks", None)?;
     let meta = ctx.new_meta("sn", |id| format!("servicenetwork/{id}"));
     ctx.tag_new(&meta.arn, tags);
@@ -40,6 +40,8 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError
         name,
         auth_type: auth_type.unwrap_or_else(|| "NONE".to_owned()),
         sharing_enabled: sharing,
+        shared_from: None,
+        unlisted: false,
     };
     let body = json!({
         "id": sn.meta.id, "name": sn.name, "arn": sn.meta.arn, "authType": sn.auth_type,
@@ -61,6 +63,43 @@ pub(crate) fn seed(
     let reply = create(ctx, &Request { body, ..Request::default() })?;
     let field = |k: &str| reply.body.as_ref().and_then(|b| b.get(k)).and_then(Value::as_str).unwrap_or("").to_owned();
     Ok((field("id"), field("arn")))
+}
+
+/// Adds a service network that account `owner` shares with this one (not in this account's
+/// quota; its name may repeat one of the account's own); returns its id and ARN.
+pub(crate) fn seed_shared(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    owner: &str,
+    listed: bool,
+) -> Result<(String, String), ApiError> {
+    let mut c = Checker::new();
+    c.check_str("name", name, SN_NAME);
+    c.finish()?;
+    if owner.len() != 12 || !owner.bytes().all(|b| b.is_ascii_digit()) || owner == ctx.env.account {
+        return Err(ApiError::field("owner", "must be the 12-digit id of another account"));
+    }
+    let mut meta = ctx.new_meta("sn", |id| format!("servicenetwork/{id}"));
+    meta.arn = format!("arn:aws:vpc-lattice:{}:{owner}:servicenetwork/{}", ctx.env.region, meta.id);
+    let sn = ServiceNetwork {
+        meta,
+        name: name.to_owned(),
+        auth_type: "NONE".to_owned(),
+        sharing_enabled: Some(true),
+        shared_from: Some(owner.to_owned()),
+        unlisted: !listed,
+    };
+    let seeded = (sn.meta.id.clone(), sn.meta.arn.clone());
+    ctx.state.service_networks.insert(sn.meta.id.clone(), sn);
+    Ok(seeded)
+}
+
+/// AccessDeniedException when the service network belongs to another account.
+fn own(ctx: &Ctx<'_>, id: &str, action: &str) -> Result<(), ApiError> {
+    match ctx.state.service_networks.get(id) {
+        Some(sn) if sn.shared_from.is_some() => Err(ApiError::access_denied(action, &sn.meta.arn)),
+        _ => Ok(()),
+    }
 }
 
 fn sharing_json(sn: &ServiceNetwork) -> Value {
@@ -98,6 +137,7 @@ pub(crate) fn list(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> 
     let page = pagination::from_query(req, "ListServiceNetworks")?;
     let items: Vec<(u64, Value)> = in_order(&ctx.state.service_networks)
         .into_iter()
+        .filter(|sn| !sn.unlisted)
         .map(|sn| {
             let (vpcs, services) = counts(ctx, &sn.meta.id);
             let item = json!({
@@ -115,6 +155,7 @@ pub(crate) fn list(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> 
 
 pub(crate) fn update(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {
     let id = lookup(ctx, req)?;
+    own(ctx, &id, "UpdateServiceNetwork")?;
     let mut c = Checker::new();
     let auth_type = c.enumeration(&req.body, "", "authType", AUTH_TYPES, true);
     c.finish()?;
@@ -129,6 +170,7 @@ pub(crate) fn update(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError
 
 pub(crate) fn delete(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {
     let id = lookup(ctx, req)?;
+    own(ctx, &id, "DeleteServiceNetwork")?;
     let (vpcs, services) = counts(ctx, &id);
     if vpcs > 0 {
         return Err(ApiError::conflict(

@@ -1,4 +1,5 @@
-//! TagResource / UntagResource / ListTagsForResource on any Lattice ARN, with upsert semantics and the
+//! TagResource / UntagResource / ListTagsForResource on any Lattice ARN of the account (another
+//! account's, such as a shared service network, is AccessDeniedException), with upsert semantics and the
 //! per-resource tag limit. Also used by the Resource Groups Tagging API.
 
 use std::collections::BTreeMap;
@@ -17,7 +18,10 @@ pub(crate) fn existing(ctx: &Ctx<'_>, arn: &str) -> Option<Kind> {
     (ctx.state.arn_of(kind, id_of(arn)).as_deref() == Some(arn)).then_some(kind)
 }
 
-fn require(ctx: &Ctx<'_>, arn: &str) -> Result<Kind, ApiError> {
+fn require(ctx: &Ctx<'_>, arn: &str, action: &str) -> Result<Kind, ApiError> {
+    if arn.split(':').nth(4).is_some_and(|account| account != ctx.env.account) {
+        return Err(ApiError::access_denied(action, arn));
+    }
     existing(ctx, arn).ok_or_else(|| {
         let resource_type = arn_kind(arn).map_or("RESOURCE", Kind::resource_type);
         ApiError::not_found(resource_type, arn)
@@ -26,7 +30,7 @@ fn require(ctx: &Ctx<'_>, arn: &str) -> Result<Kind, ApiError> {
 
 /// Upserts tags on an existing resource, enforcing the per-resource limit on the result.
 pub(crate) fn apply(ctx: &mut Ctx<'_>, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ApiError> {
-    require(ctx, arn)?;
+    require(ctx, arn, "TagResource")?;
     let limit = ctx.env.quotas.tags_per_resource;
     let current = ctx.state.tags.get(arn).cloned().unwrap_or_default();
     let mut merged = current;
@@ -40,7 +44,7 @@ pub(crate) fn apply(ctx: &mut Ctx<'_>, arn: &str, tags: BTreeMap<String, String>
 
 /// Removes tag keys from an existing resource.
 pub(crate) fn remove(ctx: &mut Ctx<'_>, arn: &str, keys: &[String]) -> Result<(), ApiError> {
-    require(ctx, arn)?;
+    require(ctx, arn, "UntagResource")?;
     if let Some(tags) = ctx.state.tags.get_mut(arn) {
         for key in keys {
             tags.remove(key);
@@ -78,7 +82,7 @@ pub(crate) fn untag(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError>
 
 pub(crate) fn list(ctx: &mut Ctx<'_>, req: &Request) -> Result<Reply, ApiError> {
     let arn = label("resourceArn", req.label(0), TAG_ARN)?;
-    require(ctx, &arn)?;
+    require(ctx, &arn, "ListTagsForResource")?;
     let tags = ctx.state.tags.get(&arn).cloned().unwrap_or_default();
     Ok(Reply::ok(json!({ "tags": tags })))
 }

@@ -133,6 +133,15 @@ pub enum Error {
         #[source]
         source: LatticeError,
     },
+    /// Listing the associations of the cluster's VPC with service networks failed.
+    #[error("ListServiceNetworkVpcAssociations for VPC {vpc} failed")]
+    ListServiceNetworkVpcAssociations {
+        /// The VPC.
+        vpc: String,
+        /// The SDK error.
+        #[source]
+        source: LatticeError,
+    },
     /// Reading the auth policy of a service or service network we own failed.
     #[error("GetAuthPolicy {resource} failed")]
     GetAuthPolicy {
@@ -147,6 +156,15 @@ pub enum Error {
     GetAccessLogSubscription {
         /// Subscription ARN.
         subscription: String,
+        /// The SDK error.
+        #[source]
+        source: LatticeError,
+    },
+    /// Reading one of our service-network-to-VPC associations failed.
+    #[error("GetServiceNetworkVpcAssociation {association} failed")]
+    GetServiceNetworkVpcAssociation {
+        /// Association id.
+        association: String,
         /// The SDK error.
         #[source]
         source: LatticeError,

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use lattice_sim::SimConfig;
-use model::lattice::{AccessLogSubscriptionSpec, AuthPolicySpec, DesiredState, PolicyResource};
+use model::lattice::{AccessLogSubscriptionSpec, AuthPolicySpec, DesiredState, PolicyResource, ServiceNetworkSpec};
 use model::names::{TAG_ACCESS_LOG_POLICY, TAG_MANAGED_BY};
 use serde_json::json;
 
@@ -31,6 +31,15 @@ fn logs(resource: PolicyResource, policy: &str, destination: &str) -> AccessLogS
 
 fn with_policies() -> DesiredState {
     let mut desired = desired();
+    // Our network belongs to a Gateway, so it stays.
+    desired.gateway_names.insert(OURS.to_owned());
+    desired.service_networks.push(ServiceNetworkSpec {
+        name: OURS.to_owned(),
+        gateways: vec![format!("default/{OURS}")],
+        tags: None,
+        adopt: false,
+        vpc_association: None,
+    });
     desired.auth_policies = vec![
         auth(PolicyResource::service("rates-default"), POLICY),
         auth(PolicyResource::service_network(OURS), POLICY),

@@ -68,11 +68,38 @@ pub struct Config {
     pub identity: Identity,
     /// Quotas to plan against.
     pub quotas: Quotas,
+    /// `DEFAULT_SERVICE_NETWORK`: a service network created when missing, with an association of
+    /// the cluster's VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_service_network: Option<String>,
+    /// `ENABLE_SERVICE_NETWORK_OVERRIDE`: every Gateway maps to the default service network
+    /// instead of the one named like the Gateway (needs `default_service_network`).
+    #[serde(default)]
+    pub service_network_override: bool,
 }
 
 impl Config {
-    /// A configuration with default quotas.
+    /// A configuration with default quotas and no default service network.
     pub fn new(identity: Identity) -> Self {
-        Self { identity, quotas: Quotas::default() }
+        Self { identity, quotas: Quotas::default(), default_service_network: None, service_network_override: false }
+    }
+
+    /// The service network every Gateway maps to in override mode, if that mode is on.
+    pub fn override_network(&self) -> Option<&str> {
+        self.default_service_network.as_deref().filter(|_| self.service_network_override)
+    }
+
+    /// Checks the service network settings: the default name must be a valid VPC Lattice
+    /// service network name, and override mode needs it. The error names the setting.
+    pub fn validate_service_networks(&self) -> Result<(), String> {
+        if let Some(name) = &self.default_service_network
+            && let Err(problem) = crate::names::check_service_network_name(name)
+        {
+            return Err(format!("DEFAULT_SERVICE_NETWORK {name:?}: {problem}"));
+        }
+        if self.service_network_override && self.default_service_network.is_none() {
+            return Err("ENABLE_SERVICE_NETWORK_OVERRIDE needs DEFAULT_SERVICE_NETWORK".to_owned());
+        }
+        Ok(())
     }
 }

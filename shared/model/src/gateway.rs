@@ -76,8 +76,11 @@ impl Listener {
 pub struct GatewayModel {
     /// Namespace.
     pub namespace: String,
-    /// Name (also the service network's name or id).
+    /// Name.
     pub name: String,
+    /// Name or id of the service network it maps to: its own name, or the default service
+    /// network in override mode.
+    pub service_network: String,
     /// `metadata.generation`.
     pub generation: i64,
     /// Listeners in spec order.
@@ -159,6 +162,7 @@ fn validate(gw: &Gateway, snapshot: &ClusterSnapshot) -> GatewayModel {
     detect_conflicts(&mut listeners);
     GatewayModel {
         namespace,
+        service_network: name.clone(),
         name,
         generation: gw.metadata.generation.unwrap_or(1),
         listeners,

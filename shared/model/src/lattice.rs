@@ -43,16 +43,49 @@ pub struct DesiredState {
     /// Access log subscriptions of services and service networks (AccessLogPolicy).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub access_log_subscriptions: Vec<AccessLogSubscriptionSpec>,
+    /// Names of every Gateway of ours, accepted or not: a service network named like one (by
+    /// name or id) is never deleted.
+    #[serde(skip)]
+    pub gateway_names: std::collections::BTreeSet<String>,
 }
 
-/// A service network a Gateway maps to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A service network Gateways map to, or one we create.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceNetworkSpec {
     /// Name (the Gateway's name) or id of the service network.
     pub name: String,
     /// Gateways (`namespace/name`) that map to it.
     pub gateways: Vec<String>,
+    /// Tags to create it with when it is missing (`DEFAULT_SERVICE_NETWORK`, a ServiceNetwork
+    /// object); absent when it must exist already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// An existing service network of this name without any `ManagedBy` tag is taken over by
+    /// tagging it (ServiceNetwork objects).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adopt: bool,
+    /// What the association of the cluster's VPC with it should be; absent: no opinion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_association: Option<VpcAssociationSpec>,
+}
+
+/// The association of the cluster's VPC with a service network.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpcAssociationSpec {
+    /// The cluster's VPC.
+    pub vpc_identifier: String,
+    /// Whether the association should exist (`associateWithVpc`); when not, ours is deleted.
+    pub associate: bool,
+    /// Security groups, compared without order; absent: whatever the association has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<Vec<String>>,
+    /// Tags, including `ManagedBy`.
+    pub tags: Tags,
+    /// What asked for it, for refusals: `VpcAssociationPolicy ns/name` or `DEFAULT_SERVICE_NETWORK`.
+    #[serde(skip)]
+    pub source: String,
 }
 
 /// A Lattice service with its listeners and rules.

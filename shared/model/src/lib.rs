@@ -23,6 +23,7 @@ pub mod hostnames;
 pub mod imports;
 pub mod lattice;
 pub mod names;
+pub mod networks;
 pub mod observed;
 pub mod plan;
 pub mod policy;

@@ -32,6 +32,10 @@ pub const TAG_ACCESS_LOG_POLICY: &str = "application-networking.k8s.aws/AccessLo
 /// policy goes away, the tag tells that the health check must return to the defaults.
 pub const TAG_TARGET_GROUP_POLICY: &str = "application-networking.k8s.aws/TargetGroupPolicy";
 
+/// The VpcAssociationPolicy (`namespace/name`) a service-network-to-VPC association was created
+/// or last configured for; such an association goes when its policy does.
+pub const TAG_VPC_ASSOCIATION_POLICY: &str = "application-networking.k8s.aws/VpcAssociationPolicy";
+
 /// The tags that identify what a target group is for (besides `ManagedBy`): route target groups
 /// carry all seven, ServiceExport ones all but the route name and namespace. Two target groups
 /// with equal values for these keys (absent keys included) serve the same backend.
@@ -54,6 +58,43 @@ pub const ANNOTATION_SERVICE_ARN: &str = "application-networking.k8s.aws/lattice
 pub const ANNOTATION_ALLOW_TAKEOVER_FROM: &str = "application-networking.k8s.aws/allow-takeover-from";
 /// Listener `tls.options` key that carries an ACM certificate ARN.
 pub const OPTION_CERTIFICATE_ARN: &str = "application-networking.k8s.aws/certificate-arn";
+
+/// Checks a VPC Lattice service network name: 3 to 63 characters of `a-z`, `0-9` and `-`, no
+/// leading, trailing or doubled hyphen. Returns what is wrong.
+pub fn check_service_network_name(name: &str) -> Result<(), String> {
+    if !(3..=63).contains(&name.len()) {
+        return Err(format!("must be 3 to 63 characters long, not {}", name.len()));
+    }
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        return Err("may contain only lowercase letters, digits and hyphens".to_owned());
+    }
+    if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
+        return Err("may not start or end with a hyphen or contain two in a row".to_owned());
+    }
+    Ok(())
+}
+
+/// Whether `value` is a service network id (`sn-` and 17 lowercase letters or digits).
+pub fn is_service_network_id(value: &str) -> bool {
+    value
+        .strip_prefix("sn-")
+        .is_some_and(|rest| rest.len() == 17 && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+/// The VPC of a `ManagedBy` value (`<account>/<cluster>/<vpc>`).
+pub fn managed_by_vpc(managed_by: &str) -> &str {
+    managed_by.rsplit('/').next().unwrap_or_default()
+}
+
+/// The account of a `ManagedBy` value (`<account>/<cluster>/<vpc>`).
+pub fn managed_by_account(managed_by: &str) -> &str {
+    managed_by.split('/').next().unwrap_or_default()
+}
+
+/// The account of a Lattice ARN (`arn:aws:vpc-lattice:<region>:<account>:...`), or `""`.
+pub fn arn_account(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
 
 /// Takes the first `n` bytes of `s` (never splitting a character), then strips leading and
 /// trailing hyphens, like the existing controller's `Truncate`.
@@ -148,6 +189,25 @@ mod tests {
         assert_ne!(a, target_group_name("default", "parking", "rates/parking/81"));
         assert!(a.starts_with("k8s-default-parking-"));
         assert_eq!(a.len(), "k8s-default-parking-".len() + 10);
+    }
+
+    #[test]
+    fn service_network_names_follow_the_lattice_rules() {
+        assert_eq!(check_service_network_name("my-hotel"), Ok(()));
+        for bad in ["ab", "My-hotel", "my.hotel", "-hotel", "hotel-", "my--hotel", &"a".repeat(64)] {
+            assert!(check_service_network_name(bad).is_err(), "{bad}");
+        }
+        assert!(is_service_network_id("sn-0123456789abcdef0"));
+        assert!(!is_service_network_id("sn-0123"));
+        assert!(!is_service_network_id("my-hotel"));
+    }
+
+    #[test]
+    fn managed_by_and_arns_split_into_their_parts() {
+        assert_eq!(managed_by_vpc("111122223333/blue/vpc-0aaa"), "vpc-0aaa");
+        assert_eq!(managed_by_account("111122223333/blue/vpc-0aaa"), "111122223333");
+        assert_eq!(arn_account("arn:aws:vpc-lattice:us-west-2:444455556666:servicenetwork/sn-0"), "444455556666");
+        assert_eq!(arn_account("sn-0"), "");
     }
 
     #[test]

@@ -33,8 +33,9 @@ pub struct ObservedState {
     pub certificates: Option<Vec<crate::certificates::ObservedCertificate>>,
 }
 
-/// A service network.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A service network: of the account, or shared with it through AWS RAM (its ARN names
+/// another account).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObservedServiceNetwork {
     /// `sn-...`
@@ -43,7 +44,36 @@ pub struct ObservedServiceNetwork {
     pub arn: String,
     /// Name.
     pub name: String,
-    /// Tags.
+    /// Tags (those of service networks we neither own nor asked about are not read).
+    #[serde(default)]
+    pub tags: Tags,
+    /// `numberOfAssociatedVPCs` as listed (every VPC, not only the cluster's), when known.
+    #[serde(default, rename = "numberOfAssociatedVPCs", skip_serializing_if = "Option::is_none")]
+    pub associated_vpcs: Option<i64>,
+    /// `numberOfAssociatedServices` as listed, when known.
+    #[serde(default, rename = "numberOfAssociatedServices", skip_serializing_if = "Option::is_none")]
+    pub associated_services: Option<i64>,
+    /// Associations of the cluster's VPC with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpc_associations: Vec<ObservedVpcAssociation>,
+}
+
+/// An association of the cluster's VPC with a service network.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservedVpcAssociation {
+    /// `snva-...`
+    pub id: String,
+    /// ARN.
+    pub arn: String,
+    /// Lifecycle status (`ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_FAILED`, ...).
+    pub status: String,
+    /// The VPC.
+    pub vpc_id: String,
+    /// Security groups, when read (only those of our associations are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<Vec<String>>,
+    /// Tags (ours only; others are not read).
     #[serde(default)]
     pub tags: Tags,
 }
@@ -179,9 +209,9 @@ pub fn is_owned(tags: &Tags, managed_by: &str) -> bool {
 }
 
 impl ObservedState {
-    /// The service network with this name or id.
+    /// The service network with this name, id or ARN.
     pub fn service_network(&self, name_or_id: &str) -> Option<&ObservedServiceNetwork> {
-        self.service_networks.iter().find(|sn| sn.name == name_or_id || sn.id == name_or_id)
+        self.service_networks.iter().find(|sn| sn.name == name_or_id || sn.id == name_or_id || sn.arn == name_or_id)
     }
 
     /// The service with this name.

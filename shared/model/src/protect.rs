@@ -46,6 +46,16 @@ pub fn protected_owners(snapshot: &ClusterSnapshot) -> BTreeSet<OwnerKey> {
     out
 }
 
+/// Whether service networks and VPC associations must be left as they are because an object
+/// that asks for or names one could not be read (a ServiceNetwork, a VpcAssociationPolicy or a
+/// Gateway): then none is deleted, as it might be the unreadable object's.
+pub fn freezes_networks(snapshot: &ClusterSnapshot) -> bool {
+    snapshot
+        .unreadable
+        .iter()
+        .any(|r| matches!(r.kind.as_str(), "ServiceNetwork" | "VpcAssociationPolicy" | "Gateway" | "GatewayClass"))
+}
+
 /// Whether the translation of `route` reads `object`.
 fn depends_on(route: &Route, object: &ObjectRef) -> bool {
     match object.kind.as_str() {
@@ -100,7 +110,19 @@ mod tests {
         snap.unreadable.push(ObjectRef::new("HTTPRoute", "default", "broken"));
         let protected: Vec<String> = protected_owners(&snap).iter().map(|o| o.name.clone()).collect();
         assert_eq!(protected, ["broken", "rates"]);
+        assert!(!freezes_networks(&snap));
         snap.unreadable.push(ObjectRef::new("Gateway", "default", "my-hotel"));
         assert_eq!(protected_owners(&snap).len(), 3, "a Gateway that cannot be read protects every route on it");
+        assert!(freezes_networks(&snap));
+    }
+
+    #[test]
+    fn an_unreadable_service_network_or_vpc_association_policy_freezes_networks() {
+        for kind in ["ServiceNetwork", "VpcAssociationPolicy"] {
+            let mut snap = hotel().build();
+            snap.unreadable.push(ObjectRef::new(kind, "", "x"));
+            assert!(freezes_networks(&snap), "{kind}");
+            assert!(protected_owners(&snap).is_empty(), "no route depends on it");
+        }
     }
 }

@@ -30,8 +30,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Reads the VPC Lattice inventory.
 pub trait LatticeReader {
     /// Everything tagged with `managed_by` that belongs to `scope` (in full), the service
-    /// networks, and the owners of the services named in `interesting` (so a name held by someone
-    /// else can be reported). A partial read is an error, never a smaller inventory.
+    /// networks with the associations of the VPC in `managed_by`, and the owners of the services
+    /// and service networks named in `interesting` (so a name held by someone else can be
+    /// reported, and an untagged service network adopted). A partial read is an error, never a
+    /// smaller inventory.
     fn observe(
         &self,
         managed_by: &str,
@@ -165,9 +167,21 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
     let managed_by = config.identity.managed_by();
     let before = lattice.calls();
     let first = translate(&request.snapshot, &ObservedState::default(), config, request.now);
-    let interesting: BTreeSet<String> = first.desired.services.into_iter().map(|s| s.name).collect();
+    let interesting: BTreeSet<String> = first
+        .desired
+        .services
+        .iter()
+        .map(|s| s.name.clone())
+        .chain(first.desired.service_networks.iter().filter(|n| n.tags.is_some()).map(|n| n.name.clone()))
+        .collect();
     let protected = model::protect::protected_owners(&request.snapshot);
-    let scope = narrow(request.scope.clone(), &protected);
+    let mut scope = narrow(request.scope.clone(), &protected);
+    if scope == Scope::All && model::protect::freezes_networks(&request.snapshot) {
+        tracing::warn!(
+            "Left service networks and VPC associations unchanged because objects naming them could not be read"
+        );
+        scope = Scope::Except(BTreeSet::new());
+    }
     let mut observed =
         lattice.observe(&managed_by, &scope, &interesting).await.map_err(|source| Error::Observe { source })?;
     let queries = model::imports::queries(&request.snapshot, &scope, config);
@@ -188,7 +202,8 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         None
     };
     let translation = translate(&request.snapshot, &observed, config, request.now);
-    let plan = plan(&translation.desired, &observed, &scope, &managed_by);
+    // Routes waiting for an ACM certificate keep what they have in Lattice.
+    let plan = plan(&translation.desired, &observed, &narrow(scope.clone(), &translation.held), &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");
     let (apply, translation) = match request.mode {
         Mode::Plan => (None, translation),

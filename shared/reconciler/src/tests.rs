@@ -29,6 +29,7 @@ impl MemoryLattice {
                 arn: "arn:aws:vpc-lattice:us-west-2:111122223333:servicenetwork/sn-0123456789abcdef0".into(),
                 name: name.into(),
                 tags: BTreeMap::new(),
+                ..ObservedServiceNetwork::default()
             }],
             ..ObservedState::default()
         };
@@ -267,4 +268,29 @@ async fn a_dry_run_writes_nothing_and_a_failed_read_changes_nothing() {
     let err = run_cluster(&cluster(true), &lattice, &config(), &ReadScope::All, Mode::Apply, now()).await;
     assert!(matches!(err, Err(ClusterError::Read { .. })));
     assert_eq!(lattice.calls().get("Observe"), Some(&1), "the failed read never reached VPC Lattice");
+}
+
+#[tokio::test]
+async fn a_service_network_object_that_cannot_be_read_keeps_its_network() {
+    let lattice = MemoryLattice::with_network("my-hotel");
+    let mut snapshot = hotel();
+    snapshot.service_networks.push(
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "application-networking.k8s.aws/v1alpha1",
+            "kind": "ServiceNetwork",
+            "metadata": {"name": "edge", "generation": 1},
+            "spec": {},
+        }))
+        .expect("ServiceNetwork"),
+    );
+    let report = reconcile(&lattice, &config(), request(snapshot.clone(), Mode::Apply)).await.expect("reconcile");
+    assert_eq!(report.calls.get("CreateServiceNetwork"), Some(&1));
+    snapshot.service_networks.clear();
+    snapshot.unreadable.push(model::snapshot::ObjectRef::new("ServiceNetwork", "", "edge"));
+    let frozen = reconcile(&lattice, &config(), request(snapshot.clone(), Mode::Apply)).await.expect("reconcile");
+    assert!(frozen.plan.actions.is_empty(), "nothing is deleted while it cannot be read: {:?}", frozen.plan.actions);
+    snapshot.unreadable.clear();
+    let gone = reconcile(&lattice, &config(), request(snapshot, Mode::Apply)).await.expect("reconcile");
+    let ops: Vec<&str> = gone.plan.actions.iter().map(|a| a.op()).collect();
+    assert_eq!(ops, ["DeleteServiceNetwork"]);
 }

@@ -1,5 +1,7 @@
-//! Golden scenarios: each directory under `tests/scenarios/` holds manifests (`*.yaml`) and the
-//! expected plan, desired state and status (`expected.json`). Set `UPDATE_GOLDEN=1` to rewrite
+//! Golden scenarios: each directory under `tests/scenarios/` holds manifests (`*.yaml`), optionally
+//! an observed inventory (`observed.json`) and configuration (`config.json`:
+//! `defaultServiceNetwork`, `serviceNetworkOverride`), and the expected plan, desired state and
+//! status (`expected.json`). Set `UPDATE_GOLDEN=1` to rewrite
 //! the expected files (`include` may list more inputs relative to the repository root) after an intended change, then review the diff.
 //!
 //! The Lattice inventory the plan starts from is `observed.json` (empty when absent); when the
@@ -56,13 +58,24 @@ impl LatticeWriter for Fixed {
     }
 }
 
-fn config() -> Config {
-    Config::new(Identity {
+/// The scenario's configuration: the test identity, and the service network settings of
+/// `config.json` when there is one.
+fn config(dir: &Path) -> Result<Config, String> {
+    let mut config = Config::new(Identity {
         account_id: "111122223333".into(),
         cluster_name: "blue".into(),
         vpc_id: "vpc-0aaa1111bbbb2222c".into(),
         region: "us-west-2".into(),
-    })
+    });
+    let path = dir.join("config.json");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        config.default_service_network = value["defaultServiceNetwork"].as_str().map(str::to_owned);
+        config.service_network_override = value["serviceNetworkOverride"].as_bool().unwrap_or(false);
+        config.validate_service_networks().map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(config)
 }
 
 fn document(o: &Report, loaded: &manifests::Loaded) -> serde_json::Value {
@@ -94,7 +107,7 @@ async fn run_scenario(dir: &Path) -> Result<(), String> {
     let observed = applied_before(dir, observed, now)?;
     let loaded = manifests::load_paths(&inputs).map_err(|e| e.to_string())?;
     let request = Request { snapshot: loaded.snapshot.clone(), scope: Scope::All, mode: Mode::Plan, now };
-    let report = reconciler::reconcile(&Fixed(observed), &config(), request).await.map_err(|e| e.to_string())?;
+    let report = reconciler::reconcile(&Fixed(observed), &config(dir)?, request).await.map_err(|e| e.to_string())?;
     let actual = serde_json::to_string_pretty(&document(&report, &loaded)).map_err(|e| e.to_string())? + "\n";
     let expected_path = dir.join("expected.json");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -133,7 +146,7 @@ fn applied_before(dir: &Path, mut observed: ObservedState, now: Timestamp) -> Re
     let mut inputs = included(&before);
     inputs.push(before);
     let loaded = manifests::load_paths(&inputs).map_err(|e| e.to_string())?;
-    let config = config();
+    let config = config(dir)?;
     let managed_by = config.identity.managed_by();
     let mut ids = IdGen::starting_at(0xb0_0000);
     // Twice: the first run creates what the manifests name, the second fills in what depends on

@@ -251,6 +251,76 @@ def test_associations(lattice):
     lattice.delete_service(serviceIdentifier=svc)
 
 
+def test_vpc_association_security_groups(sim, lattice):
+    sn = lattice.create_service_network(name="boto-sg")["id"]
+    snva = lattice.create_service_network_vpc_association(
+        serviceNetworkIdentifier=sn, vpcIdentifier=VPC, securityGroupIds=["sg-0aaaaaaaaaaaaaaaa"],
+        tags={"team": "net"},
+    )
+    got = lattice.get_service_network_vpc_association(serviceNetworkVpcAssociationIdentifier=snva["arn"])
+    assert got["status"] == "ACTIVE" and got["securityGroupIds"] == ["sg-0aaaaaaaaaaaaaaaa"]
+    assert got["serviceNetworkName"] == "boto-sg" and got["vpcId"] == VPC
+    updated = lattice.update_service_network_vpc_association(
+        serviceNetworkVpcAssociationIdentifier=snva["id"], securityGroupIds=["sg-0bbbbbbbbbbbbbbbb", "sg-0aaaaaaaaaaaaaaaa"]
+    )
+    assert updated["status"] == "UPDATE_IN_PROGRESS"
+    got = lattice.get_service_network_vpc_association(serviceNetworkVpcAssociationIdentifier=snva["id"])
+    assert got["status"] == "ACTIVE" and sorted(got["securityGroupIds"]) == ["sg-0aaaaaaaaaaaaaaaa", "sg-0bbbbbbbbbbbbbbbb"]
+    # An association keeps at least one security group; the emulator says so itself (botocore's
+    # own check of the minimum is turned off).
+    unchecked = sim.client(config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
+    with pytest.raises(ClientError) as e:
+        unchecked.update_service_network_vpc_association(
+            serviceNetworkVpcAssociationIdentifier=snva["id"], securityGroupIds=[]
+        )
+    assert error_of(e) == ("ValidationException", 400)
+    assert "securityGroupIds" in e.value.response["Error"]["Message"]
+    by_vpc = lattice.list_service_network_vpc_associations(vpcIdentifier=VPC)["items"]
+    assert [(a["id"], a["serviceNetworkName"]) for a in by_vpc] == [(snva["id"], "boto-sg")]
+    assert lattice.list_tags_for_resource(resourceArn=snva["arn"])["tags"] == {"team": "net"}
+    deleted = lattice.delete_service_network_vpc_association(serviceNetworkVpcAssociationIdentifier=snva["id"])
+    assert deleted["status"] == "DELETE_IN_PROGRESS"
+    assert lattice.list_service_network_vpc_associations(vpcIdentifier=VPC)["items"] == []
+
+
+def test_shared_service_networks():
+    s = Sim(
+        "--shared-service-network", "name=central,owner=444455556666,listed=false",
+        "--shared-service-network", "name=hub,owner=444455556666",
+    )
+    try:
+        lattice = s.client(config=NO_RETRY)
+        listed = {n["name"]: n for n in lattice.list_service_networks()["items"]}
+        assert list(listed) == ["hub"], "an unlisted share is not listed"
+        assert listed["hub"]["arn"].startswith("arn:aws:vpc-lattice:us-west-2:444455556666:servicenetwork/sn-")
+        shared = s.admin("GET", "/_sim/state")["service_networks"]
+        central = next(n for n in shared.values() if n["name"] == "central")
+        arn = central["meta"]["arn"]
+        assert lattice.get_service_network(serviceNetworkIdentifier=arn)["name"] == "central"
+        # The account's own network may carry the same name as a shared one.
+        own = lattice.create_service_network(name="hub")
+        assert own["arn"].startswith(f"arn:aws:vpc-lattice:us-west-2:{ACCOUNT}:")
+        snva = lattice.create_service_network_vpc_association(serviceNetworkIdentifier=arn, vpcIdentifier=VPC)
+        by_vpc = lattice.list_service_network_vpc_associations(vpcIdentifier=VPC)["items"]
+        assert [(a["serviceNetworkName"], a["serviceNetworkArn"]) for a in by_vpc] == [("central", arn)]
+        svc = lattice.create_service(name="joins-central")["id"]
+        lattice.create_service_network_service_association(serviceNetworkIdentifier=arn, serviceIdentifier=svc)
+        for call in (
+            lambda: lattice.delete_service_network(serviceNetworkIdentifier=arn),
+            lambda: lattice.update_service_network(serviceNetworkIdentifier=arn, authType="AWS_IAM"),
+            lambda: lattice.tag_resource(resourceArn=arn, tags={"k": "v"}),
+            lambda: lattice.untag_resource(resourceArn=arn, tagKeys=["k"]),
+            lambda: lattice.list_tags_for_resource(resourceArn=arn),
+        ):
+            with pytest.raises(ClientError) as e:
+                call()
+            assert error_of(e) == ("AccessDeniedException", 403)
+            assert "owned by another account" in e.value.response["Error"]["Message"]
+        lattice.delete_service_network_vpc_association(serviceNetworkVpcAssociationIdentifier=snva["id"])
+    finally:
+        s.stop()
+
+
 def test_policies_and_access_logs(lattice):
     sn = lattice.create_service_network(name="boto-policy", authType="AWS_IAM")
     policy = json.dumps({"Version": "2012-10-17", "Statement": []}, indent=2)

@@ -12,6 +12,9 @@ use super::update::{Answer, target_key};
 use crate::client::Lattice;
 use crate::observe::convert;
 
+#[path = "execute_networks.rs"]
+mod networks;
+
 /// A call that did not succeed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct CallError {
@@ -288,6 +291,10 @@ impl Lattice {
             | Action::CreateAccessLogSubscription(_)
             | Action::UpdateAccessLogSubscription(_)
             | Action::DeleteAccessLogSubscription(_) => self.call_policy(action, run).await,
+            Action::DeleteServiceNetwork(_)
+            | Action::CreateServiceNetworkVpcAssociation(_)
+            | Action::UpdateServiceNetworkVpcAssociation(_)
+            | Action::DeleteServiceNetworkVpcAssociation(_) => self.call_network(action, run).await,
         }
     }
 }

@@ -83,6 +83,7 @@ pub(super) fn empty() -> ObservedState {
             arn: "arn:aws:vpc-lattice:us-west-2:111122223333:servicenetwork/sn-0aaaaaaaaaaaaaaaa".into(),
             name: "net-a".into(),
             tags: Tags::new(),
+            ..ObservedServiceNetwork::default()
         }],
         ..ObservedState::default()
     }

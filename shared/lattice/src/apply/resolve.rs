@@ -11,6 +11,9 @@ use model::observed::{
 };
 use model::plan::Action;
 
+#[path = "resolve_networks.rs"]
+mod networks;
+
 /// Why an action is not sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Unresolved {
@@ -120,7 +123,7 @@ impl Ledger {
     }
 
     /// The outcome for a resource the inventory lacks: why it is missing if this run knows.
-    fn missing(&self, key: &str, what: &str) -> Unresolved {
+    pub(super) fn missing(&self, key: &str, what: &str) -> Unresolved {
         match self.entries.get(key) {
             Some((true, reason)) => Unresolved::Pending(reason.clone()),
             Some((false, reason)) => Unresolved::Skip(reason.clone()),
@@ -190,6 +193,9 @@ pub(super) fn association<'a>(
 fn tags_of<'a>(observed: &'a ObservedState, arn: &str) -> Option<(&'a Tags, String)> {
     if let Some(sn) = observed.service_networks.iter().find(|sn| sn.arn == arn) {
         return Some((&sn.tags, format!("service network {}", sn.name)));
+    }
+    if let Some((_, a)) = networks::vpc_association(observed, arn) {
+        return Some((&a.tags, format!("VPC association {}", a.id)));
     }
     if let Some(tg) = observed.target_groups.iter().find(|tg| tg.arn == arn) {
         return Some((&tg.tags, format!("target group {}", tg.name)));
@@ -307,8 +313,16 @@ impl<'a> Resolver<'a> {
                 }
                 req.target_group_identifier = id;
             }
-            Action::TagResource(req) => self.owned_arn(&req.resource_arn)?,
+            Action::TagResource(req) => {
+                let (tags, what) = tags_of(self.observed, &req.resource_arn)
+                    .ok_or_else(|| Unresolved::Skip(format!("no resource has ARN {}", req.resource_arn)))?;
+                self.may_tag(tags, &what, &req.tags)?
+            }
             Action::UntagResource(req) => self.owned_arn(&req.resource_arn)?,
+            Action::DeleteServiceNetwork(_)
+            | Action::CreateServiceNetworkVpcAssociation(_)
+            | Action::UpdateServiceNetworkVpcAssociation(_)
+            | Action::DeleteServiceNetworkVpcAssociation(_) => self.resolve_network(&mut resolved)?,
             Action::UpdateServiceNetwork(_)
             | Action::PutAuthPolicy(_)
             | Action::DeleteAuthPolicy(_)
@@ -319,7 +333,7 @@ impl<'a> Resolver<'a> {
         Ok(resolved)
     }
 
-    fn check_owned(&self, tags: &Tags, what: &str) -> Result<(), Unresolved> {
+    pub(super) fn check_owned(&self, tags: &Tags, what: &str) -> Result<(), Unresolved> {
         if is_owned(tags, self.managed_by) {
             return Ok(());
         }

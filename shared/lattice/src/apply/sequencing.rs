@@ -49,6 +49,14 @@ pub(super) fn parent_key(action: &Action) -> String {
         }
         Action::TagResource(req) => format!("resource/{}", req.resource_arn),
         Action::UntagResource(req) => format!("resource/{}", req.resource_arn),
+        Action::DeleteServiceNetwork(req) => format!("servicenetwork/{}", req.service_network_identifier),
+        Action::CreateServiceNetworkVpcAssociation(req) => format!("vpc/{}", req.vpc_identifier),
+        Action::UpdateServiceNetworkVpcAssociation(req) => {
+            format!("vpc-association/{}", req.service_network_vpc_association_identifier)
+        }
+        Action::DeleteServiceNetworkVpcAssociation(req) => {
+            format!("vpc-association/{}", req.service_network_vpc_association_identifier)
+        }
         Action::UpdateServiceNetwork(req) => format!("servicenetwork/{}", req.service_network_identifier),
         Action::PutAuthPolicy(req) => policy_parent(&req.resource_identifier),
         Action::DeleteAuthPolicy(req) => policy_parent(&req.resource_identifier),

@@ -10,6 +10,9 @@ use model::observed::{
 };
 use model::plan::Action;
 
+#[path = "update_networks.rs"]
+mod networks;
+
 /// What a successful call answered that the inventory needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Answer {
@@ -40,6 +43,7 @@ pub(super) fn record(action: &Action, answer: Answer, observed: &mut ObservedSta
             arn: answer.arn,
             name: req.name.clone(),
             tags: req.tags.clone(),
+            ..ObservedServiceNetwork::default()
         }),
         Action::CreateService(req) => observed.services.push(ObservedService {
             id: answer.id,
@@ -190,6 +194,10 @@ pub(super) fn record(action: &Action, answer: Answer, observed: &mut ObservedSta
         | Action::CreateAccessLogSubscription(_)
         | Action::UpdateAccessLogSubscription(_)
         | Action::DeleteAccessLogSubscription(_) => {}
+        Action::DeleteServiceNetwork(_)
+        | Action::CreateServiceNetworkVpcAssociation(_)
+        | Action::UpdateServiceNetworkVpcAssociation(_)
+        | Action::DeleteServiceNetworkVpcAssociation(_) => networks::record(action, answer, observed),
     }
     refresh_service_arns(observed);
 }
@@ -208,8 +216,8 @@ fn listener_mut<'a>(observed: &'a mut ObservedState, service: &str, id: &str) ->
 }
 
 fn tags_mut<'a>(observed: &'a mut ObservedState, arn: &str) -> Option<&'a mut model::names::Tags> {
-    if let Some(sn) = observed.service_networks.iter_mut().find(|sn| sn.arn == arn) {
-        return Some(&mut sn.tags);
+    if let Some(tags) = networks::tags_mut(&mut observed.service_networks, arn) {
+        return Some(tags);
     }
     if let Some(tg) = observed.target_groups.iter_mut().find(|tg| tg.arn == arn) {
         return Some(&mut tg.tags);

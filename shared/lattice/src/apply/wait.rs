@@ -114,6 +114,26 @@ impl Lattice {
             Action::PutAuthPolicy(req) => self.resource_busy(&req.resource_identifier).await,
             Action::DeleteAuthPolicy(req) => self.resource_busy(&req.resource_identifier).await,
             Action::CreateAccessLogSubscription(req) => self.resource_busy(&req.resource_identifier).await,
+            Action::CreateServiceNetworkVpcAssociation(req) => {
+                let call = self.inner.lattice.list_service_network_vpc_associations();
+                let out = call.vpc_identifier(&req.vpc_identifier).send().await;
+                out.is_ok_and(|o| o.items().iter().any(|a| busy(a.status().map(|s| s.as_str()))))
+            }
+            Action::UpdateServiceNetworkVpcAssociation(req) => {
+                self.vpc_association_busy(&req.service_network_vpc_association_identifier).await
+            }
+            Action::DeleteServiceNetworkVpcAssociation(req) => {
+                self.vpc_association_busy(&req.service_network_vpc_association_identifier).await
+            }
+            Action::DeleteServiceNetwork(req) => {
+                let id = &req.service_network_identifier;
+                let vpcs = self.inner.lattice.list_service_network_vpc_associations().service_network_identifier(id);
+                let services =
+                    self.inner.lattice.list_service_network_service_associations().service_network_identifier(id);
+                let (vpcs, services) = tokio::join!(vpcs.send(), services.send());
+                vpcs.is_ok_and(|o| o.items().iter().any(|a| busy(a.status().map(|s| s.as_str()))))
+                    || services.is_ok_and(|o| o.items().iter().any(|a| busy(a.status().map(|s| s.as_str()))))
+            }
             Action::CreateService(req) => self.service_name_busy(&req.name).await,
             Action::CreateServiceNetwork(_)
             | Action::CreateTargetGroup(_)
@@ -129,6 +149,12 @@ impl Lattice {
     /// networks have no lifecycle).
     async fn resource_busy(&self, id: &str) -> bool {
         !super::policies::is_network(id) && self.service_busy(id).await
+    }
+
+    async fn vpc_association_busy(&self, id: &str) -> bool {
+        let call = self.inner.lattice.get_service_network_vpc_association();
+        let out = call.service_network_vpc_association_identifier(id).send().await;
+        out.is_ok_and(|a| busy(a.status().map(|s| s.as_str())))
     }
 
     /// Whether a service of this name is in progress (still being deleted, so the name is taken).

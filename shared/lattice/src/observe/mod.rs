@@ -5,6 +5,7 @@
 mod certificates;
 pub(crate) mod convert;
 mod imports;
+mod networks;
 mod policies;
 mod services;
 mod target_groups;
@@ -14,11 +15,11 @@ use std::sync::Arc;
 
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use model::names::{TAG_MANAGED_BY, Tags};
-use model::observed::{ObservedServiceNetwork, ObservedState};
+use model::observed::ObservedState;
 use model::plan::Scope;
 
 use crate::client::Lattice;
-use crate::error::{self, Error};
+use crate::error::Error;
 
 /// Resource type filter of the tagging API for VPC Lattice.
 const RESOURCE_TYPE: &str = "vpc-lattice";
@@ -83,7 +84,11 @@ impl Lattice {
     /// is in `scope`; with [`Scope::All`] that is all of them. `interesting_names` are service
     /// names the caller wants to know about even when someone else (or an owner out of scope)
     /// holds them, so that it can say who holds a name; such services come with their tags but
-    /// without associations, listeners or rules. Any failed call fails the whole read.
+    /// without associations, listeners or rules. The same names pick the service networks of the
+    /// account we do not own whose tags are read (to adopt an untagged one, or to say who owns
+    /// it). Service networks come with their association counts and the associations of the VPC
+    /// in `managed_by` (security groups of ours); a service network shared with the account that
+    /// only such an association reveals is added. Any failed call fails the whole read.
     pub async fn observe(
         &self,
         managed_by: &str,
@@ -92,7 +97,7 @@ impl Lattice {
     ) -> Result<ObservedState, Error> {
         let owned = Arc::new(Owned { tags: self.owned(managed_by).await?, scope: scope.clone() });
         let (service_networks, (services, service_auth), target_groups, access_log_subscriptions) = tokio::try_join!(
-            self.service_networks(&owned),
+            self.service_networks(&owned, managed_by, interesting_names),
             self.services(&owned, interesting_names),
             self.target_groups(&owned),
             self.access_log_subscriptions(&owned),
@@ -131,35 +136,5 @@ impl Lattice {
             }
         }
         Ok(owned)
-    }
-
-    /// All service networks visible to the account, with tags when we own them.
-    async fn service_networks(&self, owned: &Owned) -> Result<Vec<ObservedServiceNetwork>, Error> {
-        const OP: &str = "ListServiceNetworks";
-        let items = self
-            .inner
-            .lattice_read
-            .list_service_networks()
-            .max_results(PAGE_SIZE)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| Error::ListServiceNetworks { source: error::lattice(e) })?;
-        items
-            .iter()
-            .map(|sn| {
-                let id = required(sn.id(), OP, "service network", "id")?;
-                let arn = required(sn.arn(), OP, id, "arn")?;
-                let name = required(sn.name(), OP, id, "name")?;
-                Ok(ObservedServiceNetwork {
-                    id: id.to_owned(),
-                    arn: arn.to_owned(),
-                    name: name.to_owned(),
-                    tags: owned.tags(arn),
-                })
-            })
-            .collect()
     }
 }

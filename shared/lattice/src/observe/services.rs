@@ -115,16 +115,7 @@ impl Lattice {
 
     /// A service we do not own: its summary and tags; `None` when it vanished meanwhile.
     async fn foreign_service(&self, summary: Summary) -> Result<Option<ObservedService>, Error> {
-        let tags = match self.inner.lattice_read.list_tags_for_resource().resource_arn(&summary.arn).send().await {
-            Ok(out) => out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
-            Err(e) => {
-                let source = error::lattice(e);
-                if is_not_found(&source) {
-                    return Ok(None);
-                }
-                return Err(Error::ListTagsForResource { arn: summary.arn, source });
-            }
-        };
+        let Some(tags) = self.foreign_tags(summary.arn.clone()).await? else { return Ok(None) };
         Ok(Some(summary.into_service(tags)))
     }
 

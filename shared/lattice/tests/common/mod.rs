@@ -183,9 +183,10 @@ pub fn desired() -> DesiredState {
     }
 }
 
-/// Service names a run asks about.
+/// Names a run asks about: the services, and the service networks it creates when missing.
 pub fn names(desired: &DesiredState) -> BTreeSet<String> {
-    desired.services.iter().map(|s| s.name.clone()).collect()
+    let networks = desired.service_networks.iter().filter(|n| n.tags.is_some()).map(|n| n.name.clone());
+    desired.services.iter().map(|s| s.name.clone()).chain(networks).collect()
 }
 
 /// Observe, plan and apply once.

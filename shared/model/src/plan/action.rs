@@ -11,6 +11,9 @@ use crate::names::Tags;
 
 mod policies;
 
+pub use super::action_networks::{
+    CreateServiceNetworkVpcAssociation, ServiceNetworkRef, UpdateServiceNetworkVpcAssociation, VpcAssociationRef,
+};
 pub use policies::{
     AccessLogSubscriptionRef, CreateAccessLogSubscription, DeleteAuthPolicy, PutAuthPolicy,
     UpdateAccessLogSubscription, UpdateServiceNetwork,
@@ -51,6 +54,10 @@ pub enum Action {
     CreateAccessLogSubscription(CreateAccessLogSubscription),
     UpdateAccessLogSubscription(UpdateAccessLogSubscription),
     DeleteAccessLogSubscription(AccessLogSubscriptionRef),
+    DeleteServiceNetwork(ServiceNetworkRef),
+    CreateServiceNetworkVpcAssociation(CreateServiceNetworkVpcAssociation),
+    UpdateServiceNetworkVpcAssociation(UpdateServiceNetworkVpcAssociation),
+    DeleteServiceNetworkVpcAssociation(VpcAssociationRef),
 }
 
 impl Action {
@@ -82,6 +89,10 @@ impl Action {
             Self::CreateAccessLogSubscription(_) => "CreateAccessLogSubscription",
             Self::UpdateAccessLogSubscription(_) => "UpdateAccessLogSubscription",
             Self::DeleteAccessLogSubscription(_) => "DeleteAccessLogSubscription",
+            Self::DeleteServiceNetwork(_) => "DeleteServiceNetwork",
+            Self::CreateServiceNetworkVpcAssociation(_) => "CreateServiceNetworkVpcAssociation",
+            Self::UpdateServiceNetworkVpcAssociation(_) => "UpdateServiceNetworkVpcAssociation",
+            Self::DeleteServiceNetworkVpcAssociation(_) => "DeleteServiceNetworkVpcAssociation",
         }
     }
 }

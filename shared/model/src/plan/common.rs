@@ -28,6 +28,8 @@ pub(super) struct Planner<'a> {
     kept_refs: BTreeSet<String>,
     /// Services whose surviving references are already in `kept_refs`.
     accounted: BTreeSet<&'a str>,
+    /// What the service network steps decided that later steps need.
+    pub(super) networks: super::networks::Notes,
 }
 
 impl<'a> Planner<'a> {
@@ -51,6 +53,7 @@ impl<'a> Planner<'a> {
             plan: Plan::default(),
             kept_refs: BTreeSet::new(),
             accounted: BTreeSet::new(),
+            networks: super::networks::Notes::default(),
         }
     }
 

@@ -5,6 +5,9 @@
 //! The plan is computed in this order, so that parents are created before their children and
 //! children are removed before their parents:
 //!
+//! 0. service networks and the cluster VPC's associations (whole-cluster runs only): our
+//!    associations that must go, missing service networks we manage, associations and their
+//!    security groups;
 //! 1. target groups: create missing ones, update health checks, sync tags;
 //! 2. targets: register missing ones, deregister stale ones (at most 100 per call);
 //! 3. services: create missing ones, update certificates, sync tags;
@@ -18,7 +21,8 @@
 //! 8. services we own that are no longer desired: their associations, then the service;
 //! 9. target groups we own that are no longer desired and no longer referenced: their
 //!    remaining targets are deregistered, then the target group is deleted (one still used by
-//!    a service this run does not manage only loses its targets).
+//!    a service this run does not manage only loses its targets);
+//! 10. service networks we own that nothing asks for or uses any more (whole-cluster runs).
 //!
 //! A service we own whose custom domain name must change is replaced in step 3: its
 //! associations and the service are deleted, then it is created again like a missing one.
@@ -29,10 +33,12 @@
 //! have made to one is recorded as a [`Refusal`] instead.
 
 pub mod action;
+mod action_networks;
 mod adopt;
 mod common;
 mod listeners;
 pub mod memory;
+mod networks;
 mod policies;
 mod rules;
 mod services;
@@ -95,7 +101,8 @@ impl Scope {
 
 /// A change the plan would have made but did not, with the reason.
 ///
-/// `resource` is a path such as `service/<name>`, `service/<name>/listener/<port>`,
+/// `resource` is a path such as `servicenetwork/<name>`,
+/// `servicenetwork/<name>/vpc-association/<vpc>`, `service/<name>`, `service/<name>/listener/<port>`,
 /// `service/<name>/listener/<port>/rule/<name>`, `service/<name>/association/<network>` or
 /// `targetgroup/<name>`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -137,6 +144,9 @@ pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, man
     for action in takeovers {
         p.push(action);
     }
+    networks::plan_vpc_disassociations(&mut p, &desired.service_networks);
+    networks::plan_networks(&mut p, &desired.service_networks);
+    networks::plan_vpc_associations(&mut p, &desired.service_networks);
     target_groups::plan_target_groups(&mut p, &desired.target_groups);
     let services = services::select(&mut p, &desired.services);
     services::plan_attributes(&mut p, &services);
@@ -149,6 +159,7 @@ pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, man
     services::plan_deletions(&mut p, &desired.services);
     p.keep_unaccounted_references();
     target_groups::plan_deletions(&mut p, &desired.target_groups);
+    networks::plan_network_deletions(&mut p, desired);
     let mut plan = p.finish();
     plan.refused.extend(waiting);
     plan

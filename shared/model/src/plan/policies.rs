@@ -34,6 +34,21 @@ enum Resolved {
     Foreign,
     /// It does not exist and this plan does not create it.
     Missing,
+    /// A service network this plan creates or takes over: its settings follow on the next run,
+    /// once it has an id and our tag.
+    Later,
+}
+
+/// Whether this plan creates the service network `name` (a desired one with our tags).
+fn created_now(p: &Planner<'_>, desired: &DesiredState, name: &str) -> bool {
+    desired.service_networks.iter().any(|sn| sn.name == name && sn.tags.as_ref().is_some_and(|t| p.owns(t)))
+}
+
+/// Whether this plan takes over the untagged service network `name`.
+fn adopted_now(p: &Planner<'_>, desired: &DesiredState, name: &str, tags: &crate::names::Tags) -> bool {
+    !tags.contains_key(crate::names::TAG_MANAGED_BY)
+        && desired.service_networks.iter().any(|sn| sn.name == name && sn.adopt)
+        && p.scope().includes(None)
 }
 
 /// Resolves `resource` against the observed state and the services this plan manages.
@@ -50,7 +65,9 @@ fn resolve(p: &Planner<'_>, desired: &DesiredState, resource: &PolicyResource) -
         },
         PolicyResourceType::ServiceNetwork => match p.observed.service_network(name) {
             Some(sn) if p.owns(&sn.tags) => Resolved::Ours(sn.id.clone()),
+            Some(sn) if adopted_now(p, desired, name, &sn.tags) => Resolved::Later,
             Some(_) => Resolved::Foreign,
+            None if created_now(p, desired, name) => Resolved::Later,
             None => Resolved::Missing,
         },
     }
@@ -75,6 +92,9 @@ fn refuse(p: &mut Planner<'_>, resource: &PolicyResource, what: &str, resolved: 
     match resolved {
         Resolved::Foreign => p.refuse_foreign(label),
         Resolved::Missing => p.refuse(label, "the resource does not exist"),
+        Resolved::Later => {
+            p.refuse(label, "the service network is created or taken over by this run; this follows on the next run")
+        }
         Resolved::Ours(_) | Resolved::Created(_) => {}
     }
 }
@@ -106,7 +126,7 @@ pub(super) fn plan_auth(p: &mut Planner<'_>, desired: &DesiredState) {
                 (id.clone(), p.observed.auth_of(id))
             }
             Resolved::Created(name) => (name.clone(), None),
-            Resolved::Foreign | Resolved::Missing => {
+            Resolved::Foreign | Resolved::Missing | Resolved::Later => {
                 refuse(p, &spec.resource, "authpolicy", &resolved);
                 continue;
             }
@@ -182,7 +202,7 @@ pub(super) fn plan_access_logs(p: &mut Planner<'_>, desired: &DesiredState) {
         let identifier = match &resolved {
             Resolved::Ours(id) => id.clone(),
             Resolved::Created(name) => name.clone(),
-            Resolved::Foreign | Resolved::Missing => {
+            Resolved::Foreign | Resolved::Missing | Resolved::Later => {
                 refuse(p, &spec.resource, "accesslogsubscription", &resolved);
                 continue;
             }

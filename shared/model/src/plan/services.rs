@@ -135,17 +135,17 @@ pub(super) fn plan_associations(p: &mut Planner<'_>, services: &[PlannedService<
         let seen = svc.observed.map_or(&[][..], |s| &s.associations[..]);
         let mut created = BTreeSet::new();
         for network in &svc.desired.service_networks {
-            let Some(sn) = p.observed.service_network(network) else {
+            let Some(identifier) = p.network_identifier(network) else {
                 continue;
             };
-            if seen.iter().any(|a| links_to(p, a, network)) || !created.insert(&sn.id) {
+            if seen.iter().any(|a| links_to(p, a, network)) || !created.insert(identifier.clone()) {
                 continue;
             }
             let mut tags = svc.desired.tags.clone();
             tags.insert(TAG_MANAGED_BY.to_owned(), p.managed_by().to_owned());
             p.push(Action::CreateServiceNetworkServiceAssociation(CreateServiceNetworkServiceAssociation {
                 service_identifier: svc.identifier().to_owned(),
-                service_network_identifier: sn.id.clone(),
+                service_network_identifier: identifier,
                 tags,
             }));
         }

@@ -157,6 +157,7 @@ pub(crate) fn base_observed() -> ObservedState {
         arn: format!("arn:aws:vpc-lattice:us-west-2:111122223333:servicenetwork/{id}"),
         name: name.to_owned(),
         tags: Tags::new(),
+        ..ObservedServiceNetwork::default()
     };
     ObservedState {
         service_networks: vec![network("sn-0aaaaaaaaaaaaaaaa", "net-a"), network("sn-0bbbbbbbbbbbbbbbb", "net-b")],

@@ -24,6 +24,17 @@ fn service_auth(route: &str, policy: &str) -> AuthPolicySpec {
     }
 }
 
+/// `network` as a Gateway's service network that must exist.
+fn gateway_network(network: &str) -> crate::lattice::ServiceNetworkSpec {
+    crate::lattice::ServiceNetworkSpec {
+        name: network.to_owned(),
+        gateways: vec![format!("{NS}/{network}")],
+        tags: None,
+        adopt: false,
+        vpc_association: None,
+    }
+}
+
 fn network_auth(network: &str) -> AuthPolicySpec {
     AuthPolicySpec { resource: PolicyResource::service_network(network), policy: POLICY.to_owned(), owner: None }
 }
@@ -135,6 +146,8 @@ fn a_deleted_route_loses_auth_and_logs_before_its_service() {
 #[test]
 fn service_network_auth_only_on_a_network_we_own() {
     let mut want = desired(vec![], vec![]);
+    want.service_networks.push(gateway_network("net-a"));
+    want.gateway_names.insert("net-a".into());
     want.auth_policies.push(network_auth("net-a"));
     let mut a = Account::new(owned_network());
     let plan = a.converge(&want);
@@ -327,4 +340,22 @@ fn health_checks_compare_on_the_fields_we_set() {
     let plan = plan_all(&desired(vec![], vec![tg]), &observed);
     assert!(plan.is_noop());
     assert_eq!(plan.refused[0].resource, "targetgroup/k8s-rates/healthcheck/port");
+}
+
+#[test]
+fn a_service_network_this_run_creates_gets_its_auth_on_the_next_run() {
+    let mut want = desired(vec![], vec![]);
+    want.service_networks.push(crate::lattice::ServiceNetworkSpec {
+        tags: Some(tags(&[(TAG_MANAGED_BY, MANAGED_BY)])),
+        ..gateway_network("net-new")
+    });
+    want.auth_policies.push(network_auth("net-new"));
+    let mut a = Account::new(base_observed());
+    let plan = plan_all(&want, &a.observed);
+    assert_eq!(ops(&plan), ["CreateServiceNetwork"]);
+    assert_eq!(plan.refused[0].resource, "servicenetwork/net-new/authpolicy");
+    assert!(plan.refused[0].reason.contains("next run"), "{}", plan.refused[0].reason);
+    apply(&plan, &mut a.observed, &mut a.ids);
+    let plan = a.converge(&want);
+    assert_eq!(ops(&plan), ["PutAuthPolicy", "UpdateServiceNetwork"]);
 }

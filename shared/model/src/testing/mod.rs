@@ -3,11 +3,13 @@
 //! [`translate`] and look up the status it computed.
 
 mod exports;
+mod networks;
 mod objects;
 mod policies;
 mod routes;
 
 pub use exports::*;
+pub use networks::*;
 pub use objects::*;
 pub use policies::*;
 pub use routes::*;
@@ -65,6 +67,7 @@ pub fn network(name: &str) -> ObservedServiceNetwork {
         arn: format!("arn:aws:vpc-lattice:us-west-2:123456789012:servicenetwork/{SN_ID}"),
         name: name.into(),
         tags: Tags::new(),
+        ..ObservedServiceNetwork::default()
     }
 }
 
@@ -158,6 +161,12 @@ pub fn assert_generations(snapshot: &ClusterSnapshot, t: &Translation) {
             "HTTPRoute" => snapshot.http_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "GRPCRoute" => snapshot.grpc_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
             "TLSRoute" => snapshot.tls_routes.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation),
+            "ServiceNetwork" => {
+                snapshot.service_networks.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation)
+            }
+            "VpcAssociationPolicy" => {
+                snapshot.vpc_association_policies.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation)
+            }
             "ServiceExport" => {
                 snapshot.service_exports.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation)
             }

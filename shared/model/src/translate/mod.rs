@@ -4,6 +4,7 @@
 mod access_log_policy;
 mod auth_policy;
 mod certificates;
+mod networks;
 mod options;
 mod policy_targets;
 mod service;
@@ -22,6 +23,8 @@ mod tests_conformance_tls;
 #[cfg(test)]
 mod tests_imports;
 #[cfg(test)]
+mod tests_networks;
+#[cfg(test)]
 mod tests_prop;
 #[cfg(test)]
 mod tests_status;
@@ -33,8 +36,9 @@ mod tests_translation;
 mod tests_translation_kinds;
 #[cfg(test)]
 mod tests_unsupported;
+mod vpc_policies;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::jiff::Timestamp;
 
@@ -44,7 +48,7 @@ use crate::conditions::reasons;
 use crate::config::Config;
 use crate::exports;
 use crate::gateway;
-use crate::lattice::{DesiredState, OwnerKey, ServiceNetworkSpec};
+use crate::lattice::{DesiredState, OwnerKey};
 use crate::observed::{ObservedState, is_owned};
 use crate::route;
 use crate::snapshot::ClusterSnapshot;
@@ -63,6 +67,9 @@ pub struct Translation {
     /// certificate has to be found for: the caller reads the certificates only when this is
     /// not empty (see [`crate::observed::ObservedState::certificates`]).
     pub certificate_lookups: BTreeMap<OwnerKey, String>,
+    /// Routes whose existing Lattice resources must be left as they are this run (no ACM
+    /// certificate found for their custom domain): the plan's scope leaves them out.
+    pub held: BTreeSet<OwnerKey>,
 }
 
 /// Translates a cluster snapshot.
@@ -73,7 +80,8 @@ pub struct Translation {
 /// transitions. ServiceExports add their target groups to the desired state (see
 /// [`crate::exports`]).
 pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
-    let gateways = gateway::gateways(snapshot);
+    let mut gateways = gateway::gateways(snapshot);
+    networks::map_gateways(&mut gateways, config);
     let resolver = Resolver { snapshot, observed, config };
     let mut routes = route::routes(snapshot);
     routes.sort_by_key(route::Route::age_key);
@@ -104,14 +112,12 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             desired.target_groups.push(tg.clone());
         }
     }
-    let mut networks: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for g in gateways.iter().filter(|g| g.not_accepted.is_none()) {
-        networks.entry(g.name.clone()).or_default().push(g.key());
-    }
-    desired.service_networks =
-        networks.into_iter().map(|(name, gateways)| ServiceNetworkSpec { name, gateways }).collect();
+    let networks = networks::build(snapshot, &gateways, observed, config, now);
+    desired.service_networks = networks.specs;
+    desired.gateway_names = gateways.iter().map(|g| g.name.clone()).collect();
 
-    let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, now);
+    let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, &networks.managed, now);
+    status.extend(networks.status);
     status.extend(exports::status(&exports, observed, config, now));
     status.extend(target_group_policy::status(snapshot, now));
     let managed_by = config.identity.managed_by();
@@ -137,7 +143,15 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             o.certificate_lookup.clone().map(|domain| (owner, domain))
         })
         .collect();
-    Translation { desired, status, certificate_lookups }
+    let held = outcomes
+        .iter()
+        .filter(|o| o.held)
+        .map(|o| {
+            let r = &o.route;
+            OwnerKey { kind: r.kind.kind().into(), namespace: r.namespace.clone(), name: r.name.clone() }
+        })
+        .collect();
+    Translation { desired, status, certificate_lookups, held }
 }
 
 /// Two routes whose service names collide: the older keeps the name. A name held in Lattice by

@@ -75,13 +75,19 @@ impl Context<'_> {
                 "spec.targetRef: {target} is not accepted (see its status), so it has no service network"
             )));
         };
+        let ours_to_create = network.tags.as_ref().is_some_and(|t| is_owned(t, self.managed_by));
         let Some(seen) = self.observed.service_network(&network.name) else {
+            if ours_to_create {
+                // Created by this controller: the settings follow once it exists.
+                return Ok(Attached { resource: PolicyResource::service_network(&network.name), owner: None });
+            }
             return Err(Verdict::TargetNotFound(format!(
                 "spec.targetRef: the service network {} of {target} does not exist",
                 network.name
             )));
         };
-        if !is_owned(&seen.tags, self.managed_by) {
+        let adopted = network.adopt && !seen.tags.contains_key(crate::names::TAG_MANAGED_BY);
+        if !is_owned(&seen.tags, self.managed_by) && !adopted {
             return Err(Verdict::Invalid(format!(
                 "spec.targetRef: the service network {} of {target} is not managed by this controller (ManagedBy {}); \
                  its {what} are left to its owner",

@@ -38,6 +38,10 @@ pub struct RouteOutcome {
     pub target_groups: Vec<TargetGroupSpec>,
     /// The custom domain an ACM certificate has to be found for (an HTTPS listener names none).
     pub certificate_lookup: Option<String>,
+    /// No certificate was found for the route's custom domain: the route is not accepted, and its
+    /// existing Lattice resources are left as they are rather than deleted (a certificate that is
+    /// being renewed or re-imported must not take the service and its DNS name away).
+    pub held: bool,
 }
 
 struct Built {
@@ -62,6 +66,7 @@ pub fn build(
         service: None,
         target_groups: Vec::new(),
         certificate_lookup: None,
+        held: false,
     };
     let route = &out.route;
     let options = options::read(route);
@@ -172,10 +177,10 @@ pub fn build(
     let mut networks: Vec<String> = Vec::new();
     for a in out.attachments.iter().filter(|a| a.outcome.is_ok()) {
         let gw = &gateways[a.gateway];
-        if !networks.contains(&gw.name)
+        if !networks.contains(&gw.service_network)
             && options::joins(&options, resolver.snapshot, &gw.namespace, &gw.name, &mut out.warnings)
         {
-            networks.push(gw.name.clone());
+            networks.push(gw.service_network.clone());
         }
     }
     let custom_domain_name = built.hostnames.first().cloned();
@@ -195,7 +200,11 @@ pub fn build(
                 match certificates::discover(resolver.observed, domain) {
                     Ok(arn) => arn,
                     Err(message) => {
+                        let message = format!(
+                            "{message}; the route's existing VPC Lattice resources are left as they are until one is"
+                        );
                         reject(&mut out.attachments, reasons::CERTIFICATE_NOT_FOUND, &message);
+                        out.held = true;
                         return out;
                     }
                 }

@@ -14,6 +14,7 @@ use crate::conditions::{self, condition, reasons, types, verdict};
 use crate::config::{CONTROLLER_NAME, Config};
 use crate::gateway::{self, GatewayModel, Listener};
 use crate::names::{ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN};
+use crate::networks::{NetworkMatch, find};
 use crate::observed::{ObservedState, is_owned};
 use crate::route::GATEWAY_GROUP;
 use crate::snapshot::{ClusterSnapshot, name_of};
@@ -38,6 +39,7 @@ pub(super) fn build(
     outcomes: &[RouteOutcome],
     observed: &ObservedState,
     config: &Config,
+    managed: &BTreeMap<String, String>,
     now: Timestamp,
 ) -> Vec<StatusEntry> {
     let mut out = Vec::new();
@@ -77,7 +79,8 @@ pub(super) fn build(
         out.push(entry("GatewayClass", None, name_of(&class.metadata), ObjectStatus::GatewayClass(status)));
     }
     for (gi, gw) in gateways.iter().enumerate() {
-        out.push(gateway_entry(gi, gw, outcomes, observed, now));
+        let network = NetworkFacts { observed, account: &config.identity.account_id, managed };
+        out.push(gateway_entry(gi, gw, outcomes, &network, now));
     }
     let managed_by = config.identity.managed_by();
     for o in outcomes {
@@ -182,13 +185,22 @@ fn route_conditions(o: &RouteOutcome, problem: Option<&(&'static str, String)>, 
     out
 }
 
+/// What a Gateway's `Programmed` condition depends on.
+struct NetworkFacts<'a> {
+    observed: &'a ObservedState,
+    account: &'a str,
+    /// Service networks we create when missing, with what asks for each.
+    managed: &'a BTreeMap<String, String>,
+}
+
 fn gateway_entry(
     gi: usize,
     gw: &GatewayModel,
     outcomes: &[RouteOutcome],
-    observed: &ObservedState,
+    network: &NetworkFacts<'_>,
     now: Timestamp,
 ) -> StatusEntry {
+    let observed = network.observed;
     let generation = gw.generation;
     let mut attached = vec![0_i32; gw.listeners.len()];
     let mut dns: Option<String> = None;
@@ -258,11 +270,10 @@ fn gateway_entry(
     };
     let is_accepted = accepted.status == "True";
     computed.push(accepted);
-    let matches: Vec<_> =
-        observed.service_networks.iter().filter(|sn| sn.name == gw.name || sn.id == gw.name).collect();
-    computed.push(match (is_accepted, matches.as_slice()) {
+    let sn_name = &gw.service_network;
+    computed.push(match (is_accepted, find(observed, sn_name, network.account)) {
         (false, _) => condition(types::PROGRAMMED, false, reasons::INVALID, "Gateway is not accepted", generation, now),
-        (true, [sn]) => condition(
+        (true, NetworkMatch::One(sn)) => condition(
             types::PROGRAMMED,
             true,
             reasons::PROGRAMMED,
@@ -270,22 +281,22 @@ fn gateway_entry(
             generation,
             now,
         ),
-        (true, []) => condition(
-            types::PROGRAMMED,
-            false,
-            reasons::PENDING,
-            format!("VPC Lattice service network {} not found; create it or share it with this account", gw.name),
-            generation,
-            now,
-        ),
-        (true, _) => condition(
+        (true, NetworkMatch::Missing) => {
+            let message = match network.managed.get(sn_name) {
+                Some(by) => format!("VPC Lattice service network {sn_name} does not exist yet; it is created for {by}"),
+                None => format!(
+                    "VPC Lattice service network {sn_name} not found; create it, share it with this account, or set DEFAULT_SERVICE_NETWORK or a ServiceNetwork object to have it created"
+                ),
+            };
+            condition(types::PROGRAMMED, false, reasons::PENDING, message, generation, now)
+        }
+        (true, NetworkMatch::Ambiguous(found)) => condition(
             types::PROGRAMMED,
             false,
             reasons::INVALID,
             format!(
-                "Found {} VPC Lattice service networks named {}; use the service network's id as the Gateway name",
-                matches.len(),
-                gw.name
+                "Found {} VPC Lattice service networks named {sn_name}; use the service network's id as the Gateway name",
+                found.len()
             ),
             generation,
             now,

@@ -186,3 +186,13 @@ fn the_tags_annotation_of_an_access_log_policy_tags_its_subscription() {
     let c = policy_condition(&t, "AccessLogPolicy", "logs");
     assert!(c.reason == "Accepted" && c.message.contains("no additional tags are applied"), "{}", c.message);
 }
+
+#[test]
+fn a_gateway_policy_on_the_default_service_network_we_create_is_accepted_before_it_exists() {
+    let mut config = config();
+    config.default_service_network = Some("my-hotel".into());
+    let snap = hotel().with(mk_iap("default", "net-auth", "Gateway", "my-hotel", DOC)).build();
+    let t = crate::translate::translate(&snap, &ObservedState::default(), &config, now());
+    assert_eq!(policy_condition(&t, "IAMAuthPolicy", "net-auth").reason, "Accepted");
+    assert_eq!(t.desired.auth_policies[0].resource, PolicyResource::service_network("my-hotel"));
+}

@@ -167,6 +167,7 @@ proptest! {
                 arn: "arn:aws:vpc-lattice:us-west-2:111122223333:servicenetwork/sn-0123456789abcdef0".into(),
                 name: "gw".into(),
                 tags: Default::default(),
+                ..ObservedServiceNetwork::default()
             }],
             ..ObservedState::default()
         };

@@ -5,9 +5,11 @@
 //! [`IdGen`], ARNs in account [`ACCOUNT`] and region [`REGION`], and status `ACTIVE` at once.
 //! Identifiers in actions may be ids, ARNs or names; forward actions are stored with target
 //! group ids. Calls Lattice would reject (unknown identifiers, duplicate names, ports or
-//! priorities, deleting a service that still has associations or a target group still in use,
-//! oversized batches) fail with a [`MemoryError`].
+//! priorities, deleting a service or service network that still has associations or a target
+//! group still in use, a second service network for one VPC, oversized batches) fail with a
+//! [`MemoryError`].
 
+mod networks;
 mod policies;
 mod resolve;
 mod resources;

@@ -117,8 +117,12 @@ impl<'s> Lattice<'s> {
         let found = state
             .service_networks
             .iter_mut()
-            .find(|sn| sn.arn == arn)
-            .map(|sn| &mut sn.tags)
+            .find_map(|sn| {
+                if sn.arn == arn {
+                    return Some(&mut sn.tags);
+                }
+                sn.vpc_associations.iter_mut().find(|a| a.arn == arn).map(|a| &mut a.tags)
+            })
             .or_else(|| state.target_groups.iter_mut().find(|tg| tg.arn == arn).map(|tg| &mut tg.tags))
             .or_else(|| state.access_log_subscriptions.iter_mut().find(|a| a.arn == arn).map(|a| &mut a.tags))
             .or_else(|| {

@@ -29,6 +29,7 @@ impl Lattice<'_> {
                     id,
                     name: req.name.clone(),
                     tags: req.tags.clone(),
+                    ..ObservedServiceNetwork::default()
                 });
             }
             Action::CreateService(req) => self.create_service(req)?,
@@ -104,6 +105,10 @@ impl Lattice<'_> {
                 let tg = self.targets_of(req)?;
                 tg.targets.retain(|t| !req.targets.contains(t));
             }
+            Action::DeleteServiceNetwork(req) => self.delete_service_network(req)?,
+            Action::CreateServiceNetworkVpcAssociation(req) => self.create_vpc_association(req)?,
+            Action::UpdateServiceNetworkVpcAssociation(req) => self.update_vpc_association(req)?,
+            Action::DeleteServiceNetworkVpcAssociation(req) => self.delete_vpc_association(req)?,
             Action::TagResource(req) => tag(self.tags_mut(&req.resource_arn)?, &req.tags),
             Action::UntagResource(req) => {
                 let tags = self.tags_mut(&req.resource_arn)?;
