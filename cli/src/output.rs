@@ -235,6 +235,15 @@ fn match_summary(m: &RuleMatch) -> String {
     parts.join(" ")
 }
 
+/// `, health check <path>` or `, health check off`.
+fn health_check_summary(check: &serde_json::Value) -> String {
+    match (check.get("enabled").and_then(serde_json::Value::as_bool), check.get("path").and_then(|p| p.as_str())) {
+        (Some(false), _) => ", health check off".to_owned(),
+        (_, Some(path)) => format!(", health check {path}"),
+        _ => ", health check".to_owned(),
+    }
+}
+
 fn describe(a: &Action) -> (char, String) {
     match a {
         Action::CreateServiceNetwork(r) => ('+', r.name.clone()),
@@ -246,7 +255,14 @@ fn describe(a: &Action) -> (char, String) {
             },
         ),
         Action::UpdateService(r) => {
-            ('~', format!("{} certificate {}", r.service_identifier, r.certificate_arn.as_deref().unwrap_or("-")))
+            let mut changes = Vec::new();
+            if let Some(arn) = &r.certificate_arn {
+                changes.push(format!("certificate {arn}"));
+            }
+            if let Some(auth_type) = &r.auth_type {
+                changes.push(format!("authType {auth_type}"));
+            }
+            ('~', format!("{} {}", r.service_identifier, changes.join(" ")))
         }
         Action::DeleteService(r) => ('-', r.service_identifier.clone()),
         Action::CreateServiceNetworkServiceAssociation(r) => {
@@ -278,12 +294,13 @@ fn describe(a: &Action) -> (char, String) {
         Action::CreateTargetGroup(r) => (
             '+',
             format!(
-                "{} {} {}/{} port {}",
+                "{} {} {}/{} port {}{}",
                 r.name,
                 r.config.ip_address_type,
                 r.config.protocol,
                 r.config.protocol_version.as_deref().unwrap_or("-"),
-                r.config.port
+                r.config.port,
+                r.config.health_check.as_ref().map_or(String::new(), health_check_summary)
             ),
         ),
         Action::UpdateTargetGroup(r) => ('~', format!("{} health check", r.target_group_identifier)),
@@ -292,6 +309,16 @@ fn describe(a: &Action) -> (char, String) {
         Action::DeregisterTargets(r) => ('-', format!("{} {} targets", r.target_group_identifier, r.targets.len())),
         Action::TagResource(r) => ('~', format!("{} {} tags", r.resource_arn, r.tags.len())),
         Action::UntagResource(r) => ('~', format!("{} remove {}", r.resource_arn, r.tag_keys.join(", "))),
+        Action::UpdateServiceNetwork(r) => ('~', format!("{} authType {}", r.service_network_identifier, r.auth_type)),
+        Action::PutAuthPolicy(r) => ('~', format!("{} auth policy ({} bytes)", r.resource_identifier, r.policy.len())),
+        Action::DeleteAuthPolicy(r) => ('-', format!("{} auth policy", r.resource_identifier)),
+        Action::CreateAccessLogSubscription(r) => {
+            ('+', format!("{} access logs to {}", r.resource_identifier, r.destination_arn))
+        }
+        Action::UpdateAccessLogSubscription(r) => {
+            ('~', format!("{} access logs to {}", r.access_log_subscription_identifier, r.destination_arn))
+        }
+        Action::DeleteAccessLogSubscription(r) => ('-', r.access_log_subscription_identifier.clone()),
         Action::DeleteServiceNetwork(r) => ('-', r.service_network_identifier.clone()),
         Action::CreateServiceNetworkVpcAssociation(r) => (
             '+',

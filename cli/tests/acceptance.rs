@@ -35,7 +35,9 @@ fn conditions<'a>(status: &'a Value, kind: &str, name: &str) -> Vec<&'a Value> {
         .find(|e| e["kind"] == kind && e["metadata"]["name"] == name)
         .unwrap_or_else(|| panic!("no status for {kind} {name}"));
     match kind {
-        "Gateway" => entry["status"]["conditions"].as_array().expect("conditions").iter().collect(),
+        "Gateway" | "TargetGroupPolicy" | "IAMAuthPolicy" | "AccessLogPolicy" => {
+            entry["status"]["conditions"].as_array().expect("conditions").iter().collect()
+        }
         _ => entry["status"]["parents"][0]["conditions"].as_array().expect("conditions").iter().collect(),
     }
 }
@@ -201,4 +203,35 @@ fn crds_prints_the_committed_definitions() {
         .expect("examples/crds.yaml");
     assert_eq!(stdout, committed);
     assert_eq!(stdout.matches("kind: CustomResourceDefinition").count(), 7);
+}
+
+#[test]
+fn the_policy_examples_apply_on_top_of_the_hotel_and_the_demo_does_not_read_them() {
+    let (code, stdout, stderr) = latticectl(&["apply", "-f", "examples/", "-f", "examples-policies/", "-o", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).expect("one JSON object");
+    assert!(doc["input"]["errors"].as_array().is_some_and(Vec::is_empty), "{}", doc["input"]);
+    for (kind, name) in [
+        ("TargetGroupPolicy", "parking-health"),
+        ("IAMAuthPolicy", "rates-auth"),
+        ("AccessLogPolicy", "inventory-logs"),
+    ] {
+        assert_eq!(condition_status(&doc["status"], kind, name, "Accepted"), "True", "{kind} {name}");
+    }
+    for op in ["PutAuthPolicy", "UpdateService", "CreateAccessLogSubscription"] {
+        assert_eq!(doc["calls"][op], 1, "{op}: {}", doc["calls"]);
+    }
+    let parking = doc["desired"]["targetGroups"]
+        .as_array()
+        .expect("target groups")
+        .iter()
+        .find(|tg| tg["name"].as_str().is_some_and(|n| n.starts_with("k8s-default-parking-")))
+        .expect("parking");
+    assert_eq!(parking["config"]["healthCheck"]["path"], "/health");
+    // The demo itself does not read them.
+    let (_, stdout, _) = latticectl(&["plan", "-f", "examples/", "-o", "json"]);
+    let doc: Value = serde_json::from_str(&stdout).expect("one JSON object");
+    assert!(
+        doc["status"].as_array().expect("status").iter().all(|e| !e["kind"].as_str().unwrap_or("").ends_with("Policy"))
+    );
 }

@@ -219,9 +219,62 @@ async fn a_removed_route_is_deleted_in_a_valid_order() {
     assert_eq!(run.code, Some(0), "{}", run.doc);
     assert_eq!(
         ops(&run.doc),
-        ["DeleteServiceNetworkServiceAssociation", "DeleteService", "DeleteTargetGroup", "DeleteTargetGroup"]
+        [
+            "DeleteServiceNetworkServiceAssociation",
+            "DeleteService",
+            "DeregisterTargets",
+            "DeregisterTargets",
+            "DeleteTargetGroup",
+            "DeleteTargetGroup"
+        ]
     );
     let (services, tgs) = names(&client(&endpoint)).await;
     assert_eq!(services, ["rates-default"]);
     assert_eq!(tgs.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_policy_examples_converge_and_go_cleanly() {
+    let sim = sim().await;
+    let endpoint = sim.endpoint();
+    let policies = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples-policies"));
+    let run = |paths: Vec<PathBuf>| {
+        let e = endpoint.clone();
+        tokio::task::spawn_blocking(move || apply(&e, &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>()))
+    };
+    let first = run(vec![examples(), policies.clone()]).await.expect("join");
+    assert_eq!(first.code, Some(0), "{}", first.doc);
+    assert_eq!(mutating(&first.doc["calls"]).values().sum::<u64>(), 20, "{}", first.doc["calls"]);
+    let second = run(vec![examples(), policies]).await.expect("join");
+    assert!(ops(&second.doc).is_empty(), "{:?}", ops(&second.doc));
+    let calls = &second.doc["calls"];
+    assert_eq!((calls["GetAuthPolicy"].as_u64(), calls["GetAccessLogSubscription"].as_u64()), (Some(1), Some(1)));
+
+    let c = client(&sim.endpoint());
+    let services = c.list_services().send().await.expect("services");
+    let rates =
+        services.items().iter().find(|s| s.name() == Some("rates-default")).and_then(|s| s.id()).expect("rates");
+    let rates = rates.to_owned();
+    assert_eq!(
+        c.get_service().service_identifier(&rates).send().await.expect("get").auth_type().map(|t| t.as_str()),
+        Some("AWS_IAM")
+    );
+
+    // Without the policies: IAM auth off, the policy and the subscription gone, the health
+    // check back to the defaults.
+    let third = run(vec![examples()]).await.expect("join");
+    assert_eq!(third.code, Some(0), "{}", third.doc);
+    let mut removal = ops(&third.doc);
+    removal.sort();
+    assert_eq!(
+        removal,
+        ["DeleteAccessLogSubscription", "DeleteAuthPolicy", "UntagResource", "UpdateService", "UpdateTargetGroup"]
+    );
+    assert_eq!(
+        c.get_service().service_identifier(&rates).send().await.expect("get").auth_type().map(|t| t.as_str()),
+        Some("NONE")
+    );
+    assert!(c.get_auth_policy().resource_identifier(&rates).send().await.expect("get").policy().is_none());
+    let fourth = run(vec![examples()]).await.expect("join");
+    assert!(ops(&fourth.doc).is_empty(), "{:?}", ops(&fourth.doc));
 }

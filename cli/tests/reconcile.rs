@@ -191,7 +191,14 @@ async fn one_route_is_reconciled_alone_and_a_dry_run_changes_nothing() {
     let ops: Vec<&str> = doc["actions"].as_array().expect("actions").iter().filter_map(|a| a["op"].as_str()).collect();
     assert_eq!(
         ops,
-        ["DeleteServiceNetworkServiceAssociation", "DeleteService", "DeleteTargetGroup", "DeleteTargetGroup"]
+        [
+            "DeleteServiceNetworkServiceAssociation",
+            "DeleteService",
+            "DeregisterTargets",
+            "DeregisterTargets",
+            "DeleteTargetGroup",
+            "DeleteTargetGroup"
+        ]
     );
 }
 

@@ -13,7 +13,8 @@ export const MANAGED_BY_TAG = 'application-networking.k8s.aws/ManagedBy';
  * resource type, "*");
  * Get* and ListTagsForResource (must read resources owned by others and RAM-shared service
  * networks); Register/Deregister/ListTargets (no condition keys listed; this account's target
- * groups); UntagResource (only aws:TagKeys: never the ManagedBy key).
+ * groups); UntagResource (only aws:TagKeys: never the ManagedBy key); the CloudWatch
+ * vended-log delivery calls behind access log subscriptions (no resource type, "*").
  */
 export function latticeStatements(stack: Stack, clusterNames: string[]): iam.PolicyStatement[] {
   const { account, region, partition } = stack;
@@ -45,6 +46,8 @@ export function latticeStatements(stack: Stack, clusterNames: string[]): iam.Pol
         'vpc-lattice:GetRule',
         'vpc-lattice:GetTargetGroup',
         'vpc-lattice:GetServiceNetworkServiceAssociation',
+        'vpc-lattice:GetAuthPolicy',
+        'vpc-lattice:GetAccessLogSubscription',
         'vpc-lattice:GetServiceNetworkVpcAssociation',
         'vpc-lattice:ListTagsForResource',
       ],
@@ -58,6 +61,7 @@ export function latticeStatements(stack: Stack, clusterNames: string[]): iam.Pol
         'vpc-lattice:CreateRule',
         'vpc-lattice:CreateTargetGroup',
         'vpc-lattice:CreateServiceNetworkServiceAssociation',
+        'vpc-lattice:CreateAccessLogSubscription',
         'vpc-lattice:CreateServiceNetwork',
         'vpc-lattice:CreateServiceNetworkVpcAssociation',
       ],
@@ -76,6 +80,11 @@ export function latticeStatements(stack: Stack, clusterNames: string[]): iam.Pol
         'vpc-lattice:UpdateTargetGroup',
         'vpc-lattice:DeleteTargetGroup',
         'vpc-lattice:DeleteServiceNetworkServiceAssociation',
+        'vpc-lattice:UpdateServiceNetwork',
+        'vpc-lattice:PutAuthPolicy',
+        'vpc-lattice:DeleteAuthPolicy',
+        'vpc-lattice:UpdateAccessLogSubscription',
+        'vpc-lattice:DeleteAccessLogSubscription',
         'vpc-lattice:DeleteServiceNetwork',
         'vpc-lattice:UpdateServiceNetworkVpcAssociation',
         'vpc-lattice:DeleteServiceNetworkVpcAssociation',
@@ -103,6 +112,17 @@ export function latticeStatements(stack: Stack, clusterNames: string[]): iam.Pol
       sid: 'LatticeTargets',
       actions: ['vpc-lattice:RegisterTargets', 'vpc-lattice:DeregisterTargets', 'vpc-lattice:ListTargets'],
       resources: [`arn:${partition}:vpc-lattice:${region}:${account}:targetgroup/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AccessLogDelivery',
+      actions: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+      ],
+      resources: ['*'],
     }),
     new iam.PolicyStatement({
       sid: 'LatticeServiceLinkedRole',

@@ -124,11 +124,38 @@ pub enum Error {
         #[source]
         source: LatticeError,
     },
+    /// Reading a service network we own failed.
+    #[error("GetServiceNetwork {service_network} failed")]
+    GetServiceNetwork {
+        /// Service network id.
+        service_network: String,
+        /// The SDK error.
+        #[source]
+        source: LatticeError,
+    },
     /// Listing the associations of the cluster's VPC with service networks failed.
     #[error("ListServiceNetworkVpcAssociations for VPC {vpc} failed")]
     ListServiceNetworkVpcAssociations {
         /// The VPC.
         vpc: String,
+        /// The SDK error.
+        #[source]
+        source: LatticeError,
+    },
+    /// Reading the auth policy of a service or service network we own failed.
+    #[error("GetAuthPolicy {resource} failed")]
+    GetAuthPolicy {
+        /// Service or service network id.
+        resource: String,
+        /// The SDK error.
+        #[source]
+        source: LatticeError,
+    },
+    /// Reading an access log subscription we own failed.
+    #[error("GetAccessLogSubscription {subscription} failed")]
+    GetAccessLogSubscription {
+        /// Subscription ARN.
+        subscription: String,
         /// The SDK error.
         #[source]
         source: LatticeError,

@@ -85,7 +85,10 @@ async fn a_service_no_longer_desired_goes_with_its_associations_and_target_group
     sim.reset_calls();
     let (removal, report, observed) = run(&lattice, &desired).await;
     let ops: Vec<&str> = removal.actions.iter().map(|a| a.op()).collect();
-    assert_eq!(ops, ["DeleteServiceNetworkServiceAssociation", "DeleteService", "DeleteTargetGroup"]);
+    assert_eq!(
+        ops,
+        ["DeleteServiceNetworkServiceAssociation", "DeleteService", "DeregisterTargets", "DeleteTargetGroup"]
+    );
     assert!(report.is_complete(), "{report:#?}");
     let calls = sim.calls();
     eprintln!("removal run: {} calls: {calls:?}", total(&calls));

@@ -13,6 +13,7 @@ use crate::names::{self, Tags};
 use crate::observed::ObservedState;
 use crate::route::{BackendRef, GATEWAY_GROUP, Route, RouteKind};
 use crate::snapshot::{AWS_GROUP, ClusterSnapshot, MCS_GROUP, name_of, namespace_of};
+use crate::translate::target_group_policy;
 
 /// Annotation on a ServiceImport naming an external target group.
 pub const ANNOTATION_TARGET_GROUP_ARN: &str = "application-networking.k8s.aws/target-group-arn";
@@ -114,7 +115,14 @@ impl Resolver<'_> {
             )
         })?;
         let family = spec.ip_families.as_ref().and_then(|f| f.first()).map(String::as_str).unwrap_or("IPv4");
-        Ok(Resolved::Service(Box::new(self.target_group(route, service, port, protocol, version, family))))
+        let policy = target_group_policy::settings_for(self.snapshot, "Service", &backend.namespace, &backend.name);
+        let (protocol, version) = match &policy {
+            Some(p) => p.protocols(route.kind, (protocol, version)),
+            None => (protocol.to_owned(), version.map(str::to_owned)),
+        };
+        let mut tg = self.target_group(route, service, port, &protocol, version.as_deref(), family);
+        target_group_policy::apply(&mut tg, policy.as_ref(), self.observed);
+        Ok(Resolved::Service(Box::new(tg)))
     }
 
     fn target_group(

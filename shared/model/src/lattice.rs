@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::Tags;
 
+pub mod policies;
+
+pub use policies::{AccessLogSubscriptionSpec, AuthPolicySpec, PolicyResource, PolicyResourceType};
+
 /// Which Kubernetes object a Lattice service or target group is built for.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,6 +37,12 @@ pub struct DesiredState {
     pub services: Vec<ServiceSpec>,
     /// Target groups of the routes' backends.
     pub target_groups: Vec<TargetGroupSpec>,
+    /// IAM auth policies of services and service networks (IAMAuthPolicy).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auth_policies: Vec<AuthPolicySpec>,
+    /// Access log subscriptions of services and service networks (AccessLogPolicy).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_log_subscriptions: Vec<AccessLogSubscriptionSpec>,
     /// Names of every Gateway of ours, accepted or not: a service network named like one (by
     /// name or id) is never deleted.
     #[serde(skip)]

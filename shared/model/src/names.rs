@@ -26,6 +26,11 @@ pub const TAG_SERVICE_NAMESPACE: &str = "application-networking.k8s.aws/ServiceN
 pub const TAG_SOURCE_TYPE: &str = "application-networking.k8s.aws/SourceTypeKey";
 /// Protocol version of a target group: `HTTP1`, `HTTP2`, `GRPC` or empty.
 pub const TAG_PROTOCOL_VERSION: &str = "application-networking.k8s.aws/ProtocolVersion";
+/// The AccessLogPolicy (`<namespace>/<name>`) an access log subscription is built for.
+pub const TAG_ACCESS_LOG_POLICY: &str = "application-networking.k8s.aws/AccessLogPolicy";
+/// The TargetGroupPolicy (`<namespace>/<name>`) whose settings a target group carries; when the
+/// policy goes away, the tag tells that the health check must return to the defaults.
+pub const TAG_TARGET_GROUP_POLICY: &str = "application-networking.k8s.aws/TargetGroupPolicy";
 
 /// The VpcAssociationPolicy (`namespace/name`) a service-network-to-VPC association was created
 /// or last configured for; such an association goes when its policy does.

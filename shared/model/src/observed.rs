@@ -8,6 +8,10 @@ use crate::lattice::{HttpMatch, ListenerProtocol, RuleAction, Target, TargetGrou
 use crate::names::{TAG_MANAGED_BY, Tags};
 pub use crate::readiness::TargetHealth;
 
+pub mod policies;
+
+pub use policies::{ObservedAccessLogSubscription, ObservedAuth};
+
 /// The observed Lattice inventory.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -18,6 +22,12 @@ pub struct ObservedState {
     pub services: Vec<ObservedService>,
     /// Target groups with their targets.
     pub target_groups: Vec<ObservedTargetGroup>,
+    /// Auth settings of the services and service networks we own that were read in full.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auth: Vec<ObservedAuth>,
+    /// Access log subscriptions we own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_log_subscriptions: Vec<ObservedAccessLogSubscription>,
     /// Issued ACM certificates, when some route needed one discovered; `None` when they were
     /// not read (translation then leaves discovered certificates out without judging them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,5 +226,10 @@ impl ObservedState {
     /// The target group with this name.
     pub fn target_group(&self, name: &str) -> Option<&ObservedTargetGroup> {
         self.target_groups.iter().find(|tg| tg.name == name)
+    }
+
+    /// The auth settings of the service or service network with this id, when read.
+    pub fn auth_of(&self, resource_id: &str) -> Option<&ObservedAuth> {
+        self.auth.iter().find(|a| a.resource_id == resource_id)
     }
 }

@@ -3,6 +3,11 @@
 //! `defaultServiceNetwork`, `serviceNetworkOverride`), and the expected plan, desired state and
 //! status (`expected.json`). Set `UPDATE_GOLDEN=1` to rewrite
 //! the expected files (`include` may list more inputs relative to the repository root) after an intended change, then review the diff.
+//!
+//! The Lattice inventory the plan starts from is `observed.json` (empty when absent); when the
+//! scenario has a `before/` directory, the manifests in it are first translated, planned and
+//! applied onto that inventory by the in-memory Lattice, so that a scenario can say "this was
+//! in place, now the manifests say that" in manifests rather than in hand-written inventory.
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +17,9 @@ use k8s_openapi::jiff::Timestamp;
 use model::config::{Config, Identity};
 use model::imports::ImportQueries;
 use model::observed::{ObservedState, ObservedTargetGroup};
-use model::plan::{Plan, Scope};
+use model::plan::memory::{self, IdGen};
+use model::plan::{Plan, Scope, plan};
+use model::translate::translate;
 use reconciler::{ApplyOutcome, BoxError, LatticeReader, LatticeWriter, Mode, Report, Request};
 
 /// A VPC Lattice that only answers reads, with a fixed inventory.
@@ -88,11 +95,7 @@ async fn run_scenario(dir: &Path) -> Result<(), String> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
-    // `include` lists more inputs, one path per line, relative to the repository root.
-    if let Ok(text) = std::fs::read_to_string(dir.join("include")) {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        inputs.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| root.join(l)));
-    }
+    inputs.extend(included(dir));
     let observed_path = dir.join("observed.json");
     let observed: ObservedState = if observed_path.exists() {
         let text = std::fs::read_to_string(&observed_path).map_err(|e| e.to_string())?;
@@ -101,6 +104,7 @@ async fn run_scenario(dir: &Path) -> Result<(), String> {
         ObservedState::default()
     };
     let now = Timestamp::from_second(1_767_225_600).map_err(|e| e.to_string())?;
+    let observed = applied_before(dir, observed, now)?;
     let loaded = manifests::load_paths(&inputs).map_err(|e| e.to_string())?;
     let request = Request { snapshot: loaded.snapshot.clone(), scope: Scope::All, mode: Mode::Plan, now };
     let report = reconciler::reconcile(&Fixed(observed), &config(dir)?, request).await.map_err(|e| e.to_string())?;
@@ -123,6 +127,36 @@ async fn run_scenario(dir: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The inputs `dir/include` lists, one path per line, relative to the repository root.
+fn included(dir: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(dir.join("include")) else { return Vec::new() };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| root.join(l)).collect()
+}
+
+/// `observed` with the manifests of `dir/before/` (and those its `include` lists) applied,
+/// when there are any.
+fn applied_before(dir: &Path, mut observed: ObservedState, now: Timestamp) -> Result<ObservedState, String> {
+    let before = dir.join("before");
+    if !before.is_dir() {
+        return Ok(observed);
+    }
+    let mut inputs = included(&before);
+    inputs.push(before);
+    let loaded = manifests::load_paths(&inputs).map_err(|e| e.to_string())?;
+    let config = config(dir)?;
+    let managed_by = config.identity.managed_by();
+    let mut ids = IdGen::starting_at(0xb0_0000);
+    // Twice: the first run creates what the manifests name, the second fills in what depends on
+    // it (the status and target groups of ServiceImports, for example).
+    for _ in 0..2 {
+        let t = translate(&loaded.snapshot, &observed, &config, now);
+        let plan = plan(&t.desired, &observed, &Scope::All, &managed_by);
+        memory::apply(&plan, &mut observed, &mut ids).map_err(|e| format!("{}: before/: {e}", dir.display()))?;
+    }
+    Ok(observed)
 }
 
 #[tokio::test]

@@ -344,6 +344,85 @@ def test_policies_and_access_logs(lattice):
     lattice.delete_access_log_subscription(accessLogSubscriptionIdentifier=als["id"])
 
 
+def test_auth_policy_follows_the_auth_type_of_its_service(lattice):
+    svc = lattice.create_service(name="boto-auth")
+    assert svc["authType"] == "NONE"
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                                                                   "Action": "vpc-lattice-svcs:Invoke", "Resource": "*"}]})
+    assert lattice.get_auth_policy(resourceIdentifier=svc["id"]).get("policy") is None
+    assert lattice.put_auth_policy(resourceIdentifier=svc["arn"], policy=policy)["state"] == "Inactive"
+    assert lattice.update_service(serviceIdentifier=svc["id"], authType="AWS_IAM")["authType"] == "AWS_IAM"
+    got = lattice.get_auth_policy(resourceIdentifier=svc["id"])
+    assert got["state"] == "Active" and json.loads(got["policy"]) == json.loads(policy)
+    assert "createdAt" in got and "lastUpdatedAt" in got
+    lattice.update_service(serviceIdentifier=svc["id"], authType="NONE")
+    assert lattice.get_auth_policy(resourceIdentifier=svc["id"])["state"] == "Inactive"
+    lattice.delete_auth_policy(resourceIdentifier=svc["id"])
+    assert lattice.get_auth_policy(resourceIdentifier=svc["id"]).get("policy") is None
+    with pytest.raises(ClientError) as e:
+        lattice.put_auth_policy(resourceIdentifier=svc["id"], policy="{not json")
+    assert error_of(e) == ("ValidationException", 400)
+    with pytest.raises(ClientError) as e:
+        lattice.put_auth_policy(resourceIdentifier="svc-0123456789abcdef0", policy=policy)
+    assert error_of(e) == ("ResourceNotFoundException", 404)
+    with pytest.raises(ClientError) as e:
+        lattice.update_service(serviceIdentifier=svc["id"], authType="KERBEROS")
+    assert error_of(e) == ("ValidationException", 400)
+    lattice.put_auth_policy(resourceIdentifier=svc["id"], policy=policy)
+    lattice.delete_service(serviceIdentifier=svc["id"])
+
+
+def test_access_log_subscriptions_update_conflict_tag_and_cascade(sim, lattice):
+    svc = lattice.create_service(name="boto-logged")
+    group = f"arn:aws:logs:us-west-2:{ACCOUNT}:log-group:boto"
+    tags = {"ManagedBy": "me", "AccessLogPolicy": "default/logs"}
+    als = lattice.create_access_log_subscription(resourceIdentifier=svc["id"], destinationArn=group, tags=tags)
+    assert als["resourceId"] == svc["id"] and als["destinationArn"] == group
+    with pytest.raises(ClientError) as e:
+        lattice.create_access_log_subscription(resourceIdentifier=svc["arn"], destinationArn=group + "-2")
+    assert error_of(e) == ("ConflictException", 409)
+    updated = lattice.update_access_log_subscription(accessLogSubscriptionIdentifier=als["arn"],
+                                                     destinationArn=group + "-2")
+    assert updated["destinationArn"] == group + "-2"
+    with pytest.raises(ClientError) as e:
+        lattice.update_access_log_subscription(accessLogSubscriptionIdentifier=als["id"],
+                                               destinationArn="arn:aws:s3:::boto-logs")
+    assert error_of(e) == ("ConflictException", 409)
+    firehose = lattice.create_access_log_subscription(
+        resourceIdentifier=svc["id"], destinationArn=f"arn:aws:firehose:us-west-2:{ACCOUNT}:deliverystream/boto")
+    got = lattice.get_access_log_subscription(accessLogSubscriptionIdentifier=als["id"])
+    assert got["destinationArn"] == group + "-2" and "createdAt" in got
+    assert lattice.list_tags_for_resource(resourceArn=als["arn"])["tags"] == tags
+    tagging = sim.client("resourcegroupstaggingapi", NO_RETRY)
+    found = tagging.get_resources(TagFilters=[{"Key": "AccessLogPolicy", "Values": ["default/logs"]}])
+    assert [m["ResourceARN"] for m in found["ResourceTagMappingList"]] == [als["arn"]]
+    with pytest.raises(ClientError) as e:
+        lattice.create_access_log_subscription(resourceIdentifier=svc["id"], destinationArn="arn:aws:sqs:us-west-2:1:q")
+    assert error_of(e) == ("ValidationException", 400)
+    items = lattice.list_access_log_subscriptions(resourceIdentifier=svc["id"], maxResults=1)
+    assert len(items["items"]) == 1 and items.get("nextToken")
+    lattice.delete_service(serviceIdentifier=svc["id"])
+    for gone in (als["id"], firehose["id"]):
+        with pytest.raises(ClientError) as e:
+            lattice.get_access_log_subscription(accessLogSubscriptionIdentifier=gone)
+        assert error_of(e) == ("ResourceNotFoundException", 404)
+    assert tagging.get_resources(TagFilters=[{"Key": "AccessLogPolicy"}])["ResourceTagMappingList"] == []
+
+
+def test_target_group_health_check_update(lattice):
+    tg = lattice.create_target_group(name="boto-hc", type="IP",
+                                     config={"port": 80, "protocol": "HTTP", "vpcIdentifier": VPC})
+    assert tg["config"]["healthCheck"]["path"] == "/"
+    updated = lattice.update_target_group(targetGroupIdentifier=tg["id"], healthCheck={
+        "enabled": True, "path": "/healthz", "healthCheckIntervalSeconds": 10, "matcher": {"httpCode": "200-299"}})
+    check = updated["config"]["healthCheck"]
+    assert (check["path"], check["healthCheckIntervalSeconds"], check["matcher"]) == ("/healthz", 10, {"httpCode": "200-299"})
+    assert check["healthCheckTimeoutSeconds"] == 5, "fields not given keep their values"
+    with pytest.raises(ClientError) as e:
+        lattice.update_target_group(targetGroupIdentifier=tg["id"], healthCheck={"healthCheckIntervalSeconds": 3})
+    assert error_of(e) == ("ValidationException", 400)
+
+
 def test_tags_and_tagging_api(sim, lattice):
     svc = lattice.create_service(name="boto-tagged", tags={"ManagedBy": "me"})
     tg = lattice.create_target_group(name="boto-fn", type="LAMBDA", tags={"ManagedBy": "me", "Kind": "fn"})

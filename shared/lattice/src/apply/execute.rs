@@ -27,7 +27,7 @@ pub(super) struct CallError {
 }
 
 impl CallError {
-    fn local(message: impl Into<String>) -> Self {
+    pub(super) fn local(message: impl Into<String>) -> Self {
         Self { message: message.into(), retryable: false, conflict: false }
     }
 
@@ -70,7 +70,7 @@ where
     CallError { conflict: code.as_deref() == Some("ConflictException"), message, retryable }
 }
 
-fn created(id: Option<&str>, arn: Option<&str>) -> Result<Answer, CallError> {
+pub(super) fn created(id: Option<&str>, arn: Option<&str>) -> Result<Answer, CallError> {
     match (id, arn) {
         (Some(id), Some(arn)) => Ok(Answer { id: id.to_owned(), arn: arn.to_owned(), ..Answer::default() }),
         _ => Err(CallError::local("the response lacks the id or ARN of the created resource")),
@@ -127,6 +127,7 @@ impl Lattice {
             }
             Action::UpdateService(req) => {
                 let call = c.update_service().service_identifier(&req.service_identifier);
+                let call = call.set_auth_type(req.auth_type.as_deref().map(sdk::AuthType::from));
                 call.set_certificate_arn(req.certificate_arn.clone()).send().await.map_err(call_error)?;
                 Ok(Answer::default())
             }
@@ -284,6 +285,12 @@ impl Lattice {
                 call.set_tag_keys(Some(req.tag_keys.clone())).send().await.map_err(call_error)?;
                 Ok(Answer::default())
             }
+            Action::UpdateServiceNetwork(_)
+            | Action::PutAuthPolicy(_)
+            | Action::DeleteAuthPolicy(_)
+            | Action::CreateAccessLogSubscription(_)
+            | Action::UpdateAccessLogSubscription(_)
+            | Action::DeleteAccessLogSubscription(_) => self.call_policy(action, run).await,
             Action::DeleteServiceNetwork(_)
             | Action::CreateServiceNetworkVpcAssociation(_)
             | Action::UpdateServiceNetworkVpcAssociation(_)

@@ -10,6 +10,7 @@
 mod execute;
 #[cfg(test)]
 mod fixtures;
+mod policies;
 mod request;
 mod resolve;
 mod sequencing;
@@ -81,7 +82,7 @@ impl Lattice {
     pub async fn apply(&self, plan: &Plan, observed: &mut ObservedState, managed_by: &str) -> ApplyReport {
         let run = Run { seed: self.config().token_seed, number: self.next_run() };
         let mut report = ApplyReport::default();
-        let mut ledger = Ledger::default();
+        let mut ledger = Ledger::for_plan(&plan.actions);
         for group in sequencing::groups(&plan.actions) {
             let mut ready = Vec::new();
             for index in group {

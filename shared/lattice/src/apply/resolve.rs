@@ -2,7 +2,7 @@
 //! found in the inventory) become ids, prerequisites are checked, and existing resources are
 //! checked for our `ManagedBy` tag before they are changed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use model::lattice::{ForwardAction, RuleAction, WeightedTargetGroup};
 use model::names::{TAG_MANAGED_BY, Tags};
@@ -29,9 +29,29 @@ pub(super) enum Unresolved {
 #[derive(Debug, Default)]
 pub(super) struct Ledger {
     entries: BTreeMap<String, (bool, String)>,
+    /// Target groups the plan deletes (as planned: ids of existing ones).
+    doomed: BTreeSet<String>,
 }
 
 impl Ledger {
+    /// A ledger for `plan`: its target group deletions are known up front, so that the
+    /// deregistration before a deletion waits for the same prerequisites as the deletion.
+    pub(super) fn for_plan(plan: &[Action]) -> Self {
+        let doomed = plan
+            .iter()
+            .filter_map(|a| match a {
+                Action::DeleteTargetGroup(req) => Some(req.target_group_identifier.clone()),
+                _ => None,
+            })
+            .collect();
+        Self { entries: BTreeMap::new(), doomed }
+    }
+
+    /// Whether the plan deletes the target group with this id.
+    fn is_doomed(&self, id: &str) -> bool {
+        self.doomed.contains(id)
+    }
+
     /// Records that `action` did not complete (`pending` or not) for `reason`.
     pub(super) fn record(&mut self, action: &Action, observed: &ObservedState, pending: bool, reason: &str) {
         let mut note = |key: String, what: String| {
@@ -61,6 +81,30 @@ impl Ledger {
                         for tg in forwarded(listener) {
                             note(format!("delete-targetgroup/{tg}"), what.clone());
                         }
+                    }
+                }
+            }
+            Action::BatchUpdateRule(req) => {
+                // Rules that may not have moved to their new target groups still use the old ones.
+                if let Some(listener) =
+                    service(observed, &req.service_identifier).and_then(|s| listener(s, &req.listener_identifier))
+                {
+                    let what = format!("a rule of listener {} was not switched away from it", listener.name);
+                    let moved: BTreeSet<&str> = req.rules.iter().map(|u| u.rule_identifier.as_str()).collect();
+                    for rule in listener.rules.iter().filter(|r| moved.contains(r.id.as_str())) {
+                        for tg in forwarded_by(&rule.action) {
+                            note(format!("delete-targetgroup/{tg}"), what.clone());
+                        }
+                    }
+                }
+            }
+            Action::UpdateListener(req) => {
+                if let Some(listener) =
+                    service(observed, &req.service_identifier).and_then(|s| listener(s, &req.listener_identifier))
+                {
+                    let what = format!("listener {} was not switched away from it", listener.name);
+                    for tg in forwarded_by(&listener.default_action) {
+                        note(format!("delete-targetgroup/{tg}"), what.clone());
                     }
                 }
             }
@@ -103,13 +147,16 @@ fn created(kind: &str, name: &str) -> String {
 
 /// Target group ids a listener's default action and rules forward to.
 fn forwarded(listener: &ObservedListener) -> impl Iterator<Item = &str> {
-    std::iter::once(&listener.default_action)
-        .chain(listener.rules.iter().map(|r| &r.action))
-        .flat_map(|action| match action {
-            RuleAction::Forward(forward) => &forward.target_groups[..],
-            RuleAction::FixedResponse(_) => &[],
-        })
-        .map(|tg| tg.target_group_identifier.as_str())
+    std::iter::once(&listener.default_action).chain(listener.rules.iter().map(|r| &r.action)).flat_map(forwarded_by)
+}
+
+/// Target group ids an action forwards to.
+fn forwarded_by(action: &RuleAction) -> impl Iterator<Item = &str> {
+    let groups = match action {
+        RuleAction::Forward(forward) => &forward.target_groups[..],
+        RuleAction::FixedResponse(_) => &[],
+    };
+    groups.iter().map(|tg| tg.target_group_identifier.as_str())
 }
 
 fn names(identifier: &str, id: &str, arn: &str, name: &str) -> bool {
@@ -152,6 +199,9 @@ fn tags_of<'a>(observed: &'a ObservedState, arn: &str) -> Option<(&'a Tags, Stri
     }
     if let Some(tg) = observed.target_groups.iter().find(|tg| tg.arn == arn) {
         return Some((&tg.tags, format!("target group {}", tg.name)));
+    }
+    if let Some(als) = observed.access_log_subscriptions.iter().find(|a| a.arn == arn) {
+        return Some((&als.tags, format!("access log subscription {}", als.id)));
     }
     for s in &observed.services {
         if s.arn == arn {
@@ -253,8 +303,15 @@ impl<'a> Resolver<'a> {
                 self.ledger.blocked(&format!("delete-targetgroup/{id}"))?;
                 req.target_group_identifier = id;
             }
-            Action::RegisterTargets(req) | Action::DeregisterTargets(req) => {
+            Action::RegisterTargets(req) => {
                 req.target_group_identifier = self.owned_target_group(&req.target_group_identifier)?;
+            }
+            Action::DeregisterTargets(req) => {
+                let id = self.owned_target_group(&req.target_group_identifier)?;
+                if self.ledger.is_doomed(&id) {
+                    self.ledger.blocked(&format!("delete-targetgroup/{id}"))?;
+                }
+                req.target_group_identifier = id;
             }
             Action::TagResource(req) => {
                 let (tags, what) = tags_of(self.observed, &req.resource_arn)
@@ -266,6 +323,12 @@ impl<'a> Resolver<'a> {
             | Action::CreateServiceNetworkVpcAssociation(_)
             | Action::UpdateServiceNetworkVpcAssociation(_)
             | Action::DeleteServiceNetworkVpcAssociation(_) => self.resolve_network(&mut resolved)?,
+            Action::UpdateServiceNetwork(_)
+            | Action::PutAuthPolicy(_)
+            | Action::DeleteAuthPolicy(_)
+            | Action::CreateAccessLogSubscription(_)
+            | Action::UpdateAccessLogSubscription(_)
+            | Action::DeleteAccessLogSubscription(_) => self.resolve_policy(&mut resolved)?,
         }
         Ok(resolved)
     }
@@ -344,6 +407,9 @@ impl<'a> Resolver<'a> {
         Ok(RuleAction::Forward(ForwardAction { target_groups }))
     }
 }
+
+#[path = "resolve_policies.rs"]
+mod policies;
 
 #[cfg(test)]
 #[path = "resolve_tests.rs"]

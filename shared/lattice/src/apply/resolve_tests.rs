@@ -95,3 +95,40 @@ fn deletions_wait_for_the_deletions_they_need() {
     let delete_tg = Action::DeleteTargetGroup(TargetGroupRef { target_group_identifier: tg });
     assert!(matches!(resolver(&observed, &ledger).resolve(&delete_tg), Err(Unresolved::Pending(_))));
 }
+
+#[test]
+fn a_retired_target_group_keeps_its_targets_while_a_rule_still_uses_it() {
+    let observed = inventory();
+    let service = &observed.services[0];
+    let listener = &service.listeners[0];
+    let tg = observed.target_groups[0].id.clone();
+    let switch = Action::BatchUpdateRule(model::plan::action::BatchUpdateRule {
+        service_identifier: service.id.clone(),
+        listener_identifier: listener.id.clone(),
+        rules: vec![model::plan::action::RuleUpdate {
+            rule_identifier: listener.rules[0].id.clone(),
+            matcher: None,
+            priority: None,
+            action: Some(forward("k8s-rates-https")),
+        }],
+    });
+    let deregister = Action::DeregisterTargets(model::plan::action::Targets {
+        target_group_identifier: tg.clone(),
+        targets: observed.target_groups[0].targets.clone(),
+    });
+    let delete = Action::DeleteTargetGroup(TargetGroupRef { target_group_identifier: tg });
+
+    // Deregistration that is not followed by a deletion goes ahead whatever happened.
+    let mut ledger = Ledger::default();
+    ledger.record(&switch, &observed, false, "ConflictException: busy");
+    assert!(resolver(&observed, &ledger).resolve(&deregister).is_ok());
+
+    // Before a deletion it waits with the deletion for the rule to move.
+    let mut ledger = Ledger::for_plan(&[switch.clone(), deregister.clone(), delete.clone()]);
+    assert!(resolver(&observed, &ledger).resolve(&deregister).is_ok(), "nothing failed yet");
+    ledger.record(&switch, &observed, false, "ConflictException: busy");
+    for action in [&deregister, &delete] {
+        let Err(Unresolved::Skip(reason)) = resolver(&observed, &ledger).resolve(action) else { panic!("skipped") };
+        assert!(reason.contains("was not switched away from it"), "{reason}");
+    }
+}

@@ -57,6 +57,25 @@ pub(super) fn parent_key(action: &Action) -> String {
         Action::DeleteServiceNetworkVpcAssociation(req) => {
             format!("vpc-association/{}", req.service_network_vpc_association_identifier)
         }
+        Action::UpdateServiceNetwork(req) => format!("servicenetwork/{}", req.service_network_identifier),
+        Action::PutAuthPolicy(req) => policy_parent(&req.resource_identifier),
+        Action::DeleteAuthPolicy(req) => policy_parent(&req.resource_identifier),
+        Action::CreateAccessLogSubscription(req) => policy_parent(&req.resource_identifier),
+        Action::UpdateAccessLogSubscription(req) => {
+            format!("accesslogsubscription/{}", req.access_log_subscription_identifier)
+        }
+        Action::DeleteAccessLogSubscription(req) => {
+            format!("accesslogsubscription/{}", req.access_log_subscription_identifier)
+        }
+    }
+}
+
+/// The key of the service or service network an auth policy or access log subscription is on.
+fn policy_parent(resource: &str) -> String {
+    if super::policies::is_network(resource) {
+        format!("servicenetwork/{resource}")
+    } else {
+        format!("service/{resource}")
     }
 }
 

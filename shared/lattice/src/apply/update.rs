@@ -34,6 +34,9 @@ pub(super) struct Answer {
 
 /// Applies `action` (resolved: identifiers are ids) and its answer to `observed`.
 pub(super) fn record(action: &Action, answer: Answer, observed: &mut ObservedState) {
+    if super::policies::record_policy(action, &answer, observed) {
+        return;
+    }
     match action {
         Action::CreateServiceNetwork(req) => observed.service_networks.push(ObservedServiceNetwork {
             id: answer.id,
@@ -186,6 +189,12 @@ pub(super) fn record(action: &Action, answer: Answer, observed: &mut ObservedSta
                 tags.retain(|k, _| !req.tag_keys.contains(k));
             }
         }
+        Action::UpdateServiceNetwork(_)
+        | Action::PutAuthPolicy(_)
+        | Action::DeleteAuthPolicy(_)
+        | Action::CreateAccessLogSubscription(_)
+        | Action::UpdateAccessLogSubscription(_)
+        | Action::DeleteAccessLogSubscription(_) => {}
         Action::DeleteServiceNetwork(_)
         | Action::CreateServiceNetworkVpcAssociation(_)
         | Action::UpdateServiceNetworkVpcAssociation(_)
@@ -213,6 +222,9 @@ fn tags_mut<'a>(observed: &'a mut ObservedState, arn: &str) -> Option<&'a mut mo
     }
     if let Some(tg) = observed.target_groups.iter_mut().find(|tg| tg.arn == arn) {
         return Some(&mut tg.tags);
+    }
+    if let Some(als) = observed.access_log_subscriptions.iter_mut().find(|a| a.arn == arn) {
+        return Some(&mut als.tags);
     }
     observed.services.iter_mut().find_map(|s| {
         if s.arn == arn {

@@ -111,6 +111,9 @@ impl Lattice {
             Action::CreateServiceNetworkServiceAssociation(req) => self.service_busy(&req.service_identifier).await,
             Action::DeleteListener(req) => self.service_busy(&req.service_identifier).await,
             Action::DeleteRule(req) => self.service_busy(&req.service_identifier).await,
+            Action::PutAuthPolicy(req) => self.resource_busy(&req.resource_identifier).await,
+            Action::DeleteAuthPolicy(req) => self.resource_busy(&req.resource_identifier).await,
+            Action::CreateAccessLogSubscription(req) => self.resource_busy(&req.resource_identifier).await,
             Action::CreateServiceNetworkVpcAssociation(req) => {
                 let call = self.inner.lattice.list_service_network_vpc_associations();
                 let out = call.vpc_identifier(&req.vpc_identifier).send().await;
@@ -135,8 +138,17 @@ impl Lattice {
             Action::CreateServiceNetwork(_)
             | Action::CreateTargetGroup(_)
             | Action::TagResource(_)
-            | Action::UntagResource(_) => false,
+            | Action::UntagResource(_)
+            | Action::UpdateServiceNetwork(_)
+            | Action::UpdateAccessLogSubscription(_)
+            | Action::DeleteAccessLogSubscription(_) => false,
         }
+    }
+
+    /// Whether the service an auth policy or subscription is on is in progress (service
+    /// networks have no lifecycle).
+    async fn resource_busy(&self, id: &str) -> bool {
+        !super::policies::is_network(id) && self.service_busy(id).await
     }
 
     async fn vpc_association_busy(&self, id: &str) -> bool {

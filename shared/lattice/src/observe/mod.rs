@@ -7,6 +7,7 @@ pub(crate) mod convert;
 mod health;
 mod imports;
 mod networks;
+mod policies;
 mod services;
 mod target_groups;
 
@@ -54,6 +55,12 @@ impl Owned {
     fn target_groups(&self) -> impl Iterator<Item = &str> {
         self.tags.keys().map(String::as_str).filter(|arn| arn.contains(":targetgroup/") && self.in_scope(arn))
     }
+
+    /// ARNs of the access log subscriptions we own (their scope is their resource's, known
+    /// only once they are read).
+    fn access_log_subscriptions(&self) -> impl Iterator<Item = &str> {
+        self.tags.keys().map(String::as_str).filter(|arn| arn.contains(":accesslogsubscription/"))
+    }
 }
 
 /// A required field of a response, or the error naming it.
@@ -90,12 +97,21 @@ impl Lattice {
         interesting_names: &BTreeSet<String>,
     ) -> Result<ObservedState, Error> {
         let owned = Arc::new(Owned { tags: self.owned(managed_by).await?, scope: scope.clone() });
-        let (service_networks, services, target_groups) = tokio::try_join!(
+        let (service_networks, (services, service_auth), target_groups, access_log_subscriptions) = tokio::try_join!(
             self.service_networks(&owned, managed_by, interesting_names),
             self.services(&owned, interesting_names),
             self.target_groups(&owned),
+            self.access_log_subscriptions(&owned),
         )?;
-        Ok(ObservedState { service_networks, services, target_groups, ..ObservedState::default() })
+        let auth = self.auth(&owned, &service_networks, service_auth).await?;
+        Ok(ObservedState {
+            service_networks,
+            services,
+            target_groups,
+            auth,
+            access_log_subscriptions,
+            ..ObservedState::default()
+        })
     }
 
     /// Every Lattice resource tagged `ManagedBy = managed_by`, with all its tags.

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use aws_sdk_vpclattice::types::ServiceSummary;
-use model::observed::{ObservedAssociation, ObservedListener, ObservedRule, ObservedService};
+use model::lattice::PolicyResourceType;
+use model::observed::{ObservedAssociation, ObservedAuth, ObservedListener, ObservedRule, ObservedService};
 
 use super::{Owned, PAGE_SIZE, convert, malformed, required};
 use crate::client::Lattice;
@@ -54,12 +55,13 @@ impl Summary {
 }
 
 impl Lattice {
-    /// Our services in full, and the foreign services named in `interesting` with their tags.
+    /// Our services in full, and the foreign services named in `interesting` with their tags;
+    /// with the `authType` of each service read in full (its policy is read later).
     pub(super) async fn services(
         &self,
         owned: &Arc<Owned>,
         interesting: &BTreeSet<String>,
-    ) -> Result<Vec<ObservedService>, Error> {
+    ) -> Result<(Vec<ObservedService>, Vec<ObservedAuth>), Error> {
         let items = self
             .inner
             .lattice_read
@@ -87,18 +89,28 @@ impl Lattice {
                         this.owned_service(summary, &owned).await
                     } else if owned.contains(&summary.arn) {
                         let tags = owned.tags(&summary.arn);
-                        Ok(Some(summary.into_service(tags)))
+                        Ok(Some((summary.into_service(tags), None)))
                     } else {
-                        this.foreign_service(summary).await
+                        Ok(this.foreign_service(summary).await?.map(|s| (s, None)))
                     }
                 }
             })
             .await;
         let mut services = Vec::new();
+        let mut auth = Vec::new();
         for service in read {
-            services.extend(service?);
+            let Some((service, auth_type)) = service? else { continue };
+            if let Some(auth_type) = auth_type {
+                auth.push(ObservedAuth {
+                    resource_type: PolicyResourceType::Service,
+                    resource_id: service.id.clone(),
+                    auth_type,
+                    policy: None,
+                });
+            }
+            services.push(service);
         }
-        Ok(services)
+        Ok((services, auth))
     }
 
     /// A service we do not own: its summary and tags; `None` when it vanished meanwhile.
@@ -107,8 +119,13 @@ impl Lattice {
         Ok(Some(summary.into_service(tags)))
     }
 
-    /// A service we own, with everything beneath it; `None` when it vanished meanwhile.
-    async fn owned_service(&self, summary: Summary, owned: &Owned) -> Result<Option<ObservedService>, Error> {
+    /// A service we own, with everything beneath it and its `authType`; `None` when it vanished
+    /// meanwhile.
+    async fn owned_service(
+        &self,
+        summary: Summary,
+        owned: &Owned,
+    ) -> Result<Option<(ObservedService, Option<String>)>, Error> {
         let service = match self.inner.lattice_read.get_service().service_identifier(&summary.id).send().await {
             Ok(service) => service,
             Err(e) => {
@@ -125,7 +142,8 @@ impl Lattice {
         let Some(listeners) = self.listeners(&summary.id, owned).await? else {
             return Ok(None);
         };
-        Ok(Some(ObservedService {
+        let auth_type = service.auth_type().map(|t| t.as_str().to_owned());
+        let service = ObservedService {
             tags: owned.tags(&summary.arn),
             custom_domain_name: service.custom_domain_name().map(str::to_owned).or(summary.custom_domain_name),
             certificate_arn: service.certificate_arn().filter(|arn| !arn.is_empty()).map(str::to_owned),
@@ -136,7 +154,8 @@ impl Lattice {
             name: summary.name,
             associations,
             listeners,
-        }))
+        };
+        Ok(Some((service, auth_type)))
     }
 
     /// The associations of a service; `None` when the service vanished meanwhile.

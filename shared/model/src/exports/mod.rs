@@ -33,6 +33,7 @@ use crate::imports::SOURCE_SERVICE_EXPORT;
 use crate::lattice::{OwnerKey, Target, TargetGroupSpec, TargetGroupType};
 use crate::names::{self, Tags};
 use crate::snapshot::{ClusterSnapshot, ObjectRef, name_of, namespace_of};
+use crate::translate::target_group_policy;
 
 /// Annotation that hands a ServiceExport to this controller.
 pub const ANNOTATION_FEDERATION: &str = "application-networking.k8s.aws/federation";
@@ -191,8 +192,11 @@ fn one(export: &ServiceExport, snapshot: &ClusterSnapshot, config: &Config) -> E
     let ports = spec.ports.unwrap_or_default();
     let port = |number: i32| ports.iter().find(|p| p.port == number);
     let known = || ports.iter().map(|p| p.port.to_string()).collect::<Vec<_>>().join(", ");
+    let policy =
+        target_group_policy::settings_for(snapshot, SOURCE_SERVICE_EXPORT, namespace, name_of(&export.metadata));
     let build = |port_number: i32, protocol: (&str, Option<&str>), targets: Vec<Target>| {
-        target_group(export, config, port_number, protocol, targets, ipv6)
+        let (protocol, version) = target_group_policy::export_protocols(policy.as_ref(), protocol);
+        target_group(export, config, port_number, (&protocol, version.as_deref()), targets, ipv6)
     };
     match &export.spec.exported_ports {
         Some(entries) if entries.is_empty() => outcome

@@ -276,7 +276,11 @@ fn a_withdrawn_export_moves_our_routes_away_first_then_its_target_group_is_delet
     assert_cond(t.route("default", "shop", "my-hotel"), "ResolvedRefs", "False", "BackendNotFound");
     let p = plan(&t.desired, &observed, &Scope::All, MANAGED_BY);
     let ops: Vec<&str> = p.actions.iter().map(Action::op).collect();
-    assert_eq!(ops, ["BatchUpdateRule", "DeleteTargetGroup"], "the rule lets go before the target group goes");
+    assert_eq!(
+        ops,
+        ["BatchUpdateRule", "DeregisterTargets", "DeleteTargetGroup"],
+        "the rule lets go before the target group drains and goes"
+    );
     memory::apply(&p, &mut observed, &mut ids).unwrap_or_else(|e| panic!("{e}"));
     assert!(observed.target_groups.is_empty());
 }

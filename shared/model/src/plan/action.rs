@@ -9,8 +9,14 @@ use serde::{Deserialize, Serialize};
 use crate::lattice::{ListenerProtocol, RuleAction, RuleMatch, Target, TargetGroupConfig, TargetGroupType};
 use crate::names::Tags;
 
+mod policies;
+
 pub use super::action_networks::{
     CreateServiceNetworkVpcAssociation, ServiceNetworkRef, UpdateServiceNetworkVpcAssociation, VpcAssociationRef,
+};
+pub use policies::{
+    AccessLogSubscriptionRef, CreateAccessLogSubscription, DeleteAuthPolicy, PutAuthPolicy,
+    UpdateAccessLogSubscription, UpdateServiceNetwork,
 };
 
 /// Most targets one `RegisterTargets` or `DeregisterTargets` call takes.
@@ -42,6 +48,12 @@ pub enum Action {
     DeregisterTargets(Targets),
     TagResource(TagResource),
     UntagResource(UntagResource),
+    UpdateServiceNetwork(UpdateServiceNetwork),
+    PutAuthPolicy(PutAuthPolicy),
+    DeleteAuthPolicy(DeleteAuthPolicy),
+    CreateAccessLogSubscription(CreateAccessLogSubscription),
+    UpdateAccessLogSubscription(UpdateAccessLogSubscription),
+    DeleteAccessLogSubscription(AccessLogSubscriptionRef),
     DeleteServiceNetwork(ServiceNetworkRef),
     CreateServiceNetworkVpcAssociation(CreateServiceNetworkVpcAssociation),
     UpdateServiceNetworkVpcAssociation(UpdateServiceNetworkVpcAssociation),
@@ -71,6 +83,12 @@ impl Action {
             Self::DeregisterTargets(_) => "DeregisterTargets",
             Self::TagResource(_) => "TagResource",
             Self::UntagResource(_) => "UntagResource",
+            Self::UpdateServiceNetwork(_) => "UpdateServiceNetwork",
+            Self::PutAuthPolicy(_) => "PutAuthPolicy",
+            Self::DeleteAuthPolicy(_) => "DeleteAuthPolicy",
+            Self::CreateAccessLogSubscription(_) => "CreateAccessLogSubscription",
+            Self::UpdateAccessLogSubscription(_) => "UpdateAccessLogSubscription",
+            Self::DeleteAccessLogSubscription(_) => "DeleteAccessLogSubscription",
             Self::DeleteServiceNetwork(_) => "DeleteServiceNetwork",
             Self::CreateServiceNetworkVpcAssociation(_) => "CreateServiceNetworkVpcAssociation",
             Self::UpdateServiceNetworkVpcAssociation(_) => "UpdateServiceNetworkVpcAssociation",
@@ -114,6 +132,9 @@ pub struct UpdateService {
     /// New certificate ARN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_arn: Option<String>,
+    /// New `authType` (`NONE` or `AWS_IAM`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<String>,
 }
 
 /// Identifies a service.

@@ -16,10 +16,13 @@
 //!    create missing ones, update default actions;
 //! 6. per listener, rules: delete ours that are not desired, move priorities and actions in
 //!    batches, create new rules at their final priorities;
-//! 7. services we own that are no longer desired: their associations, then the service;
-//! 8. target groups we own that are no longer desired and no longer referenced (one still used
-//!    by a service this run does not manage only loses its targets);
-//! 9. service networks we own that nothing asks for or uses any more (whole-cluster runs).
+//! 7. IAM auth policies and access log subscriptions of services and service networks (see
+//!    `policies`);
+//! 8. services we own that are no longer desired: their associations, then the service;
+//! 9. target groups we own that are no longer desired and no longer referenced: their
+//!    remaining targets are deregistered, then the target group is deleted (one still used by
+//!    a service this run does not manage only loses its targets);
+//! 10. service networks we own that nothing asks for or uses any more (whole-cluster runs).
 //!
 //! A service we own whose custom domain name must change is replaced in step 3: its
 //! associations and the service are deleted, then it is created again like a missing one.
@@ -36,6 +39,7 @@ mod common;
 mod listeners;
 pub mod memory;
 mod networks;
+mod policies;
 mod rules;
 mod services;
 mod settle;
@@ -150,6 +154,8 @@ pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, man
     for service in &services {
         listeners::plan_listeners(&mut p, service);
     }
+    policies::plan_auth(&mut p, desired);
+    policies::plan_access_logs(&mut p, desired);
     services::plan_deletions(&mut p, &desired.services);
     p.keep_unaccounted_references();
     target_groups::plan_deletions(&mut p, &desired.target_groups);

@@ -114,6 +114,7 @@ pub(super) fn plan_attributes(p: &mut Planner<'_>, services: &[PlannedService<'_
             p.push(Action::UpdateService(UpdateService {
                 service_identifier: seen.id.clone(),
                 certificate_arn: want.certificate_arn.clone(),
+                auth_type: None,
             }));
         }
         p.retag(&seen.arn, &seen.tags, &want.tags);

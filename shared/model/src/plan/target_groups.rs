@@ -44,12 +44,18 @@ pub(super) fn plan_target_groups(p: &mut Planner<'_>, desired: &[TargetGroupSpec
                     continue;
                 }
                 if let Some(health_check) = &tg.config.health_check
-                    && seen.config.health_check.as_ref() != Some(health_check)
+                    && !health_check_holds(health_check, seen.config.health_check.as_ref())
                 {
                     p.push(Action::UpdateTargetGroup(UpdateTargetGroup {
                         target_group_identifier: seen.id.clone(),
                         health_check: health_check.clone(),
                     }));
+                }
+                if let Some(port) = stuck_port(tg.config.health_check.as_ref(), seen.config.health_check.as_ref()) {
+                    let reason = format!(
+                        "the health check keeps port {port}: UpdateTargetGroup cannot reset it to the targets' port"
+                    );
+                    p.refuse(format!("{}/healthcheck/port", label(&tg.name)), reason);
                 }
                 p.retag(&seen.arn, &seen.tags, &tg.tags);
                 synced.push((tg, Some(seen)));
@@ -80,6 +86,29 @@ pub(super) fn immutable_differences(desired: &TargetGroupSpec, seen: &ObservedTa
     .collect()
 }
 
+/// Whether the observed health check already is the desired one: every field the desired one
+/// sets has the same value (Lattice fills in defaults for the others). A disabled check is
+/// compared on `enabled` alone, since its other fields do nothing.
+fn health_check_holds(desired: &serde_json::Value, observed: Option<&serde_json::Value>) -> bool {
+    let Some(observed) = observed else { return false };
+    let (Some(want), Some(have)) = (desired.as_object(), observed.as_object()) else {
+        return desired == observed;
+    };
+    if want.get("enabled") == Some(&serde_json::Value::Bool(false)) {
+        return have.get("enabled") == Some(&serde_json::Value::Bool(false));
+    }
+    want.iter().all(|(key, value)| value.is_null() || have.get(key) == Some(value))
+}
+
+/// The port an observed, enabled health check keeps although the desired one names none.
+fn stuck_port(desired: Option<&serde_json::Value>, observed: Option<&serde_json::Value>) -> Option<i64> {
+    let desired = desired?;
+    if desired.get("enabled") != Some(&serde_json::Value::Bool(true)) || desired.get("port").is_some() {
+        return None;
+    }
+    observed?.get("port")?.as_i64().filter(|port| *port != 0)
+}
+
 /// Registers desired targets that are missing and deregisters registered targets that are not
 /// desired, in sorted chunks of at most [`MAX_TARGETS_PER_CALL`].
 fn plan_targets(p: &mut Planner<'_>, desired: &TargetGroupSpec, seen: Option<&ObservedTargetGroup>) {
@@ -102,7 +131,8 @@ fn plan_targets(p: &mut Planner<'_>, desired: &TargetGroupSpec, seen: Option<&Ob
     }
 }
 
-/// Deletes the owned, collectable target groups that are neither desired nor still referenced.
+/// Deletes the owned, collectable target groups that are neither desired nor still referenced,
+/// each after deregistering its remaining targets (so that they drain).
 ///
 /// A target group that a service this run does not manage still uses (another cluster's route
 /// to an exported target group, say) cannot be deleted yet: its targets are deregistered, since
@@ -111,6 +141,7 @@ fn plan_targets(p: &mut Planner<'_>, desired: &TargetGroupSpec, seen: Option<&Ob
 pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
     let desired: BTreeSet<&str> = desired.iter().map(|tg| tg.name.as_str()).collect();
     let observed = p.observed;
+    let mut doomed = Vec::new();
     for tg in &observed.target_groups {
         if desired.contains(tg.name.as_str())
             || !p.owns(&tg.tags)
@@ -125,12 +156,7 @@ pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
         if let Some(user) = tg.service_arns.iter().find(|arn| !p.manages_service(arn)) {
             let reason = format!("not desired, but service {user}, which this run does not manage, still uses it");
             p.refuse(label(&tg.name), reason);
-            for chunk in tg.targets.chunks(MAX_TARGETS_PER_CALL) {
-                p.push(Action::DeregisterTargets(Targets {
-                    target_group_identifier: tg.id.clone(),
-                    targets: chunk.to_vec(),
-                }));
-            }
+            deregister_all(p, tg);
             if tg.tags.get(TAG_SOURCE_TYPE).map(String::as_str) == Some(SOURCE_SERVICE_EXPORT) {
                 // Withdrawn from the export: importers stop finding it, and let go of it.
                 p.push(Action::UntagResource(UntagResource {
@@ -140,7 +166,20 @@ pub(super) fn plan_deletions(p: &mut Planner<'_>, desired: &[TargetGroupSpec]) {
             }
             continue;
         }
+        doomed.push(tg);
+    }
+    for tg in &doomed {
+        deregister_all(p, tg);
+    }
+    for tg in doomed {
         p.push(Action::DeleteTargetGroup(TargetGroupRef { target_group_identifier: tg.id.clone() }));
+    }
+}
+
+/// Deregisters every remaining target of `tg`, at most [`MAX_TARGETS_PER_CALL`] per call.
+fn deregister_all(p: &mut Planner<'_>, tg: &ObservedTargetGroup) {
+    for chunk in tg.targets.chunks(MAX_TARGETS_PER_CALL) {
+        p.push(Action::DeregisterTargets(Targets { target_group_identifier: tg.id.clone(), targets: chunk.to_vec() }));
     }
 }
 

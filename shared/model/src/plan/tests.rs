@@ -112,6 +112,9 @@ fn an_owner_scope_plans_and_collects_only_its_owners() {
             "DeleteServiceNetworkServiceAssociation",
             "DeleteServiceNetworkServiceAssociation",
             "DeleteService",
+            "DeregisterTargets",
+            "DeregisterTargets",
+            "DeregisterTargets",
             "DeleteTargetGroup",
             "DeleteTargetGroup",
         ]

@@ -94,7 +94,7 @@ fn an_exact_name_wins_over_a_tag_match_which_is_then_collected_after_the_rules_m
         observe(&desired(anchor_state.services.clone(), vec![anchor_state.target_groups[0].clone(), ours]));
     let (want, _) = world(OUR_NAME, 8080);
     let plan = plan_all(&want, &observed);
-    assert_eq!(ops(&plan), ["BatchUpdateRule", "DeleteTargetGroup"]);
+    assert_eq!(ops(&plan), ["BatchUpdateRule", "DeregisterTargets", "DeleteTargetGroup"]);
     assert_eq!(deleted_names(&plan, &observed), [ANCHOR_NAME]);
     apply(&plan, &mut observed, &mut ids);
     assert!(plan_all(&want, &observed).is_noop());
@@ -110,7 +110,7 @@ fn among_duplicates_the_one_in_use_is_adopted_and_the_others_collected() {
     let (mut observed, mut ids) = observe(&desired(anchor_state.services.clone(), groups));
     let (want, _) = world(OUR_NAME, 8080);
     let plan = plan_all(&want, &observed);
-    assert_eq!(ops(&plan), ["DeleteTargetGroup"]);
+    assert_eq!(ops(&plan), ["DeregisterTargets", "DeleteTargetGroup"]);
     assert_eq!(deleted_names(&plan, &observed), ["k8s-default-rates-aaaaaaaaaa"]);
     apply(&plan, &mut observed, &mut ids);
     assert!(plan_all(&want, &observed).is_noop());
@@ -136,7 +136,7 @@ fn different_identity_tags_or_configuration_are_not_adopted() {
         let plan = plan_all(&want, &observed);
         assert_eq!(
             ops(&plan),
-            ["CreateTargetGroup", "RegisterTargets", "BatchUpdateRule", "DeleteTargetGroup"],
+            ["CreateTargetGroup", "RegisterTargets", "BatchUpdateRule", "DeregisterTargets", "DeleteTargetGroup"],
             "{what}: a new target group, the rule moved to it, the old one collected"
         );
         apply(&plan, &mut observed, &mut ids);
@@ -174,7 +174,7 @@ fn a_service_export_target_group_with_five_identity_tags_is_adopted() {
     // A route target group for the same Service is another backend.
     let (route_want, _) = world(OUR_NAME, 8080);
     let plan = plan_all(&desired(vec![], route_want.target_groups), &observed);
-    assert_eq!(ops(&plan), ["CreateTargetGroup", "RegisterTargets", "DeleteTargetGroup"]);
+    assert_eq!(ops(&plan), ["CreateTargetGroup", "RegisterTargets", "DeregisterTargets", "DeleteTargetGroup"]);
 }
 
 #[test]

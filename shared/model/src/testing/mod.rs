@@ -5,11 +5,13 @@
 mod exports;
 mod networks;
 mod objects;
+mod policies;
 mod routes;
 
 pub use exports::*;
 pub use networks::*;
 pub use objects::*;
+pub use policies::*;
 pub use routes::*;
 
 use gateway_api::gatewayclasses::GatewayClassStatus;
@@ -169,7 +171,9 @@ pub fn assert_generations(snapshot: &ClusterSnapshot, t: &Translation) {
             "ServiceExport" => {
                 snapshot.service_exports.iter().find(|o| is(&o.metadata)).and_then(|o| o.metadata.generation)
             }
-            other => panic!("status for unexpected kind {other}"),
+            other => {
+                policy_generation(snapshot, other, is).unwrap_or_else(|| panic!("status for unexpected kind {other}"))
+            }
         };
         let conditions: Vec<&Condition> = match &e.status {
             ObjectStatus::Route(r) => r

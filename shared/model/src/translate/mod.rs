@@ -1,13 +1,19 @@
 //! `translate`: cluster snapshot (+ the Lattice facts status depends on) → desired Lattice state
 //! and the status of every object we own.
 
+mod access_log_policy;
+mod auth_policy;
 mod certificates;
 mod networks;
 mod options;
+mod policy_targets;
 mod service;
 mod status;
+pub mod target_group_policy;
 #[cfg(test)]
 mod tests_annotations;
+#[cfg(test)]
+mod tests_auth_log_policies;
 #[cfg(test)]
 mod tests_conformance;
 #[cfg(test)]
@@ -22,6 +28,8 @@ mod tests_networks;
 mod tests_prop;
 #[cfg(test)]
 mod tests_status;
+#[cfg(test)]
+mod tests_target_group_policy;
 #[cfg(test)]
 mod tests_translation;
 #[cfg(test)]
@@ -97,7 +105,8 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             }
         }
     }
-    let exports = exports::build(snapshot, config);
+    let mut exports = exports::build(snapshot, config);
+    target_group_policy::shape_exports(&mut exports, snapshot, observed);
     for (tg, _) in exports.iter().flat_map(|o| &o.target_groups) {
         if !desired.target_groups.iter().any(|t| t.name == tg.name) {
             desired.target_groups.push(tg.clone());
@@ -110,6 +119,22 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
     let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, &networks.managed, now);
     status.extend(networks.status);
     status.extend(exports::status(&exports, observed, config, now));
+    status.extend(target_group_policy::status(snapshot, now));
+    let managed_by = config.identity.managed_by();
+    let cx = policy_targets::Context {
+        snapshot,
+        gateways: &gateways,
+        desired: &desired,
+        observed,
+        managed_by: &managed_by,
+        now,
+    };
+    let (auth_policies, auth_status) = auth_policy::translate(&cx);
+    let (access_log_subscriptions, access_log_status) = access_log_policy::translate(&cx);
+    status.extend(auth_status);
+    status.extend(access_log_status);
+    desired.auth_policies = auth_policies;
+    desired.access_log_subscriptions = access_log_subscriptions;
     let certificate_lookups = outcomes
         .iter()
         .filter_map(|o| {

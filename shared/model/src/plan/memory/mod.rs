@@ -10,6 +10,7 @@
 //! [`MemoryError`].
 
 mod networks;
+mod policies;
 mod resolve;
 mod resources;
 
@@ -112,7 +113,12 @@ pub fn apply(plan: &Plan, observed: &mut ObservedState, ids: &mut IdGen) -> Resu
 /// Applies one action, then refreshes every target group's `service_arns`.
 pub fn apply_action(action: &Action, observed: &mut ObservedState, ids: &mut IdGen) -> Result<(), MemoryError> {
     let mut lattice = Lattice::new(observed, ids, action.op());
-    lattice.perform(action)?;
+    if !lattice.perform_policy(action)? {
+        lattice.perform(action)?;
+    }
+    if matches!(action, Action::DeleteService(_)) {
+        lattice.forget_deleted();
+    }
     refresh_service_arns(observed);
     Ok(())
 }

@@ -124,6 +124,7 @@ impl<'s> Lattice<'s> {
                 sn.vpc_associations.iter_mut().find(|a| a.arn == arn).map(|a| &mut a.tags)
             })
             .or_else(|| state.target_groups.iter_mut().find(|tg| tg.arn == arn).map(|tg| &mut tg.tags))
+            .or_else(|| state.access_log_subscriptions.iter_mut().find(|a| a.arn == arn).map(|a| &mut a.tags))
             .or_else(|| {
                 state.services.iter_mut().find_map(|svc| {
                     if svc.arn == arn {

@@ -114,6 +114,12 @@ impl Lattice<'_> {
                 let tags = self.tags_mut(&req.resource_arn)?;
                 tags.retain(|k, _| !req.tag_keys.contains(k));
             }
+            Action::UpdateServiceNetwork(_)
+            | Action::PutAuthPolicy(_)
+            | Action::DeleteAuthPolicy(_)
+            | Action::CreateAccessLogSubscription(_)
+            | Action::UpdateAccessLogSubscription(_)
+            | Action::DeleteAccessLogSubscription(_) => {}
         }
         Ok(())
     }
