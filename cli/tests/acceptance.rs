@@ -127,7 +127,7 @@ fn apply_shows_the_whole_demo_offline() {
 fn text_output_is_readable_and_uncoloured_when_piped() {
     let (code, stdout, _) = latticectl(&["apply", "-f", "examples/"]);
     assert_eq!(code, Some(0));
-    assert!(stdout.contains("Applied 17 of 17 VPC Lattice calls"), "{stdout}");
+    assert!(stdout.contains("Applied 20 of 20 VPC Lattice calls"), "{stdout}");
     assert!(stdout.contains("HTTPRoute default/rates: rates-default-"), "DNS names are shown: {stdout}");
     assert!(
         stdout.contains("ok HTTPRoute default/inventory") && stdout.contains("ok Gateway default/my-hotel"),
@@ -206,8 +206,8 @@ fn crds_prints_the_committed_definitions() {
 }
 
 #[test]
-fn the_policy_examples_apply_on_top_of_the_hotel_and_the_demo_does_not_read_them() {
-    let (code, stdout, stderr) = latticectl(&["apply", "-f", "examples/", "-f", "examples-policies/", "-o", "json"]);
+fn the_demo_applies_the_policy_examples_to_the_hotel() {
+    let (code, stdout, stderr) = latticectl(&["apply", "-f", "examples/", "-o", "json"]);
     assert_eq!(code, Some(0), "{stderr}");
     let doc: Value = serde_json::from_str(&stdout).expect("one JSON object");
     assert!(doc["input"]["errors"].as_array().is_some_and(Vec::is_empty), "{}", doc["input"]);
@@ -228,8 +228,8 @@ fn the_policy_examples_apply_on_top_of_the_hotel_and_the_demo_does_not_read_them
         .find(|tg| tg["name"].as_str().is_some_and(|n| n.starts_with("k8s-default-parking-")))
         .expect("parking");
     assert_eq!(parking["config"]["healthCheck"]["path"], "/health");
-    // The demo itself does not read them.
-    let (_, stdout, _) = latticectl(&["plan", "-f", "examples/", "-o", "json"]);
+    // The hotel alone has no policy.
+    let (_, stdout, _) = latticectl(&["plan", "-f", "examples/hotel/", "-o", "json"]);
     let doc: Value = serde_json::from_str(&stdout).expect("one JSON object");
     assert!(
         doc["status"].as_array().expect("status").iter().all(|e| !e["kind"].as_str().unwrap_or("").ends_with("Policy"))

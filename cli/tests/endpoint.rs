@@ -237,7 +237,7 @@ async fn a_removed_route_is_deleted_in_a_valid_order() {
 async fn the_policy_examples_converge_and_go_cleanly() {
     let sim = sim().await;
     let endpoint = sim.endpoint();
-    let policies = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples-policies"));
+    let policies = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/policies"));
     let run = |paths: Vec<PathBuf>| {
         let e = endpoint.clone();
         tokio::task::spawn_blocking(move || apply(&e, &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>()))
