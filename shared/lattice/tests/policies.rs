@@ -103,7 +103,14 @@ async fn auth_and_access_logs_are_created_changed_and_removed_cleanly() {
     let ops = ops_of_one_run(&lattice, &desired).await;
     assert_eq!(
         ops,
-        ["PutAuthPolicy", "UpdateAccessLogSubscription", "CreateAccessLogSubscription", "DeleteAccessLogSubscription"]
+        [
+            "PutAuthPolicy",
+            "UpdateAccessLogSubscription",
+            "CreateAccessLogSubscription",
+            "DeleteAccessLogSubscription",
+            "TagResource"
+        ],
+        "then the service's new fingerprint"
     );
     let policy = client.get_auth_policy().resource_identifier(rates).send().await.expect("policy");
     assert!(policy.policy().is_some_and(|p| p.contains("Deny")));
@@ -174,7 +181,7 @@ async fn health_checks_change_in_place_and_a_protocol_change_moves_rules_first()
     let mut changed = check.clone();
     changed["path"] = json!("/ready");
     desired.target_groups[2].config.health_check = Some(changed);
-    assert_eq!(ops_of_one_run(&lattice, &desired).await, ["UpdateTargetGroup"]);
+    assert_eq!(ops_of_one_run(&lattice, &desired).await, ["UpdateTargetGroup", "TagResource"], "then its fingerprint");
     let tgs = client.list_target_groups().send().await.expect("list");
     let parking = tgs.items().iter().find(|t| t.name() == Some("k8s-default-parking")).and_then(|t| t.id());
     let parking = parking.expect("parking").to_owned();

@@ -76,12 +76,22 @@ pub struct Config {
     /// instead of the one named like the Gateway (needs `default_service_network`).
     #[serde(default)]
     pub service_network_override: bool,
+    /// How much of the owned inventory the run reads in full regardless of fingerprint tags
+    /// (`--verify`, the sweep's `verify` and `VERIFY_EVERY`).
+    #[serde(skip)]
+    pub verify: crate::fingerprint::Verify,
 }
 
 impl Config {
     /// A configuration with default quotas and no default service network.
     pub fn new(identity: Identity) -> Self {
-        Self { identity, quotas: Quotas::default(), default_service_network: None, service_network_override: false }
+        Self {
+            identity,
+            quotas: Quotas::default(),
+            default_service_network: None,
+            service_network_override: false,
+            verify: crate::fingerprint::Verify::Fingerprint,
+        }
     }
 
     /// The service network every Gateway maps to in override mode, if that mode is on.

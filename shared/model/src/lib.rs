@@ -18,6 +18,7 @@ pub mod conditions;
 pub mod config;
 pub mod dns;
 pub mod exports;
+pub mod fingerprint;
 pub mod gateway;
 pub mod grants;
 pub mod hostnames;

@@ -32,6 +32,10 @@ pub struct ObservedState {
     /// not read (translation then leaves discovered certificates out without judging them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificates: Option<Vec<crate::certificates::ObservedCertificate>>,
+    /// ARNs of the services and target groups built from their fingerprint tag instead of read
+    /// in detail (see [`crate::fingerprint::synthesize`]).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub unverified: std::collections::BTreeSet<String>,
 }
 
 /// A service network: of the account, or shared with it through AWS RAM (its ARN names

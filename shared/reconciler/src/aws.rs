@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use model::certificates::ObservedCertificate;
+use model::fingerprint::synthesize::Expected;
 use model::imports::ImportQueries;
 use model::observed::{ObservedState, ObservedTargetGroup, TargetHealth};
 use model::plan::{Plan, Scope};
@@ -17,6 +18,28 @@ impl LatticeReader for lattice::Lattice {
         interesting: &BTreeSet<String>,
     ) -> Result<ObservedState, BoxError> {
         lattice::Lattice::observe(self, managed_by, scope, interesting).await.map_err(|e| Box::new(e) as BoxError)
+    }
+
+    async fn observe_expecting(
+        &self,
+        managed_by: &str,
+        scope: &Scope,
+        interesting: &BTreeSet<String>,
+        expected: &Expected,
+    ) -> Result<ObservedState, BoxError> {
+        let observed = lattice::Lattice::observe_expecting(self, managed_by, scope, interesting, expected).await;
+        observed.map_err(|e| Box::new(e) as BoxError)
+    }
+
+    async fn read_in_full(
+        &self,
+        managed_by: &str,
+        scope: &Scope,
+        arns: &[String],
+        observed: &mut ObservedState,
+    ) -> Result<(), BoxError> {
+        let read = lattice::Lattice::read_services_in_full(self, managed_by, scope, arns, observed).await;
+        read.map_err(|e| Box::new(e) as BoxError)
     }
 
     async fn certificates(&self) -> Result<Vec<ObservedCertificate>, BoxError> {

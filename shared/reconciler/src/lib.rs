@@ -22,6 +22,7 @@ use std::future::Future;
 use k8s_openapi::jiff::Timestamp;
 use model::certificates::ObservedCertificate;
 use model::config::Config;
+use model::fingerprint::synthesize::{Expected, stale_services};
 use model::imports::ImportQueries;
 use model::observed::{ObservedState, ObservedTargetGroup};
 use model::plan::{Action, Plan, Scope, plan};
@@ -44,6 +45,33 @@ pub trait LatticeReader {
         scope: &Scope,
         interesting: &BTreeSet<String>,
     ) -> impl Future<Output = Result<ObservedState, BoxError>> + Send;
+
+    /// Like [`LatticeReader::observe`], except that owned services and target groups whose
+    /// fingerprint tag matches `expected` may be built from it instead of read (their ARNs are
+    /// then in [`ObservedState::unverified`]). The default reads everything in full.
+    fn observe_expecting(
+        &self,
+        managed_by: &str,
+        scope: &Scope,
+        interesting: &BTreeSet<String>,
+        expected: &Expected,
+    ) -> impl Future<Output = Result<ObservedState, BoxError>> + Send {
+        let _ = expected;
+        self.observe(managed_by, scope, interesting)
+    }
+
+    /// Reads the services of `arns` (built from their fingerprint) in full into `observed`.
+    /// The default has nothing to do: its [`LatticeReader::observe_expecting`] builds nothing.
+    fn read_in_full(
+        &self,
+        managed_by: &str,
+        scope: &Scope,
+        arns: &[String],
+        observed: &mut ObservedState,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send {
+        let _ = (managed_by, scope, arns, observed);
+        async { Ok(()) }
+    }
 
     /// The issued ACM certificates (every key type). Read only when a route in scope needs a
     /// certificate discovered.
@@ -189,8 +217,23 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         );
         scope = Scope::Except(BTreeSet::new());
     }
-    let mut observed =
-        lattice.observe(&managed_by, &scope, &interesting).await.map_err(|source| Error::Observe { source })?;
+    // ACM is asked only when a route in scope has an HTTPS listener without a certificate.
+    let certificates = if first.certificate_lookups.keys().any(|owner| scope.includes(Some(owner))) {
+        Some(lattice.certificates().await.map_err(|source| Error::Certificates { source })?)
+    } else {
+        None
+    };
+    // What the fingerprint tags are compared with: the desired state as far as it is known
+    // before the inventory is read (with the discovered certificates).
+    let with_certificates = certificates.as_ref().map(|c| {
+        let seen = ObservedState { certificates: Some(c.clone()), ..ObservedState::default() };
+        translate(&request.snapshot, &seen, config, request.now).desired
+    });
+    let expected = Expected::of(with_certificates.as_ref().unwrap_or(&first.desired), config.verify);
+    let mut observed = lattice
+        .observe_expecting(&managed_by, &scope, &interesting, &expected)
+        .await
+        .map_err(|source| Error::Observe { source })?;
     let queries = model::imports::queries(&request.snapshot, &scope, config);
     if !queries.is_empty() {
         // Our own exported target groups are in the inventory only when their export is in scope.
@@ -202,13 +245,19 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
             }
         }
     }
-    // ACM is asked only when a route in scope has an HTTPS listener without a certificate.
-    observed.certificates = if first.certificate_lookups.keys().any(|owner| scope.includes(Some(owner))) {
-        Some(lattice.certificates().await.map_err(|source| Error::Certificates { source })?)
-    } else {
-        None
-    };
-    let translation = translate(&request.snapshot, &observed, config, request.now);
+    observed.certificates = certificates;
+    let mut translation = translate(&request.snapshot, &observed, config, request.now);
+    // Services vouched for by a fingerprint of a desired state that is not the final one are
+    // read in full before planning (their children's ids are needed).
+    let stale = stale_services(&observed, &translation.desired);
+    if !stale.is_empty() {
+        tracing::info!(services = stale.len(), "Reading services whose desired state changed during the run");
+        lattice
+            .read_in_full(&managed_by, &scope, &stale, &mut observed)
+            .await
+            .map_err(|source| Error::Observe { source })?;
+        translation = translate(&request.snapshot, &observed, config, request.now);
+    }
     // Routes waiting for an ACM certificate keep what they have in Lattice.
     let plan = plan(&translation.desired, &observed, &narrow(scope.clone(), &translation.held), &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");

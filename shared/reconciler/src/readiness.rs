@@ -129,7 +129,8 @@ pub async fn sync_readiness<C: PodGates, L: TargetHealthReader>(
     }
     let mut health = Health::default();
     if !inputs.changed {
-        for group in &inputs.inventory.target_groups {
+        // Target groups built from their fingerprint come without health: those are listed.
+        for group in inputs.inventory.target_groups.iter().filter(|g| !inputs.inventory.unverified.contains(&g.arn)) {
             health.known.insert(group.id.clone(), group.health.clone());
         }
     }

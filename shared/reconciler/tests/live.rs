@@ -174,7 +174,7 @@ async fn a_first_run_gates_pods_and_writes_the_route_record_then_a_steady_run_wr
     assert!(writes.is_empty(), "a steady run writes nothing: {writes:?}");
     assert_eq!(k8s_requests(&w.api, "/pods/"), 1);
     assert_eq!(k8s_requests(&w.api, "dnsendpoints"), 1);
-    assert_eq!(w.sim.calls().get("ListTargets"), Some(&1), "the observation's ListTargets only");
+    assert_eq!(w.sim.calls().get("ListTargets"), None, "the target group is in sync by its fingerprint: not listed");
     eprintln!(
         "steady run: {} k8s requests ({} for pods, {} for DNS records), Lattice calls {:?}",
         w.api.requests().len(),

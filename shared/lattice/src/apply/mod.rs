@@ -8,6 +8,7 @@
 //! action ends up in exactly one list of the [`ApplyReport`].
 
 mod execute;
+mod fingerprint;
 #[cfg(test)]
 mod fixtures;
 mod policies;

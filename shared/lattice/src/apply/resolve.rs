@@ -31,6 +31,8 @@ pub(super) struct Ledger {
     entries: BTreeMap<String, (bool, String)>,
     /// Target groups the plan deletes (as planned: ids of existing ones).
     doomed: BTreeSet<String>,
+    /// Services and target groups whose fingerprint must not be written.
+    taints: super::fingerprint::Taints,
 }
 
 impl Ledger {
@@ -44,7 +46,7 @@ impl Ledger {
                 _ => None,
             })
             .collect();
-        Self { entries: BTreeMap::new(), doomed }
+        Self { entries: BTreeMap::new(), doomed, taints: super::fingerprint::Taints::default() }
     }
 
     /// Whether the plan deletes the target group with this id.
@@ -54,6 +56,7 @@ impl Ledger {
 
     /// Records that `action` did not complete (`pending` or not) for `reason`.
     pub(super) fn record(&mut self, action: &Action, observed: &ObservedState, pending: bool, reason: &str) {
+        self.taints.record(action, observed, pending, reason);
         let mut note = |key: String, what: String| {
             self.entries.entry(key).or_insert((pending, format!("{what}: {reason}")));
         };
@@ -313,6 +316,9 @@ impl<'a> Resolver<'a> {
                 }
                 req.target_group_identifier = id;
             }
+            Action::TagResource(req) if super::fingerprint::is_write(action) => {
+                req.resource_arn = self.fingerprinted(action, &req.resource_arn)?;
+            }
             Action::TagResource(req) => {
                 let (tags, what) = tags_of(self.observed, &req.resource_arn)
                     .ok_or_else(|| Unresolved::Skip(format!("no resource has ARN {}", req.resource_arn)))?;
@@ -383,6 +389,25 @@ impl<'a> Resolver<'a> {
         let found = self.target_group(identifier)?;
         self.check_owned(&found.tags, &format!("target group {}", found.name))?;
         Ok(found.id.clone())
+    }
+
+    /// The ARN of the service or target group (named by ARN, or by name when this run created
+    /// it) whose fingerprint `action` writes, unless an action it vouches for did not apply.
+    fn fingerprinted(&self, action: &Action, identifier: &str) -> Result<String, Unresolved> {
+        let subject = super::fingerprint::subject(action, self.observed);
+        if let Some((pending, reason)) = subject.as_deref().and_then(|s| self.ledger.taints.of(s)) {
+            let reason = format!("the fingerprint waits: {reason}");
+            return Err(if *pending { Unresolved::Pending(reason) } else { Unresolved::Skip(reason) });
+        }
+        let (tags, what, arn) = if let Some(s) = service(self.observed, identifier) {
+            (&s.tags, format!("service {}", s.name), &s.arn)
+        } else if let Some(tg) = target_group(self.observed, identifier) {
+            (&tg.tags, format!("target group {}", tg.name), &tg.arn)
+        } else {
+            return Err(Unresolved::Skip(format!("no service or target group {identifier}")));
+        };
+        self.check_owned(tags, &what)?;
+        Ok(arn.clone())
     }
 
     fn owned_arn(&self, arn: &str) -> Result<(), Unresolved> {

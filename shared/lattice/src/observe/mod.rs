@@ -4,6 +4,7 @@
 
 mod certificates;
 pub(crate) mod convert;
+mod economy;
 mod health;
 mod imports;
 mod networks;
@@ -116,6 +117,23 @@ impl Lattice {
 
     /// Every Lattice resource tagged `ManagedBy = managed_by`, with all its tags.
     async fn owned(&self, managed_by: &str) -> Result<BTreeMap<String, Tags>, Error> {
+        self.owned_of(managed_by, &[RESOURCE_TYPE]).await
+    }
+
+    /// The tags of the resources of `arns` (at most 100), by ARN.
+    async fn tags_by_arn(&self, arns: &[String]) -> Result<BTreeMap<String, Tags>, Error> {
+        if arns.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let fail = |source| Error::GetResources { managed_by: format!("{} resources by ARN", arns.len()), source };
+        let call = self.inner.tagging.get_resources().set_resource_arn_list(Some(arns.to_vec()));
+        let page = call.send().await.map_err(|e| fail(Box::new(e.into())))?;
+        Ok(mappings(page.resource_tag_mapping_list()))
+    }
+
+    /// The Lattice resources of `types` (tagging API resource types) tagged `ManagedBy =
+    /// managed_by`, with all their tags.
+    async fn owned_of(&self, managed_by: &str, types: &[&str]) -> Result<BTreeMap<String, Tags>, Error> {
         let fail = |source| Error::GetResources { managed_by: managed_by.to_owned(), source };
         let filter = TagFilter::builder().key(TAG_MANAGED_BY).values(managed_by).build();
         let mut pages = self
@@ -123,19 +141,25 @@ impl Lattice {
             .tagging
             .get_resources()
             .tag_filters(filter)
-            .resource_type_filters(RESOURCE_TYPE)
+            .set_resource_type_filters(Some(types.iter().map(|t| (*t).to_owned()).collect()))
             .resources_per_page(PAGE_SIZE)
             .into_paginator()
             .send();
         let mut owned = BTreeMap::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| fail(Box::new(e.into())))?;
-            for mapping in page.resource_tag_mapping_list() {
-                let Some(arn) = mapping.resource_arn() else { continue };
-                let tags = mapping.tags().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect();
-                owned.insert(arn.to_owned(), tags);
-            }
+            owned.extend(mappings(page.resource_tag_mapping_list()));
         }
         Ok(owned)
     }
+}
+
+/// The tags of a tagging API answer, by ARN.
+fn mappings(list: &[aws_sdk_resourcegroupstagging::types::ResourceTagMapping]) -> BTreeMap<String, Tags> {
+    list.iter()
+        .filter_map(|mapping| {
+            let tags = mapping.tags().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect();
+            Some((mapping.resource_arn()?.to_owned(), tags))
+        })
+        .collect()
 }

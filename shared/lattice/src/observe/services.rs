@@ -5,6 +5,7 @@ use model::names::Tags;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use aws_sdk_vpclattice::operation::get_service::GetServiceOutput;
 use aws_sdk_vpclattice::types::ServiceSummary;
 use model::lattice::PolicyResourceType;
 use model::observed::{ObservedAssociation, ObservedAuth, ObservedListener, ObservedRule, ObservedService};
@@ -14,18 +15,18 @@ use crate::client::Lattice;
 use crate::error::{self, Error, is_not_found};
 
 /// What a service summary must carry.
-struct Summary {
-    id: String,
-    arn: String,
-    name: String,
+pub(super) struct Summary {
+    pub(super) id: String,
+    pub(super) arn: String,
+    pub(super) name: String,
     status: String,
     custom_domain_name: Option<String>,
-    dns_name: Option<String>,
+    pub(super) dns_name: Option<String>,
 }
 
 impl Summary {
     /// The service as known from its summary and tags alone (no associations, listeners or rules).
-    fn into_service(self, tags: Tags) -> ObservedService {
+    pub(super) fn into_service(self, tags: Tags) -> ObservedService {
         ObservedService {
             id: self.id,
             arn: self.arn,
@@ -40,7 +41,7 @@ impl Summary {
         }
     }
 
-    fn of(item: &ServiceSummary) -> Result<Self, Error> {
+    pub(super) fn of(item: &ServiceSummary) -> Result<Self, Error> {
         const OP: &str = "ListServices";
         let id = required(item.id(), OP, "service", "id")?;
         Ok(Self {
@@ -62,20 +63,8 @@ impl Lattice {
         owned: &Arc<Owned>,
         interesting: &BTreeSet<String>,
     ) -> Result<(Vec<ObservedService>, Vec<ObservedAuth>), Error> {
-        let items = self
-            .inner
-            .lattice_read
-            .list_services()
-            .max_results(PAGE_SIZE)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| Error::ListServices { source: error::lattice(e) })?;
         let mut wanted = Vec::new();
-        for item in &items {
-            let summary = Summary::of(item)?;
+        for summary in self.list_services().await? {
             if owned.in_scope(&summary.arn) || interesting.contains(&summary.name) {
                 wanted.push(summary);
             }
@@ -113,8 +102,24 @@ impl Lattice {
         Ok((services, auth))
     }
 
+    /// Every service of the account (`ListServices`, all pages).
+    pub(super) async fn list_services(&self) -> Result<Vec<Summary>, Error> {
+        let items = self
+            .inner
+            .lattice_read
+            .list_services()
+            .max_results(PAGE_SIZE)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| Error::ListServices { source: error::lattice(e) })?;
+        items.iter().map(Summary::of).collect()
+    }
+
     /// A service we do not own: its summary and tags; `None` when it vanished meanwhile.
-    async fn foreign_service(&self, summary: Summary) -> Result<Option<ObservedService>, Error> {
+    pub(super) async fn foreign_service(&self, summary: Summary) -> Result<Option<ObservedService>, Error> {
         let Some(tags) = self.foreign_tags(summary.arn.clone()).await? else { return Ok(None) };
         Ok(Some(summary.into_service(tags)))
     }
@@ -126,16 +131,52 @@ impl Lattice {
         summary: Summary,
         owned: &Owned,
     ) -> Result<Option<(ObservedService, Option<String>)>, Error> {
-        let service = match self.inner.lattice_read.get_service().service_identifier(&summary.id).send().await {
-            Ok(service) => service,
+        let Some(service) = self.get_service(&summary.id).await? else { return Ok(None) };
+        self.owned_service_beneath(summary, service, owned).await
+    }
+
+    /// `GetService`; `None` when the service does not exist.
+    pub(super) async fn get_service(&self, identifier: &str) -> Result<Option<GetServiceOutput>, Error> {
+        match self.inner.lattice_read.get_service().service_identifier(identifier).send().await {
+            Ok(service) => Ok(Some(service)),
             Err(e) => {
                 let source = error::lattice(e);
                 if is_not_found(&source) {
                     return Ok(None);
                 }
-                return Err(Error::GetService { service: summary.id, source });
+                Err(Error::GetService { service: identifier.to_owned(), source })
             }
+        }
+    }
+
+    /// A service we own (identified by `arn`, or its id) read in full with its `authType`;
+    /// `None` when it does not exist.
+    pub(super) async fn owned_service_by_arn(
+        &self,
+        arn: &str,
+        owned: &Owned,
+    ) -> Result<Option<(ObservedService, Option<String>)>, Error> {
+        let Some(service) = self.get_service(arn).await? else { return Ok(None) };
+        const OP: &str = "GetService";
+        let id = required(service.id(), OP, arn, "id")?;
+        let summary = Summary {
+            id: id.to_owned(),
+            arn: required(service.arn(), OP, id, "arn")?.to_owned(),
+            name: required(service.name(), OP, id, "name")?.to_owned(),
+            status: service.status().map_or("", |s| s.as_str()).to_owned(),
+            custom_domain_name: service.custom_domain_name().map(str::to_owned),
+            dns_name: service.dns_entry().and_then(|d| d.domain_name()).map(str::to_owned),
         };
+        self.owned_service_beneath(summary, service, owned).await
+    }
+
+    /// The rest of a service we own once `GetService` answered: associations, listeners, rules.
+    async fn owned_service_beneath(
+        &self,
+        summary: Summary,
+        service: GetServiceOutput,
+        owned: &Owned,
+    ) -> Result<Option<(ObservedService, Option<String>)>, Error> {
         let Some(associations) = self.associations(&summary.id, owned).await? else {
             return Ok(None);
         };

@@ -85,7 +85,7 @@ impl Lattice {
 
     /// The non-draining targets of target group `id`, whose default port is `port`, and the health of
     /// every target (draining ones included), from one `ListTargets`.
-    async fn targets(&self, id: &str, port: i32) -> Result<(Vec<Target>, Vec<TargetHealth>), Error> {
+    pub(super) async fn targets(&self, id: &str, port: i32) -> Result<(Vec<Target>, Vec<TargetHealth>), Error> {
         let items = self.list_targets(id).await?;
         let targets = convert::targets(&items, port).map_err(|p| malformed("ListTargets", id, p))?;
         let health = health::target_health(&items, port).map_err(|p| malformed("ListTargets", id, p))?;

@@ -191,7 +191,7 @@ fn exported_turns_true_once_the_target_groups_exist_and_keeps_its_transition_tim
     let mut observed = networks_for(&snap);
     let (p, t) = converge(&snap, &mut observed, &mut IdGen::new());
     let ops: Vec<&str> = p.actions.iter().map(Action::op).collect();
-    assert_eq!(ops, ["CreateTargetGroup", "RegisterTargets"]);
+    assert_eq!(ops, ["CreateTargetGroup", "RegisterTargets", "TagResource"], "then its fingerprint");
     let conditions = status_of(&t, "checkout").to_vec();
     let exported = assert_cond(&conditions, CONDITION_EXPORTED, "True", reasons::EXPORTED);
     let tg = &observed.target_groups[0];
@@ -265,7 +265,7 @@ fn a_withdrawn_export_moves_our_routes_away_first_then_its_target_group_is_delet
     converge(&snap, &mut observed, &mut ids);
     let (p, t) = converge(&snap, &mut observed, &mut ids);
     let ops: Vec<&str> = p.actions.iter().map(Action::op).collect();
-    assert_eq!(ops, ["BatchUpdateRule"]);
+    assert_eq!(ops, ["BatchUpdateRule", "TagResource"], "then the service's new fingerprint");
     let forward = &t.service_of("default", "shop").listeners[0].rules[0].action;
     assert!(matches!(forward, RuleAction::Forward(_)), "{forward:?}");
     assert!(plan(&t.desired, &observed, &Scope::All, MANAGED_BY).is_noop());
@@ -278,8 +278,8 @@ fn a_withdrawn_export_moves_our_routes_away_first_then_its_target_group_is_delet
     let ops: Vec<&str> = p.actions.iter().map(Action::op).collect();
     assert_eq!(
         ops,
-        ["BatchUpdateRule", "DeregisterTargets", "DeleteTargetGroup"],
-        "the rule lets go before the target group drains and goes"
+        ["BatchUpdateRule", "DeregisterTargets", "DeleteTargetGroup", "TagResource"],
+        "the rule lets go before the target group drains and goes, then the service's fingerprint"
     );
     memory::apply(&p, &mut observed, &mut ids).unwrap_or_else(|e| panic!("{e}"));
     assert!(observed.target_groups.is_empty());

@@ -57,6 +57,11 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// The plan so far.
+    pub(super) fn planned(&self) -> &Plan {
+        &self.plan
+    }
+
     pub(super) fn finish(self) -> Plan {
         self.plan
     }
@@ -184,7 +189,11 @@ impl<'a> Planner<'a> {
             desired.iter().filter(|(k, v)| observed.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
         let remove: Vec<String> = observed
             .keys()
-            .filter(|k| !desired.contains_key(*k) && (k.starts_with(TAG_PREFIX) || annotations::recorded(observed, k)))
+            .filter(|k| {
+                !desired.contains_key(*k)
+                    && k.as_str() != crate::fingerprint::TAG_FINGERPRINT
+                    && (k.starts_with(TAG_PREFIX) || annotations::recorded(observed, k))
+            })
             .cloned()
             .collect();
         if !add.is_empty() {

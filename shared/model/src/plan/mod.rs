@@ -22,7 +22,9 @@
 //! 9. target groups we own that are no longer desired and no longer referenced: their
 //!    remaining targets are deregistered, then the target group is deleted (one still used by
 //!    a service this run does not manage only loses its targets);
-//! 10. service networks we own that nothing asks for or uses any more (whole-cluster runs).
+//! 10. service networks we own that nothing asks for or uses any more (whole-cluster runs);
+//! 11. the fingerprint tags of the services and target groups whose subtree changed (see
+//!     `fingerprints`), last, so that they vouch only for what was done.
 //!
 //! A service we own whose custom domain name must change is replaced in step 3: its
 //! associations and the service are deleted, then it is created again like a missing one.
@@ -36,6 +38,7 @@ pub mod action;
 mod action_networks;
 mod adopt;
 mod common;
+pub mod fingerprints;
 mod listeners;
 pub mod memory;
 mod networks;
@@ -47,7 +50,7 @@ mod takeover;
 mod target_groups;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -160,6 +163,7 @@ pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, man
     p.keep_unaccounted_references();
     target_groups::plan_deletions(&mut p, &desired.target_groups);
     networks::plan_network_deletions(&mut p, desired);
+    fingerprints::plan_fingerprints(&mut p, desired);
     let mut plan = p.finish();
     plan.refused.extend(waiting);
     plan

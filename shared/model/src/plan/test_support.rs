@@ -165,12 +165,27 @@ pub(crate) fn base_observed() -> ObservedState {
     }
 }
 
+/// The plan of a whole-cluster run, without its last step, the fingerprint writes (tested on
+/// their own in `fingerprint::tests` with [`plan_with_fingerprints`]).
 pub(crate) fn plan_all(desired: &DesiredState, observed: &ObservedState) -> Plan {
+    plan_in(&Scope::All, desired, observed)
+}
+
+/// The plan of a run over `scope`, without the fingerprint writes.
+pub(crate) fn plan_in(scope: &Scope, desired: &DesiredState, observed: &ObservedState) -> Plan {
+    without_fingerprints(plan(desired, observed, scope, MANAGED_BY))
+}
+
+/// The whole plan of a whole-cluster run, fingerprint writes included.
+pub(crate) fn plan_with_fingerprints(desired: &DesiredState, observed: &ObservedState) -> Plan {
     plan(desired, observed, &Scope::All, MANAGED_BY)
 }
 
-pub(crate) fn plan_in(scope: &Scope, desired: &DesiredState, observed: &ObservedState) -> Plan {
-    plan(desired, observed, scope, MANAGED_BY)
+/// `plan` without its fingerprint writes.
+pub(crate) fn without_fingerprints(mut plan: Plan) -> Plan {
+    plan.actions
+        .retain(|a| !matches!(a, super::Action::TagResource(t) if super::fingerprints::is_fingerprint(&t.tags)));
+    plan
 }
 
 /// Applies `plan` to `observed`, panicking on a rejected call.

@@ -109,6 +109,16 @@ impl Lattice<'_> {
             Action::CreateServiceNetworkVpcAssociation(req) => self.create_vpc_association(req)?,
             Action::UpdateServiceNetworkVpcAssociation(req) => self.update_vpc_association(req)?,
             Action::DeleteServiceNetworkVpcAssociation(req) => self.delete_vpc_association(req)?,
+            Action::TagResource(req) if crate::plan::fingerprints::is_fingerprint(&req.tags) => {
+                // The fingerprint of a resource this plan created names it by name.
+                let state = &*self.state;
+                let arn = state
+                    .service(&req.resource_arn)
+                    .map(|s| s.arn.clone())
+                    .or_else(|| state.target_group(&req.resource_arn).map(|tg| tg.arn.clone()))
+                    .unwrap_or_else(|| req.resource_arn.clone());
+                tag(self.tags_mut(&arn)?, &req.tags)
+            }
             Action::TagResource(req) => tag(self.tags_mut(&req.resource_arn)?, &req.tags),
             Action::UntagResource(req) => {
                 let tags = self.tags_mut(&req.resource_arn)?;
