@@ -70,6 +70,11 @@ pub struct ReconcileArgs {
     /// change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Read every VPC Lattice resource we own in full (catches changes made behind the
+    /// controller's back); by default resources whose fingerprint tag matches their desired state
+    /// are not read in detail.
+    #[arg(long)]
+    pub verify: bool,
     /// After the run, check gated pods that are not ready yet again every 5 seconds for up to this
     /// many seconds, setting their readiness gate as their targets turn healthy (0: no wait).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
@@ -142,6 +147,11 @@ pub struct PipelineArgs {
     /// AWS_ENDPOINT_URL_VPC_LATTICE, AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API, AWS_ENDPOINT_URL_ACM).
     #[arg(long, conflicts_with = "endpoint")]
     pub aws: bool,
+    /// Read every VPC Lattice resource we own in full (catches changes made behind the
+    /// controller's back); by default resources whose fingerprint tag matches their desired state
+    /// are not read in detail.
+    #[arg(long)]
+    pub verify: bool,
     /// Request pacing.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -211,6 +221,11 @@ impl NetworkArgs {
     }
 }
 
+/// What `--verify` asks for.
+pub fn verification(verify: bool) -> model::fingerprint::Verify {
+    if verify { model::fingerprint::Verify::Full } else { model::fingerprint::Verify::Fingerprint }
+}
+
 /// The identity used offline when nothing else is given.
 pub fn offline_identity() -> Identity {
     Identity {
@@ -263,7 +278,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let config = args.networks.config(args.identity.identity(&offline_identity())?)?;
+    let mut config = args.networks.config(args.identity.identity(&offline_identity())?)?;
+    config.verify = verification(args.verify);
     let target = match (&args.endpoint, args.aws || engine::endpoint_from_environment()) {
         (Some(url), _) => Target::Endpoint(url.clone()),
         (None, true) => Target::Aws,

@@ -27,7 +27,8 @@ pub async fn run(args: ReconcileArgs, out: &mut dyn Write) -> anyhow::Result<Exi
         }
         (None, None) => anyhow::bail!("pass --cluster NAME or --kubeconfig PATH"),
     };
-    let config = args.networks.config(args.identity.identity(&defaults)?)?;
+    let mut config = args.networks.config(args.identity.identity(&defaults)?)?;
+    config.verify = crate::verification(args.verify);
     let target = match &args.endpoint {
         Some(url) => Target::Endpoint(url.clone()),
         None => Target::Aws,

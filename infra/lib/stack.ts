@@ -29,6 +29,8 @@ export interface LatticeGatewayProps extends StackProps {
   readonly reconcilerUsername?: string;
   readonly latticeTps?: number;
   readonly latticeMaxAttempts?: number;
+  /** VERIFY_EVERY: resources in sync by fingerprint are read in full once per this many periods. Default 12. */
+  readonly verifyEvery?: number;
   /** Reserved concurrency of reconcile; at least `reconcileMaxConcurrency`. Default 3. */
   readonly reservedConcurrency?: number;
   /** SQS event source MaximumConcurrency. Default 2 (the SQS minimum). */
@@ -174,6 +176,7 @@ export class LatticeGatewayStack extends Stack {
       LATTICE_MAX_ATTEMPTS: String(props.latticeMaxAttempts ?? 5),
       RECONCILER_USERNAME: username,
       DEADLINE_MARGIN_MS: '5000',
+      VERIFY_EVERY: String(props.verifyEvery ?? 12),
       ...(props.clusterVpcId ? { CLUSTER_VPC_ID: props.clusterVpcId } : {}),
       ...(props.defaultServiceNetwork ? { DEFAULT_SERVICE_NETWORK: props.defaultServiceNetwork } : {}),
       ENABLE_SERVICE_NETWORK_OVERRIDE: String(props.serviceNetworkOverride ?? false),

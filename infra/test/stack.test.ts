@@ -32,7 +32,7 @@ describe('functions', () => {
       const env = Object.keys(fn.Properties.Environment.Variables).sort();
       assert.deepEqual(env, [
         'AWS_ACCOUNT_ID', 'CLUSTER_NAMES', 'DEADLINE_MARGIN_MS', 'ENABLE_SERVICE_NETWORK_OVERRIDE',
-        'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', 'RECONCILER_USERNAME',
+        'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', 'RECONCILER_USERNAME', 'VERIFY_EVERY',
       ]);
       assert.equal(fn.Properties.Environment.Variables.ENABLE_SERVICE_NETWORK_OVERRIDE, 'false');
       assert.equal(fn.Properties.Environment.Variables.CLUSTER_NAMES, 'blue,green');

@@ -114,6 +114,7 @@ impl Filter {
             kind: kind.to_owned(),
             namespace: namespace.to_owned(),
             name: name.to_owned(),
+            verify: false,
         };
         Some(match (kind, name) {
             ("Cluster", _) => Key::cluster(cluster),

@@ -50,7 +50,13 @@ fn with(mut event: Value, path: &[&str], value: Value) -> Value {
 }
 
 fn key(kind: &str, namespace: &str, name: &str) -> Option<Key> {
-    Some(Key { cluster: "demo".into(), kind: kind.into(), namespace: namespace.into(), name: name.into() })
+    Some(Key {
+        cluster: "demo".into(),
+        kind: kind.into(),
+        namespace: namespace.into(),
+        name: name.into(),
+        verify: false,
+    })
 }
 
 const GW: &str = "gateway.networking.k8s.io";

@@ -10,6 +10,10 @@
 //!   an error, so EventBridge and Lambda retry it;
 //! - a **direct invoke** with a [`Key`] as payload: the answer is the run's [`Summary`].
 //!
+//! A key with `"verify": true` reads every VPC Lattice resource in its scope in full instead of
+//! trusting fingerprint tags (drift detection); otherwise the `VERIFY_EVERY` slice whose turn it
+//! is gets read in full.
+//!
 //! A route kind (`HTTPRoute`, `GRPCRoute`, `TLSRoute`) reads and changes that route alone; every
 //! other kind (`Service`, `EndpointSlice`, `Gateway`, `ReferenceGrant`, `Namespace`, `Cluster`, ...)
 //! reconciles its whole cluster. That is correct but not economical: narrowing a backend or gateway
@@ -30,7 +34,7 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Summary, WaitingPods, run_key_waiting, settle};
+use lambda_support::{Clients, Error, Key, Summary, WaitingPods, run_key_verifying, settle};
 use reconciler::Mode;
 use serde::{Deserialize, Serialize};
 
@@ -82,7 +86,7 @@ pub async fn run_one(clients: &Clients, key: &Key) -> Result<Summary, Error> {
 
 /// [`run_one`], also returning the gated pods left waiting.
 async fn run_one_waiting(clients: &Clients, key: &Key) -> Result<(Summary, WaitingPods), Error> {
-    let (summary, waiting) = run_key_waiting(clients, key, Mode::Apply, Timestamp::now()).await?;
+    let (summary, waiting) = run_key_verifying(clients, key, Mode::Apply, Timestamp::now(), key.verify).await?;
     emit(&RunMetrics::from_summary(FUNCTION, &summary));
     tracing::info!(
         key = %key,

@@ -1,8 +1,10 @@
 //! The `sweep` function: on a schedule, reconcile every configured cluster in full.
 //!
 //! The payload may be any JSON (an EventBridge scheduled event, a Scheduler `Input`, `{}`);
-//! `{"verify": true}` plans without changing anything (a drift report) and unknown fields are
-//! ignored. Before each cluster the Lambda deadline is checked against `DEADLINE_MARGIN_MS`: the
+//! `{"dryRun": true}` plans without changing anything (a drift report), `{"verify": true}` reads
+//! every VPC Lattice resource we own in full instead of trusting fingerprint tags (and repairs
+//! what changed behind our back; without it, the `VERIFY_EVERY` slice whose turn it is is read in
+//! full), and unknown fields are ignored. Before each cluster the Lambda deadline is checked against `DEADLINE_MARGIN_MS`: the
 //! clusters that no longer fit are handed to the SQS FIFO queue as `{"cluster", "kind": "Cluster",
 //! "name"}` requests for the `reconcile` function, never dropped. The answer lists what happened
 //! to each cluster; a cluster that failed makes the invocation fail (after every cluster was
@@ -14,7 +16,7 @@ use std::time::{Duration, SystemTime};
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Message, Settled, Summary, WaitingPods, queue, run_key_waiting, settle};
+use lambda_support::{Clients, Error, Key, Message, Settled, Summary, WaitingPods, queue, run_key_verifying, settle};
 use reconciler::Mode;
 use serde::Serialize;
 use serde_json::Value;
@@ -26,7 +28,7 @@ pub const FUNCTION: &str = "sweep";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "outcome")]
 pub enum ClusterOutcome {
-    /// Reconciled (or, with `verify`, planned).
+    /// Reconciled (or, with `dryRun`, planned).
     Reconciled {
         /// The cluster.
         cluster: String,
@@ -54,6 +56,8 @@ pub enum ClusterOutcome {
 #[serde(rename_all = "camelCase")]
 pub struct SweepSummary {
     /// Whether the sweep only planned.
+    pub dry_run: bool,
+    /// Whether the sweep read everything in full.
     pub verify: bool,
     /// One entry per configured cluster, in configuration order.
     pub clusters: Vec<ClusterOutcome>,
@@ -61,7 +65,12 @@ pub struct SweepSummary {
     pub readiness: Settled,
 }
 
-/// Whether the payload asks for a plan only (`{"verify": true}`); anything else applies.
+/// Whether the payload asks for a plan only (`{"dryRun": true}`); anything else applies.
+pub fn wants_dry_run(payload: &Value) -> bool {
+    payload.get("dryRun").and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// Whether the payload asks for full verification (`{"verify": true}`).
 pub fn wants_verify(payload: &Value) -> bool {
     payload.get("verify").and_then(Value::as_bool).unwrap_or(false)
 }
@@ -69,10 +78,11 @@ pub fn wants_verify(payload: &Value) -> bool {
 /// Handles one scheduled invocation.
 pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<SweepSummary, Error> {
     let verify = wants_verify(&event.payload);
-    let mode = if verify { Mode::Plan } else { Mode::Apply };
+    let dry_run = wants_dry_run(&event.payload);
+    let mode = if dry_run { Mode::Plan } else { Mode::Apply };
     let deadline = event.context.deadline();
     let margin = clients.config().deadline_margin;
-    let mut summary = SweepSummary { verify, clusters: Vec::new(), readiness: Settled::default() };
+    let mut summary = SweepSummary { dry_run, verify, clusters: Vec::new(), readiness: Settled::default() };
     let mut left: Vec<String> = Vec::new();
     let mut waiting = WaitingPods::default();
     for cluster in &clients.config().clusters {
@@ -80,7 +90,7 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<Swee
             left.push(cluster.clone());
             continue;
         }
-        let outcome = match run_key_waiting(clients, &Key::cluster(cluster), mode, Timestamp::now()).await {
+        let outcome = match run_key_verifying(clients, &Key::cluster(cluster), mode, Timestamp::now(), verify).await {
             Ok((run, pods)) => {
                 emit(&RunMetrics::from_summary(FUNCTION, &run));
                 if mode == Mode::Apply {
@@ -138,11 +148,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_an_explicit_verify_plans() {
+    fn only_an_explicit_dry_run_plans_and_only_an_explicit_verify_reads_everything() {
+        assert!(wants_dry_run(&json!({"dryRun": true, "other": 1})));
+        assert!(!wants_dry_run(&json!({"verify": true})), "verify applies");
+        assert!(!wants_dry_run(&json!({"dryRun": "yes"})));
         assert!(wants_verify(&json!({"verify": true, "other": 1})));
         assert!(!wants_verify(&json!({"verify": "yes"})));
-        assert!(!wants_verify(&json!({"detail-type": "Scheduled Event", "detail": {}})));
-        assert!(!wants_verify(&json!(null)));
-        assert!(!wants_verify(&json!([1, 2])));
+        for payload in [json!({"detail-type": "Scheduled Event", "detail": {}}), json!(null), json!([1, 2])] {
+            assert!(!wants_verify(&payload) && !wants_dry_run(&payload), "{payload}");
+        }
     }
 }

@@ -278,7 +278,13 @@ async fn audit_queues_keys_that_reconcile_consumes_and_sweep_hands_off_late_clus
     let key: Key = serde_json::from_str(messages[0].body().expect("body")).expect("key");
     assert_eq!(
         key,
-        Key { cluster: "demo".into(), kind: "HTTPRoute".into(), namespace: "default".into(), name: "rates".into() }
+        Key {
+            cluster: "demo".into(),
+            kind: "HTTPRoute".into(),
+            namespace: "default".into(),
+            name: "rates".into(),
+            verify: false
+        }
     );
     let attributes = messages[0].attributes().expect("attributes");
     assert_eq!(

@@ -18,6 +18,12 @@ pub const DEFAULT_READINESS_POLL_MS: u64 = 5_000;
 /// The shortest `READINESS_POLL_MS` accepted.
 const MIN_READINESS_POLL_MS: u64 = 100;
 
+/// Default `VERIFY_EVERY`: every owned resource is read in full once per 12 sweeps (an hour at
+/// the default 5-minute schedule), a twelfth of them per sweep.
+pub const DEFAULT_VERIFY_EVERY: u32 = 12;
+/// Default `VERIFY_PERIOD_SECONDS`: the period of the default sweep schedule, `rate(5 minutes)`.
+pub const DEFAULT_VERIFY_PERIOD_SECONDS: u64 = 300;
+
 /// Everything the functions read from their environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -56,6 +62,11 @@ pub struct Config {
     pub default_service_network: Option<String>,
     /// `ENABLE_SERVICE_NETWORK_OVERRIDE=true`: every Gateway maps to the default service network.
     pub service_network_override: bool,
+    /// `VERIFY_EVERY`: runs read the resources whose fingerprint matches in full once per this
+    /// many periods, a slice at a time (0: never, 1: every run).
+    pub verify_every: u32,
+    /// `VERIFY_PERIOD_SECONDS`: the length of one period (the sweep schedule's), at least 1.
+    pub verify_period: Duration,
 }
 
 /// A variable that is missing or malformed.
@@ -154,7 +165,14 @@ impl Config {
         if service_network_override && default_service_network.is_none() {
             return Err(bad("ENABLE_SERVICE_NETWORK_OVERRIDE", "needs DEFAULT_SERVICE_NETWORK".into()));
         }
+        let verify_every = small("VERIFY_EVERY", DEFAULT_VERIFY_EVERY)?;
+        let verify_period = number("VERIFY_PERIOD_SECONDS", DEFAULT_VERIFY_PERIOD_SECONDS)?;
+        if verify_period == 0 {
+            return Err(bad("VERIFY_PERIOD_SECONDS", "must be at least 1".into()));
+        }
         Ok(Self {
+            verify_every,
+            verify_period: Duration::from_secs(verify_period),
             clusters,
             region,
             account_id,
@@ -204,6 +222,7 @@ mod tests {
         assert_eq!((config.readiness_wait, config.readiness_poll), (Duration::from_secs(60), Duration::from_secs(5)));
         assert_eq!(config.queue_url, None);
         assert!(!config.json_logs);
+        assert_eq!((config.verify_every, config.verify_period), (12, Duration::from_secs(300)));
     }
 
     #[test]
@@ -225,6 +244,8 @@ mod tests {
             (&[("KUBECONFIG", "/k"), ("AWS_ACCOUNT_ID", "123456789012")], "CLUSTER_VPC_ID"),
             (&[("DEFAULT_SERVICE_NETWORK", "My_Network")], "DEFAULT_SERVICE_NETWORK"),
             (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "yes")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
+            (&[("VERIFY_EVERY", "hourly")], "VERIFY_EVERY"),
+            (&[("VERIFY_PERIOD_SECONDS", "0")], "VERIFY_PERIOD_SECONDS"),
             (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "true")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
         ];
         for (overrides, variable) in cases {

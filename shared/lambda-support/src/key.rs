@@ -47,6 +47,10 @@ pub struct Key {
     /// The object's name.
     #[serde(default)]
     pub name: String,
+    /// `"verify": true`: read every VPC Lattice resource in scope in full, whatever its
+    /// fingerprint tag says (drift detection).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verify: bool,
 }
 
 impl Key {
@@ -57,6 +61,7 @@ impl Key {
             kind: "Cluster".to_owned(),
             namespace: String::new(),
             name: cluster.to_owned(),
+            verify: false,
         }
     }
 
@@ -109,7 +114,7 @@ mod tests {
     use super::*;
 
     fn key(kind: &str, namespace: &str, name: &str) -> Key {
-        Key { cluster: "demo".into(), kind: kind.into(), namespace: namespace.into(), name: name.into() }
+        Key { cluster: "demo".into(), kind: kind.into(), namespace: namespace.into(), name: name.into(), verify: false }
     }
 
     #[test]

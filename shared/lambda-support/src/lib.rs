@@ -42,7 +42,7 @@ pub use error::{Error, ErrorType};
 pub use key::{Key, ROUTE_KINDS};
 pub use queue::Message;
 pub use readiness::{Settled, WaitingPods, requeue_keys, settle};
-pub use run::{Summary, run_key, run_key_waiting};
+pub use run::{Summary, run_key, run_key_verifying, run_key_waiting, verification};
 
 /// Installs the global `tracing` subscriber: JSON lines when `json` (Lambda's
 /// `AWS_LAMBDA_LOG_FORMAT=JSON`), plain text otherwise; the level from `RUST_LOG` (`info` when unset).

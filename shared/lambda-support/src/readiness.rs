@@ -136,6 +136,7 @@ pub fn requeue_keys(left: &[(String, Waiting)]) -> Vec<Key> {
                 kind: o.kind.clone(),
                 namespace: o.namespace.clone(),
                 name: o.name.clone(),
+                verify: false,
             })
         })
         .collect();

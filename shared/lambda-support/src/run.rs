@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::jiff::Timestamp;
+use model::fingerprint::Verify;
 use reconciler::{Mode, ReadScope, Waiting, run_cluster};
 use serde::Serialize;
 use tracing::Instrument as _;
@@ -79,8 +80,31 @@ pub async fn run_key_waiting(
     mode: Mode,
     now: Timestamp,
 ) -> Result<(Summary, Vec<Waiting>), Error> {
+    run_key_verifying(clients, key, mode, now, false).await
+}
+
+/// How much a run at `now` reads in full: everything with `full` (an event's `"verify": true`),
+/// else the slice of `VERIFY_EVERY` whose turn it is.
+pub fn verification(config: &crate::Config, now: Timestamp, full: bool) -> Verify {
+    if full {
+        return Verify::Full;
+    }
+    let seconds = u64::try_from(now.as_second()).unwrap_or(0);
+    Verify::rotating(config.verify_every, config.verify_period.as_secs(), seconds)
+}
+
+/// [`run_key_waiting`]; with `full`, every resource we own is read in full (drift detection).
+pub async fn run_key_verifying(
+    clients: &Clients,
+    key: &Key,
+    mode: Mode,
+    now: Timestamp,
+    full: bool,
+) -> Result<(Summary, Vec<Waiting>), Error> {
     key.validate()?;
     let connected = clients.cluster(&key.cluster).await?;
+    let mut config = connected.config.clone();
+    config.verify = verification(clients.config(), now, full);
     let scope = key.read_scope();
     let route = match &scope {
         ReadScope::Route(r) => Some(r.to_string()),
@@ -88,7 +112,7 @@ pub async fn run_key_waiting(
     };
     let span = tracing::info_span!("reconcile", cluster = %key.cluster, key = %key);
     let started = std::time::Instant::now();
-    let run = run_cluster(&connected.cluster, clients.lattice(), &connected.config, &scope, mode, now)
+    let run = run_cluster(&connected.cluster, clients.lattice(), &config, &scope, mode, now)
         .instrument(span)
         .await
         .map_err(|source| Error::Reconcile {
@@ -143,4 +167,26 @@ pub(crate) fn gate_line(
     condition: &k8s_openapi::api::core::v1::PodCondition,
 ) -> String {
     format!("{pod}: {} {}", condition.status, condition.reason.as_deref().unwrap_or(""))
+}
+
+#[cfg(test)]
+mod verification_tests {
+    use super::*;
+
+    #[test]
+    fn an_explicit_verify_reads_everything_and_otherwise_slices_take_turns() {
+        let config = crate::Config::from_lookup(|name| match name {
+            "CLUSTER_NAMES" => Some("demo".into()),
+            "AWS_REGION" => Some("us-west-2".into()),
+            _ => None,
+        })
+        .expect("config");
+        let at = |seconds: i64| Timestamp::from_second(seconds).expect("time");
+        assert_eq!(verification(&config, at(0), true), Verify::Full);
+        assert_eq!(verification(&config, at(0), false), Verify::Rotating { every: 12, turn: 0 });
+        assert_eq!(verification(&config, at(301), false), Verify::Rotating { every: 12, turn: 1 });
+        assert_eq!(verification(&config, at(12 * 300), false), Verify::Rotating { every: 12, turn: 0 });
+        let never = crate::Config { verify_every: 0, ..config };
+        assert_eq!(verification(&never, at(301), false), Verify::Fingerprint);
+    }
 }

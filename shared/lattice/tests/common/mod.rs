@@ -86,7 +86,7 @@ pub fn prefix(path: &str) -> HttpMatch {
     }
 }
 
-fn rule(name: &str, priority: i32, matcher: HttpMatch, action: RuleAction) -> RuleSpec {
+pub fn rule(name: &str, priority: i32, matcher: HttpMatch, action: RuleAction) -> RuleSpec {
     RuleSpec {
         name: name.to_owned(),
         priority,
