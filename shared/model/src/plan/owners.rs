@@ -91,7 +91,8 @@ impl Finder<'_> {
 
     /// The owner of the service named, or with this id or ARN.
     fn service(&self, identifier: &str) -> Option<OwnerKey> {
-        let observed = self.observed.services.iter().find(|s| s.name == identifier || s.id == identifier || s.arn == identifier);
+        let observed =
+            self.observed.services.iter().find(|s| s.name == identifier || s.id == identifier || s.arn == identifier);
         let name = observed.map_or(identifier, |s| s.name.as_str());
         self.desired
             .services
@@ -110,8 +111,11 @@ impl Finder<'_> {
     }
 
     fn target_group(&self, identifier: &str) -> Option<OwnerKey> {
-        let observed =
-            self.observed.target_groups.iter().find(|t| t.name == identifier || t.id == identifier || t.arn == identifier);
+        let observed = self
+            .observed
+            .target_groups
+            .iter()
+            .find(|t| t.name == identifier || t.id == identifier || t.arn == identifier);
         let name = observed.map_or(identifier, |t| t.name.as_str());
         self.desired
             .target_groups

@@ -20,7 +20,8 @@ fn route(name: &str, tg: &str) -> (crate::lattice::ServiceSpec, crate::lattice::
 fn scene() -> (DesiredState, DesiredState) {
     let routes = [route("rates", "k8s-rates"), route("parking", "k8s-parking"), route("inventory", "k8s-inv")];
     let before = desired(routes.iter().map(|r| r.0.clone()).collect(), routes.iter().map(|r| r.1.clone()).collect());
-    let mut after = desired(routes[..2].iter().map(|r| r.0.clone()).collect(), routes[..2].iter().map(|r| r.1.clone()).collect());
+    let mut after =
+        desired(routes[..2].iter().map(|r| r.0.clone()).collect(), routes[..2].iter().map(|r| r.1.clone()).collect());
     // A changed rule on rates, so that existing resources are updated too.
     after.services[0].listeners[0].rules[1].priority = 3;
     let (_, fresh) = route("fresh", "k8s-fresh");
