@@ -7,8 +7,8 @@
 //! "name"}` requests for the `reconcile` function, never dropped. Within a cluster, no VPC Lattice
 //! action starts within the margin either: the routes whose actions were not started keep their
 //! status and go to the queue as route keys (or the cluster key, see
-//! [`lambda_support::keys_for`]); `handedOff` lists every key the sweep queued. The answer lists what happened
-//! to each cluster; a cluster that failed makes the invocation fail (after every cluster was
+//! [`lambda_support::keys_for`]); `handedOff` lists every key the sweep queued. The answer lists
+//! what happened to each cluster; a cluster that failed makes the invocation fail (after every cluster was
 //! tried), so the schedule's retry policy and alarms see it. Gated pods the runs leave not ready are
 //! checked again at the end ([`lambda_support::settle`]), within what is left of the deadline.
 
