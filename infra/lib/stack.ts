@@ -180,7 +180,7 @@ export class LatticeGatewayStack extends Stack {
       LATTICE_MAX_ATTEMPTS: String(props.latticeMaxAttempts ?? 5),
       LATTICE_CONCURRENCY: String(latticeConcurrency),
       RECONCILER_USERNAME: username,
-      DEADLINE_MARGIN_MS: '5000',
+      DEADLINE_MARGIN_MS: '20000',
       ...(props.clusterVpcId ? { CLUSTER_VPC_ID: props.clusterVpcId } : {}),
       ...(props.defaultServiceNetwork ? { DEFAULT_SERVICE_NETWORK: props.defaultServiceNetwork } : {}),
       ENABLE_SERVICE_NETWORK_OVERRIDE: String(props.serviceNetworkOverride ?? false),
