@@ -30,6 +30,7 @@ new LatticeGatewayStack(app, ctx('stackName') ?? 'LatticeGateway', {
   latticeTps: num('latticeTps'),
   latticeMaxAttempts: num('latticeMaxAttempts'),
   verifyEvery: num('verifyEvery'),
+  latticeConcurrency: num('latticeConcurrency'),
   reservedConcurrency: num('reservedConcurrency'),
   reconcileMaxConcurrency: num('reconcileMaxConcurrency'),
   clusterVpcId: ctx('clusterVpcId'),

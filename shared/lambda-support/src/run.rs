@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::jiff::Timestamp;
+use model::budget::Budget;
 use model::fingerprint::Verify;
-use reconciler::{Mode, ReadScope, Waiting, run_cluster};
+use reconciler::{Mode, ReadScope, Waiting, run_cluster_within};
 use serde::Serialize;
 use tracing::Instrument as _;
 
@@ -28,6 +29,15 @@ pub struct Summary {
     pub actions_failed: usize,
     /// Lattice actions left for a later run (a resource still being created).
     pub actions_pending: usize,
+    /// Lattice actions not started because the deadline was near; their owners are in `left`.
+    pub actions_deferred: usize,
+    /// Keys put on the queue for the work left at the deadline (`demo/HTTPRoute/shop/web`, or the
+    /// cluster key `demo/Cluster//demo`); see [`crate::hand_off`].
+    pub handed_off: Vec<String>,
+    /// The keys that finish the work this run left at the deadline (see [`crate::keys_for`]);
+    /// [`crate::hand_off`] sends them.
+    #[serde(skip)]
+    pub left: Vec<Key>,
     /// VPC Lattice and tagging API calls, by operation.
     pub calls: BTreeMap<String, u64>,
     /// Objects whose status or annotations were written.
@@ -80,11 +90,11 @@ pub async fn run_key_waiting(
     mode: Mode,
     now: Timestamp,
 ) -> Result<(Summary, Vec<Waiting>), Error> {
-    run_key_verifying(clients, key, mode, now, false).await
+    run_key_within(clients, key, mode, now, &Budget::unlimited()).await
 }
 
-/// How much a run at `now` reads in full: everything with `full` (an event's `"verify": true`),
-/// else the slice of `VERIFY_EVERY` whose turn it is.
+/// How much a run at `now` reads in full: everything with `full` (a key's or event's
+/// `"verify": true`), else the slice of `VERIFY_EVERY` whose turn it is.
 pub fn verification(config: &crate::Config, now: Timestamp, full: bool) -> Verify {
     if full {
         return Verify::Full;
@@ -93,18 +103,20 @@ pub fn verification(config: &crate::Config, now: Timestamp, full: bool) -> Verif
     Verify::rotating(config.verify_every, config.verify_period.as_secs(), seconds)
 }
 
-/// [`run_key_waiting`]; with `full`, every resource we own is read in full (drift detection).
-pub async fn run_key_verifying(
+/// [`run_key_waiting`] whose apply starts actions only while `budget` allows (see
+/// [`crate::deadline_budget`]); the keys that finish what it left are in [`Summary::left`], for
+/// [`crate::hand_off`].
+pub async fn run_key_within(
     clients: &Clients,
     key: &Key,
     mode: Mode,
     now: Timestamp,
-    full: bool,
+    budget: &Budget,
 ) -> Result<(Summary, Vec<Waiting>), Error> {
     key.validate()?;
     let connected = clients.cluster(&key.cluster).await?;
     let mut config = connected.config.clone();
-    config.verify = verification(clients.config(), now, full);
+    config.verify = verification(clients.config(), now, key.verify);
     let scope = key.read_scope();
     let route = match &scope {
         ReadScope::Route(r) => Some(r.to_string()),
@@ -112,7 +124,7 @@ pub async fn run_key_verifying(
     };
     let span = tracing::info_span!("reconcile", cluster = %key.cluster, key = %key);
     let started = std::time::Instant::now();
-    let run = run_cluster(&connected.cluster, clients.lattice(), &config, &scope, mode, now)
+    let run = run_cluster_within(&connected.cluster, clients.lattice(), &config, &scope, mode, now, budget)
         .instrument(span)
         .await
         .map_err(|source| Error::Reconcile {
@@ -147,6 +159,9 @@ pub async fn run_key_verifying(
         actions_applied: apply.applied,
         actions_failed: apply.failed.len() + apply.skipped.len(),
         actions_pending: apply.pending.len(),
+        actions_deferred: apply.deferred.len(),
+        handed_off: Vec::new(),
+        left: crate::handoff::keys_for(&key.cluster, &report.left),
         calls: report.calls.clone(),
         status_written: write.written.iter().map(ToString::to_string).collect(),
         status_failed: write.failed.iter().map(|(object, reason)| format!("{object}: {reason}")).collect(),

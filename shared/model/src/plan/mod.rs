@@ -42,6 +42,7 @@ pub mod fingerprints;
 mod listeners;
 pub mod memory;
 mod networks;
+pub mod owners;
 mod policies;
 mod rules;
 mod services;
@@ -53,6 +54,8 @@ mod target_groups;
 pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_owners;
 #[cfg(test)]
 mod tests_prop;
 #[cfg(test)]
