@@ -230,12 +230,13 @@ pub fn target_group_of(
 /// for `desired` could change: no longer desired, or desired differently. Such services must be
 /// read in full before planning.
 pub fn stale_services(observed: &ObservedState, desired: &DesiredState) -> Vec<String> {
+    let by_name: BTreeMap<&str, &ServiceSpec> = desired.services.iter().map(|d| (d.name.as_str(), d)).collect();
     observed
         .services
         .iter()
         .filter(|s| observed.unverified.contains(&s.arn))
         .filter(|s| {
-            let want = desired.services.iter().find(|d| d.name == s.name).map(|d| service(d, desired));
+            let want = by_name.get(s.name.as_str()).map(|d| service(d, desired));
             want.is_none() || s.tags.get(TAG_FINGERPRINT) != want.as_ref()
         })
         .map(|s| s.arn.clone())

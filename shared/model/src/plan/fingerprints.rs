@@ -8,6 +8,8 @@
 //! (its ARN is not known yet), and carries no fingerprint until this step. A resource with a
 //! refused change gets no fingerprint: it is not as desired.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::fingerprint::{self, TAG_FINGERPRINT};
 use crate::lattice::DesiredState;
 use crate::names::Tags;
@@ -21,47 +23,57 @@ pub fn is_fingerprint(tags: &Tags) -> bool {
 }
 
 /// Writes the fingerprint of every in-scope desired service and target group that needs it.
+/// Linear in the size of the plan and the inventory (lookups by name through maps).
 pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState) {
     let scope = p.scope();
-    let mut writes = Vec::new();
-    for spec in desired.services.iter().filter(|s| scope.includes(s.owner.as_ref())) {
-        let want = fingerprint::service(spec, desired);
-        let label = format!("service/{}", spec.name);
-        let created = |a: &Action| matches!(a, Action::CreateService(c) if c.name == spec.name);
-        writes.extend(target(p, &label, p.observed.service(&spec.name).map(|s| (&s.arn, &s.tags)), created, want));
+    let planned = p.planned();
+    let mut created: BTreeSet<String> = BTreeSet::new();
+    for action in &planned.actions {
+        match action {
+            Action::CreateService(c) => created.insert(format!("service/{}", c.name)),
+            Action::CreateTargetGroup(c) => created.insert(format!("targetgroup/{}", c.name)),
+            _ => false,
+        };
     }
-    for spec in desired.target_groups.iter().filter(|tg| scope.includes(tg.owner.as_ref())) {
-        let want = fingerprint::target_group(spec);
-        let label = format!("targetgroup/{}", spec.name);
-        let created = |a: &Action| matches!(a, Action::CreateTargetGroup(c) if c.name == spec.name);
-        let seen = p.observed.target_group(&spec.name).map(|tg| (&tg.arn, &tg.tags));
-        writes.extend(target(p, &label, seen, created, want));
+    // A refusal on a resource or anything beneath it (`service/<name>/listener/...`).
+    let refused: BTreeSet<String> =
+        planned.refused.iter().map(|r| r.resource.splitn(3, '/').take(2).collect::<Vec<_>>().join("/")).collect();
+    let mut seen: BTreeMap<String, (&String, &Tags)> = BTreeMap::new();
+    for s in &p.observed.services {
+        seen.entry(format!("service/{}", s.name)).or_insert((&s.arn, &s.tags));
+    }
+    for tg in &p.observed.target_groups {
+        seen.entry(format!("targetgroup/{}", tg.name)).or_insert((&tg.arn, &tg.tags));
+    }
+    let services = desired
+        .services
+        .iter()
+        .filter(|s| scope.includes(s.owner.as_ref()))
+        .map(|s| (format!("service/{}", s.name), &s.name, fingerprint::service(s, desired)));
+    let groups = desired
+        .target_groups
+        .iter()
+        .filter(|tg| scope.includes(tg.owner.as_ref()))
+        .map(|tg| (format!("targetgroup/{}", tg.name), &tg.name, fingerprint::target_group(tg)));
+    let mut writes = Vec::new();
+    for (label, name, want) in services.chain(groups) {
+        if refused.contains(&label) {
+            continue;
+        }
+        if created.contains(&label) {
+            // Created, or replaced (deleted and created again): named by name.
+            writes.push((name.clone(), want));
+            continue;
+        }
+        if let Some((arn, tags)) = seen.get(&label)
+            && p.owns(tags)
+            && tags.get(TAG_FINGERPRINT) != Some(&want)
+        {
+            writes.push(((*arn).clone(), want));
+        }
     }
     for (resource_arn, value) in writes {
         let tags = Tags::from([(TAG_FINGERPRINT.to_owned(), value)]);
         p.push(Action::TagResource(TagResource { resource_arn, tags }));
-    }
-}
-
-/// The resource (ARN, or name when this plan creates it) whose fingerprint must become `want`.
-fn target(
-    p: &Planner<'_>,
-    label: &str,
-    seen: Option<(&String, &Tags)>,
-    created: impl Fn(&Action) -> bool,
-    want: String,
-) -> Option<(String, String)> {
-    let nested = format!("{label}/");
-    if p.planned().refused.iter().any(|r| r.resource == label || r.resource.starts_with(&nested)) {
-        return None;
-    }
-    if p.planned().actions.iter().any(created) {
-        // Created, or replaced (deleted and created again): named by name.
-        let name = label.split_once('/').map_or(label, |(_, name)| name);
-        return Some((name.to_owned(), want));
-    }
-    match seen {
-        Some((arn, tags)) if p.owns(tags) => (tags.get(TAG_FINGERPRINT) != Some(&want)).then(|| (arn.clone(), want)),
-        _ => None,
     }
 }
