@@ -164,7 +164,7 @@ async fn a_route_in_one_cluster_forwards_to_what_two_others_export_and_lets_go_w
     // Blue and red export: one target group each, with their pods.
     for (config, input) in [(blue(), &blue_in), (red(), &red_in)] {
         let report = world.apply(&config, &input.snapshot).await;
-        assert_eq!(ops(&report), ["CreateTargetGroup", "RegisterTargets"]);
+        assert_eq!(ops(&report), ["CreateTargetGroup", "RegisterTargets", "TagResource"], "then its fingerprint");
         let export = conditions(&report, "ServiceExport", "checkout");
         assert_eq!(export["Valid"], pair("True", "Valid"));
         assert_eq!(export["Exported"], pair("True", "Exported"));

@@ -119,6 +119,22 @@ pub fn ops(report: &Report) -> Vec<&'static str> {
     report.plan.actions.iter().map(|a| a.op()).collect()
 }
 
+/// Whether an action writes a fingerprint tag (the last step of every plan that changed or first
+/// verified a service or target group).
+pub fn is_fingerprint(action: &model::plan::Action) -> bool {
+    matches!(action, model::plan::Action::TagResource(t) if model::plan::fingerprints::is_fingerprint(&t.tags))
+}
+
+/// The operations of the plan other than fingerprint writes.
+pub fn changes(report: &Report) -> Vec<&'static str> {
+    report.plan.actions.iter().filter(|a| !is_fingerprint(a)).map(|a| a.op()).collect()
+}
+
+/// How many fingerprints the plan writes.
+pub fn fingerprint_writes(report: &Report) -> usize {
+    report.plan.actions.iter().filter(|a| is_fingerprint(a)).count()
+}
+
 /// The operations among `calls` that create or delete something.
 pub fn creates_or_deletes(calls: &BTreeMap<String, u64>) -> Vec<&String> {
     calls.keys().filter(|op| op.starts_with("Create") || op.starts_with("Delete")).collect()
