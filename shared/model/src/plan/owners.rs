@@ -73,6 +73,10 @@ impl Finder<'_> {
             Action::RegisterTargets(req) | Action::DeregisterTargets(req) => {
                 self.target_group(&req.target_group_identifier)
             }
+            // A fingerprint write names a service or target group created by the same plan by name.
+            Action::TagResource(req) if super::fingerprints::is_fingerprint(&req.tags) => {
+                self.service(&req.resource_arn).or_else(|| self.target_group(&req.resource_arn))
+            }
             Action::TagResource(req) => self.arn(&req.resource_arn),
             Action::UntagResource(req) => self.arn(&req.resource_arn),
             Action::PutAuthPolicy(req) => self.service(&req.resource_identifier),
