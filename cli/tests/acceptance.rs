@@ -127,7 +127,7 @@ fn apply_shows_the_whole_demo_offline() {
 fn text_output_is_readable_and_uncoloured_when_piped() {
     let (code, stdout, _) = latticectl(&["apply", "-f", "examples/"]);
     assert_eq!(code, Some(0));
-    assert!(stdout.contains("Applied 20 of 20 VPC Lattice calls"), "{stdout}");
+    assert!(stdout.contains("Applied 26 of 26 VPC Lattice calls"), "20 and 6 fingerprints: {stdout}");
     assert!(stdout.contains("HTTPRoute default/rates: rates-default-"), "DNS names are shown: {stdout}");
     assert!(
         stdout.contains("ok HTTPRoute default/inventory") && stdout.contains("ok Gateway default/my-hotel"),

@@ -181,7 +181,11 @@ async fn standalone_and_additional_tags_follow_the_annotations() {
 
     dir.write("route.yaml", &route(&[("standalone", "TRUE"), ("tags", "env=dev")], "http", None));
     let doc = apply(&dir.0, &endpoint).await;
-    assert_eq!(ops(&doc), ["DeleteServiceNetworkServiceAssociation"], "switching to standalone removes ours");
+    assert_eq!(
+        ops(&doc),
+        ["DeleteServiceNetworkServiceAssociation", "TagResource"],
+        "switching to standalone removes ours, then the service's new fingerprint"
+    );
     assert_eq!(service(&c).await.associations, 0);
     assert!(ops(&apply(&dir.0, &endpoint).await).is_empty(), "a second run plans nothing");
 

@@ -79,7 +79,7 @@ async fn apply_converges_and_a_second_apply_changes_nothing() {
     .await
     .expect("join");
     assert_eq!(first.code, Some(0), "{}", first.doc);
-    assert_eq!(mutating(&first.doc["calls"]).values().sum::<u64>(), 17);
+    assert_eq!(mutating(&first.doc["calls"]).values().sum::<u64>(), 17 + 6, "and 6 fingerprints");
     let second = tokio::task::spawn_blocking(move || apply(&endpoint, &[&examples()])).await.expect("join");
     assert_eq!(second.code, Some(0));
     assert!(ops(&second.doc).is_empty(), "{:?}", ops(&second.doc));
@@ -130,9 +130,13 @@ async fn drift_made_by_hand_is_repaired_and_nothing_else_is_touched() {
         .await
         .expect("delete rule");
     let e = endpoint.clone();
-    let repair = tokio::task::spawn_blocking(move || apply(&e, &[&examples()])).await.expect("join");
+    let unseen = tokio::task::spawn_blocking(move || apply(&e, &[&examples()])).await.expect("join");
+    assert!(ops(&unseen.doc).is_empty(), "the fingerprint still vouches for the rule: {:?}", ops(&unseen.doc));
+    let e = endpoint.clone();
+    let repair =
+        tokio::task::spawn_blocking(move || apply_with(&e, &[&examples()], &["--verify"])).await.expect("join");
     assert_eq!(repair.code, Some(0), "{}", repair.doc);
-    assert_eq!(ops(&repair.doc), ["CreateRule"]);
+    assert_eq!(ops(&repair.doc), ["CreateRule"], "--verify reads everything and repairs it");
     assert_eq!(mutating(&repair.doc["calls"]), BTreeMap::from([("CreateRule".to_owned(), 1)]));
 }
 
@@ -244,11 +248,17 @@ async fn the_policy_examples_converge_and_go_cleanly() {
     };
     let first = run(vec![examples(), policies.clone()]).await.expect("join");
     assert_eq!(first.code, Some(0), "{}", first.doc);
-    assert_eq!(mutating(&first.doc["calls"]).values().sum::<u64>(), 20, "{}", first.doc["calls"]);
+    assert_eq!(
+        mutating(&first.doc["calls"]).values().sum::<u64>(),
+        20 + 6,
+        "and 6 fingerprints: {}",
+        first.doc["calls"]
+    );
     let second = run(vec![examples(), policies]).await.expect("join");
     assert!(ops(&second.doc).is_empty(), "{:?}", ops(&second.doc));
     let calls = &second.doc["calls"];
-    assert_eq!((calls["GetAuthPolicy"].as_u64(), calls["GetAccessLogSubscription"].as_u64()), (Some(1), Some(1)));
+    // The service's auth policy is vouched for by its fingerprint; subscriptions are still read.
+    assert_eq!((calls["GetAuthPolicy"].as_u64(), calls["GetAccessLogSubscription"].as_u64()), (None, Some(1)));
 
     let c = client(&sim.endpoint());
     let services = c.list_services().send().await.expect("services");
@@ -268,13 +278,28 @@ async fn the_policy_examples_converge_and_go_cleanly() {
     removal.sort();
     assert_eq!(
         removal,
-        ["DeleteAccessLogSubscription", "DeleteAuthPolicy", "UntagResource", "UpdateService", "UpdateTargetGroup"]
+        [
+            "DeleteAccessLogSubscription",
+            "DeleteAuthPolicy",
+            "TagResource",
+            "TagResource",
+            "TagResource",
+            "UntagResource",
+            "UpdateService",
+            "UpdateTargetGroup"
+        ],
+        "and the new fingerprints of the two services and the target group"
     );
     assert_eq!(
         c.get_service().service_identifier(&rates).send().await.expect("get").auth_type().map(|t| t.as_str()),
         Some("NONE")
     );
     assert!(c.get_auth_policy().resource_identifier(&rates).send().await.expect("get").policy().is_none());
+    // The default health check is given back once, while the target group still carries the
+    // policy's tag; afterwards its desired state no longer names it: one new fingerprint.
     let fourth = run(vec![examples()]).await.expect("join");
-    assert!(ops(&fourth.doc).is_empty(), "{:?}", ops(&fourth.doc));
+    assert_eq!(ops(&fourth.doc), ["TagResource"], "{:?}", ops(&fourth.doc));
+    assert!(mutating(&fourth.doc["calls"]).keys().all(|op| op == "TagResource"), "{}", fourth.doc["calls"]);
+    let fifth = run(vec![examples()]).await.expect("join");
+    assert!(ops(&fifth.doc).is_empty(), "{:?}", ops(&fifth.doc));
 }
