@@ -72,6 +72,35 @@ pub enum WebhookWanted {
     Present(Value),
 }
 
+/// What a sync of the configuration changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum WebhookChange {
+    /// Created.
+    Created,
+    /// Ours, replaced with the configuration wanted.
+    Updated,
+    /// Ours, deleted: none is wanted.
+    Deleted,
+}
+
+/// What a sync of the configuration did (or, for a dry run, would do).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookOutcome {
+    /// The change made; `None` when the configuration was left as it is (or is unmanaged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<WebhookChange>,
+    /// Webhook entries of the configuration wanted (0 when none is).
+    pub entries: usize,
+    /// A configuration of that name exists and is not ours: left alone, and why that matters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign: Option<String>,
+    /// The read or write failed: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+}
+
 /// A Service whose pods get the gate.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct GatedService {
