@@ -14,7 +14,8 @@
 //! the status is then written, the routes' external-dns records synced ([`DnsRecords`]) and the
 //! readiness gates of the pods behind our target groups set from Lattice target health
 //! ([`PodGates`], [`TargetHealthReader`]); pods still waiting can be checked again within a
-//! bounded wait ([`recheck_readiness`]).
+//! bounded wait ([`recheck_readiness`]). A whole-cluster run also keeps the configuration that sends
+//! new pods behind our target groups to the readiness gate webhook ([`ReadinessWebhook`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -271,7 +272,8 @@ mod kube;
 mod readiness;
 
 pub use cluster::{
-    ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, StatusSink, WriteOutcome, run_cluster,
+    ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, ReadinessWebhook, StatusSink, WriteOutcome,
+    run_cluster,
 };
 pub use readiness::{
     PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, WaitPolicy, Waiting, recheck_readiness,
