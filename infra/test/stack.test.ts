@@ -33,8 +33,9 @@ describe('functions', () => {
       const webhookUrl = binary === 'sweep' || binary === 'reconcile' ? ['READINESS_WEBHOOK_URL'] : [];
       assert.deepEqual(env, [
         'AWS_ACCOUNT_ID', 'CLUSTER_NAMES', 'DEADLINE_MARGIN_MS', 'ENABLE_SERVICE_NETWORK_OVERRIDE',
-        'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', ...webhookUrl, 'RECONCILER_USERNAME',
+        'LATTICE_CONCURRENCY', 'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', ...webhookUrl, 'RECONCILER_USERNAME',
       ]);
+      assert.equal(fn.Properties.Environment.Variables.LATTICE_CONCURRENCY, '4');
       assert.equal(fn.Properties.Environment.Variables.ENABLE_SERVICE_NETWORK_OVERRIDE, 'false');
       assert.equal(fn.Properties.Environment.Variables.CLUSTER_NAMES, 'blue,green');
     }
@@ -48,6 +49,15 @@ describe('functions', () => {
       },
     });
     assert.throws(() => synth({ serviceNetworkOverride: true }), /needs defaultServiceNetwork/);
+  });
+
+  it('passes LATTICE_CONCURRENCY from 1 to 64 only', () => {
+    const t = synth({ latticeConcurrency: 8 });
+    t.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LATTICE_CONCURRENCY: '8' }) },
+    });
+    assert.throws(() => synth({ latticeConcurrency: 0 }), /latticeConcurrency \(0\) must be an integer from 1 to 64/);
+    assert.throws(() => synth({ latticeConcurrency: 65 }), /latticeConcurrency/);
   });
 
   it('passes CLUSTER_VPC_ID only when given', () => {
