@@ -94,6 +94,14 @@ impl Cluster {
         let path = KIND.path("v1", None, Some(CONFIGURATION_NAME));
         let existing = match self.get("get mutatingwebhookconfigurations", &path).await {
             Ok(existing) => existing,
+            // Without the URL none is wanted; an identity that may not even read webhook
+            // configurations (RBAC from before this feature) cannot have made ours.
+            Err(error) if *wanted == WebhookWanted::Absent && status_code(&error) == Some(403) => {
+                tracing::info!(
+                    "Not allowed to read MutatingWebhookConfiguration {CONFIGURATION_NAME}: none is wanted, so none of ours can exist"
+                );
+                return outcome;
+            }
             Err(error) => {
                 outcome.failed =
                     Some(format!("reading MutatingWebhookConfiguration {CONFIGURATION_NAME}: {}", chain(&error)));

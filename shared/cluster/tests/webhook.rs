@@ -108,3 +108,15 @@ async fn a_forbidden_write_is_reported_not_fatal() {
     let failed = outcome.failed.expect("create is forbidden");
     assert!(failed.contains("writing MutatingWebhookConfiguration") && failed.contains("forbidden"), "{failed}");
 }
+
+#[tokio::test]
+async fn without_the_url_an_identity_that_may_not_read_webhook_configurations_is_not_a_failure() {
+    let api = support::fake(FakeConfig::new().rbac(Vec::new())).await;
+    let cluster = client(&api, "webhook-old-rbac").await;
+    let outcome = cluster.sync_readiness_webhook(&WebhookWanted::Absent, false).await;
+    assert_eq!(outcome, WebhookOutcome::default(), "RBAC from before the webhook: nothing to remove, no failure");
+    assert!(api.requests().iter().any(|r| r.status == 403), "the read was forbidden");
+    let outcome = cluster.sync_readiness_webhook(&wanted(&[("shop", "review")]), false).await;
+    let failed = outcome.failed.expect("with the URL, a forbidden read is a failure");
+    assert!(failed.contains("reading MutatingWebhookConfiguration"), "{failed}");
+}
