@@ -10,6 +10,10 @@
 //!   an error, so EventBridge and Lambda retry it;
 //! - a **direct invoke** with a [`Key`] as payload: the answer is the run's [`Summary`].
 //!
+//! A direct invoke or an EventBridge `detail` may add `"allowMassDelete": true` ([`Request`]): the
+//! garbage-collection safety valve then lets a mass deletion through (see `model::plan::valve`);
+//! queue messages never carry it. A refused mass deletion fails the run.
+//!
 //! A route kind (`HTTPRoute`, `GRPCRoute`, `TLSRoute`) reads and changes that route alone; every
 //! other kind (`Service`, `EndpointSlice`, `Gateway`, `ReferenceGrant`, `Namespace`, `Cluster`, ...)
 //! reconciles its whole cluster. That is correct but not economical: narrowing a backend or gateway
@@ -30,12 +34,23 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Summary, WaitingPods, run_key_waiting, settle};
+use lambda_support::{Clients, Error, Key, Summary, WaitingPods, run_key_allowing, settle};
 use reconciler::Mode;
 use serde::{Deserialize, Serialize};
 
 /// The function's name in metrics.
 pub const FUNCTION: &str = "reconcile";
+
+/// A key with the mass-delete override, for a direct invoke or an EventBridge `detail`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// What to reconcile.
+    #[serde(flatten)]
+    pub key: Key,
+    /// `allowMassDelete`: let a mass deletion through the safety valve.
+    #[serde(default, rename = "allowMassDelete", skip_serializing_if = "std::ops::Not::not")]
+    pub allow_mass_delete: bool,
+}
 
 /// What the function accepts, told apart by shape.
 #[derive(Debug, Deserialize)]
@@ -44,9 +59,9 @@ pub enum Incoming {
     /// A batch from the SQS FIFO queue (has `Records`).
     Sqs(SqsEvent),
     /// An EventBridge event (has `detail-type`, `source` and `detail`).
-    EventBridge(Box<EventBridgeEvent<Key>>),
-    /// A direct invoke: the key itself.
-    Direct(Key),
+    EventBridge(Box<EventBridgeEvent<Request>>),
+    /// A direct invoke: the key itself, with the override if any.
+    Direct(Request),
 }
 
 /// What the function answers.
@@ -68,8 +83,8 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Incoming>) -> Result<O
         Incoming::EventBridge(event) => {
             run_and_settle(clients, &event.detail, deadline, &cause).await.map(|s| Outgoing::Summary(Box::new(s)))
         }
-        Incoming::Direct(key) => {
-            run_and_settle(clients, &key, deadline, &cause).await.map(|s| Outgoing::Summary(Box::new(s)))
+        Incoming::Direct(request) => {
+            run_and_settle(clients, &request, deadline, &cause).await.map(|s| Outgoing::Summary(Box::new(s)))
         }
     }
 }
@@ -77,12 +92,16 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Incoming>) -> Result<O
 /// Reconciles one key; a run with failed actions or writes is an error (so it is retried), after
 /// its summary is logged and its metrics emitted.
 pub async fn run_one(clients: &Clients, key: &Key) -> Result<Summary, Error> {
-    run_one_waiting(clients, key).await.map(|(summary, _)| summary)
+    run_one_waiting(clients, key, false).await.map(|(summary, _)| summary)
 }
 
 /// [`run_one`], also returning the gated pods left waiting.
-async fn run_one_waiting(clients: &Clients, key: &Key) -> Result<(Summary, WaitingPods), Error> {
-    let (summary, waiting) = run_key_waiting(clients, key, Mode::Apply, Timestamp::now()).await?;
+async fn run_one_waiting(
+    clients: &Clients,
+    key: &Key,
+    allow_mass_delete: bool,
+) -> Result<(Summary, WaitingPods), Error> {
+    let (summary, waiting) = run_key_allowing(clients, key, Mode::Apply, Timestamp::now(), allow_mass_delete).await?;
     emit(&RunMetrics::from_summary(FUNCTION, &summary));
     tracing::info!(
         key = %key,
@@ -102,8 +121,13 @@ async fn run_one_waiting(clients: &Clients, key: &Key) -> Result<(Summary, Waiti
 
 /// Reconciles one key, then waits for the gated pods it left not ready; the summary lists the gate
 /// conditions written meanwhile and the pods still waiting.
-async fn run_and_settle(clients: &Clients, key: &Key, deadline: SystemTime, cause: &str) -> Result<Summary, Error> {
-    let (mut summary, waiting) = run_one_waiting(clients, key).await?;
+async fn run_and_settle(
+    clients: &Clients,
+    request: &Request,
+    deadline: SystemTime,
+    cause: &str,
+) -> Result<Summary, Error> {
+    let (mut summary, waiting) = run_one_waiting(clients, &request.key, request.allow_mass_delete).await?;
     let settled = settle(clients, waiting, deadline, cause).await;
     summary.pods_gated.extend(settled.written);
     summary.pods_waiting = settled.still_waiting;
@@ -134,7 +158,7 @@ pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTi
         let body = record.body.as_deref().unwrap_or_default();
         let result = match serde_json::from_str::<Key>(body) {
             Ok(key) if done.contains(&key) => Ok(()),
-            Ok(key) => run_one_waiting(clients, &key).await.map(|(_, pods)| {
+            Ok(key) => run_one_waiting(clients, &key, false).await.map(|(_, pods)| {
                 waiting.merge(pods);
                 done.insert(key);
             }),

@@ -1,8 +1,11 @@
 //! The `sweep` function: on a schedule, reconcile every configured cluster in full.
 //!
 //! The payload may be any JSON (an EventBridge scheduled event, a Scheduler `Input`, `{}`);
-//! `{"verify": true}` plans without changing anything (a drift report) and unknown fields are
-//! ignored. Before each cluster the Lambda deadline is checked against `DEADLINE_MARGIN_MS`: the
+//! `{"verify": true}` plans without changing anything (a drift report), `{"allowMassDelete": true}`
+//! lets a mass deletion through the garbage-collection safety valve (see
+//! `model::plan::valve`; without it a cluster whose run would delete more than
+//! `GC_MAX_DELETE_PERCENT` of what it owns gets only its creating and updating calls, and fails),
+//! and unknown fields are ignored. Before each cluster the Lambda deadline is checked against `DEADLINE_MARGIN_MS`: the
 //! clusters that no longer fit are handed to the SQS FIFO queue as `{"cluster", "kind": "Cluster",
 //! "name"}` requests for the `reconcile` function, never dropped. The answer lists what happened
 //! to each cluster; a cluster that failed makes the invocation fail (after every cluster was
@@ -14,7 +17,7 @@ use std::time::{Duration, SystemTime};
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Message, Settled, Summary, WaitingPods, queue, run_key_waiting, settle};
+use lambda_support::{Clients, Error, Key, Message, Settled, Summary, WaitingPods, queue, run_key_allowing, settle};
 use reconciler::Mode;
 use serde::Serialize;
 use serde_json::Value;
@@ -66,10 +69,16 @@ pub fn wants_verify(payload: &Value) -> bool {
     payload.get("verify").and_then(Value::as_bool).unwrap_or(false)
 }
 
+/// Whether the payload carries the mass-delete override (`{"allowMassDelete": true}`).
+pub fn allows_mass_delete(payload: &Value) -> bool {
+    payload.get("allowMassDelete").and_then(Value::as_bool).unwrap_or(false)
+}
+
 /// Handles one scheduled invocation.
 pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<SweepSummary, Error> {
     let verify = wants_verify(&event.payload);
     let mode = if verify { Mode::Plan } else { Mode::Apply };
+    let allow_mass_delete = allows_mass_delete(&event.payload);
     let deadline = event.context.deadline();
     let margin = clients.config().deadline_margin;
     let mut summary = SweepSummary { verify, clusters: Vec::new(), readiness: Settled::default() };
@@ -80,19 +89,20 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<Swee
             left.push(cluster.clone());
             continue;
         }
-        let outcome = match run_key_waiting(clients, &Key::cluster(cluster), mode, Timestamp::now()).await {
-            Ok((run, pods)) => {
-                emit(&RunMetrics::from_summary(FUNCTION, &run));
-                if mode == Mode::Apply {
-                    waiting.add(cluster, pods);
+        let outcome =
+            match run_key_allowing(clients, &Key::cluster(cluster), mode, Timestamp::now(), allow_mass_delete).await {
+                Ok((run, pods)) => {
+                    emit(&RunMetrics::from_summary(FUNCTION, &run));
+                    if mode == Mode::Apply {
+                        waiting.add(cluster, pods);
+                    }
+                    match run.incomplete() {
+                        Some(error) => failed(cluster, &error),
+                        None => ClusterOutcome::Reconciled { cluster: cluster.clone(), summary: Box::new(run) },
+                    }
                 }
-                match run.incomplete() {
-                    Some(error) => failed(cluster, &error),
-                    None => ClusterOutcome::Reconciled { cluster: cluster.clone(), summary: Box::new(run) },
-                }
-            }
-            Err(error) => failed(cluster, &error),
-        };
+                Err(error) => failed(cluster, &error),
+            };
         summary.clusters.push(outcome);
     }
     if !left.is_empty() {
@@ -144,5 +154,13 @@ mod tests {
         assert!(!wants_verify(&json!({"detail-type": "Scheduled Event", "detail": {}})));
         assert!(!wants_verify(&json!(null)));
         assert!(!wants_verify(&json!([1, 2])));
+    }
+
+    #[test]
+    fn only_an_explicit_boolean_allows_a_mass_deletion() {
+        assert!(allows_mass_delete(&json!({"allowMassDelete": true})));
+        assert!(!allows_mass_delete(&json!({"allowMassDelete": "true"})));
+        assert!(!allows_mass_delete(&json!({"allow_mass_delete": true})));
+        assert!(!allows_mass_delete(&json!({})));
     }
 }

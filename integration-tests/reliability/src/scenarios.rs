@@ -14,5 +14,31 @@ pub struct Scenario {
 }
 
 /// The scenarios, in table order.
-pub const EXPECTED: &[Scenario] =
-    &[Scenario { group: "suite", id: "suite-records", guarantee: "the suite's own records are written and read back" }];
+pub const EXPECTED: &[Scenario] = &[
+    Scenario { group: "suite", id: "suite-records", guarantee: "the suite's own records are written and read back" },
+    // gc
+    Scenario {
+        group: "gc",
+        id: "gc-mass-delete-refused",
+        guarantee: "a run that would delete more than GC_MAX_DELETE_PERCENT of what it owns deletes nothing, \
+                    reports every refused deletion and fails; the explicit override deletes",
+    },
+    Scenario {
+        group: "gc",
+        id: "gc-limit-configurable",
+        guarantee: "the limit is configurable, validated with errors naming the variable, and can be turned off",
+    },
+    Scenario {
+        group: "gc",
+        id: "gc-functions-refuse",
+        guarantee: "the sweep and reconcile functions refuse a mass deletion, fail the invocation with a metric, \
+                    and apply it only with \"allowMassDelete\": true",
+    },
+    // security
+    Scenario {
+        group: "security",
+        id: "security-no-secrets-logged",
+        guarantee: "no AWS secret key, session token, EKS bearer token, Authorization header or signature \
+                    appears in the logs of a full run, even at TRACE",
+    },
+];

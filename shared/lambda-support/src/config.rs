@@ -15,6 +15,10 @@ pub const DEFAULT_DEADLINE_MARGIN_MS: u64 = 20_000;
 pub const DEFAULT_READINESS_WAIT_MS: u64 = 60_000;
 /// Time between two checks of waiting gated pods when `READINESS_POLL_MS` is unset.
 pub const DEFAULT_READINESS_POLL_MS: u64 = 5_000;
+/// The share of owned resources a run may delete when `GC_MAX_DELETE_PERCENT` is unset.
+pub const DEFAULT_GC_MAX_DELETE_PERCENT: u8 = model::plan::valve::DEFAULT_MAX_DELETE_PERCENT;
+/// Deletions a run may always make when `GC_MIN_DELETE` is unset.
+pub const DEFAULT_GC_MIN_DELETE: usize = model::plan::valve::DEFAULT_MIN_DELETE;
 /// The shortest `READINESS_POLL_MS` accepted.
 const MIN_READINESS_POLL_MS: u64 = 100;
 
@@ -56,6 +60,11 @@ pub struct Config {
     pub default_service_network: Option<String>,
     /// `ENABLE_SERVICE_NETWORK_OVERRIDE=true`: every Gateway maps to the default service network.
     pub service_network_override: bool,
+    /// `GC_MAX_DELETE_PERCENT`: the most one run may delete, in percent of the services and target
+    /// groups it owns in scope (0–100); more is a mass deletion, refused without the override.
+    pub gc_max_delete_percent: u8,
+    /// `GC_MIN_DELETE`: deletions one run may always make, whatever the share.
+    pub gc_min_delete: usize,
 }
 
 /// A variable that is missing or malformed.
@@ -154,6 +163,13 @@ impl Config {
         if service_network_override && default_service_network.is_none() {
             return Err(bad("ENABLE_SERVICE_NETWORK_OVERRIDE", "needs DEFAULT_SERVICE_NETWORK".into()));
         }
+        let percent = number("GC_MAX_DELETE_PERCENT", u64::from(DEFAULT_GC_MAX_DELETE_PERCENT))?;
+        let gc_max_delete_percent = u8::try_from(percent)
+            .ok()
+            .filter(|p| *p <= 100)
+            .ok_or_else(|| bad("GC_MAX_DELETE_PERCENT", format!("{percent} is not a percentage (0 to 100)")))?;
+        let gc_min_delete = usize::try_from(number("GC_MIN_DELETE", DEFAULT_GC_MIN_DELETE as u64)?)
+            .map_err(|_| bad("GC_MIN_DELETE", "too large".into()))?;
         Ok(Self {
             clusters,
             region,
@@ -170,6 +186,8 @@ impl Config {
             json_logs,
             default_service_network,
             service_network_override,
+            gc_max_delete_percent,
+            gc_min_delete,
         })
     }
 }
@@ -204,6 +222,7 @@ mod tests {
         assert_eq!((config.readiness_wait, config.readiness_poll), (Duration::from_secs(60), Duration::from_secs(5)));
         assert_eq!(config.queue_url, None);
         assert!(!config.json_logs);
+        assert_eq!((config.gc_max_delete_percent, config.gc_min_delete), (50, 2));
     }
 
     #[test]
@@ -226,6 +245,9 @@ mod tests {
             (&[("DEFAULT_SERVICE_NETWORK", "My_Network")], "DEFAULT_SERVICE_NETWORK"),
             (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "yes")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
             (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "true")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
+            (&[("GC_MAX_DELETE_PERCENT", "101")], "GC_MAX_DELETE_PERCENT"),
+            (&[("GC_MAX_DELETE_PERCENT", "half")], "GC_MAX_DELETE_PERCENT"),
+            (&[("GC_MIN_DELETE", "-3")], "GC_MIN_DELETE"),
         ];
         for (overrides, variable) in cases {
             let mut vars = vec![("CLUSTER_NAMES", "demo"), ("AWS_REGION", "us-west-2")];

@@ -110,6 +110,16 @@ pub enum Error {
         /// Writes to the cluster that failed (status, DNS records, readiness gates).
         writes_failed: usize,
     },
+    /// The garbage-collection safety valve refused a mass deletion; the rest of the plan ran.
+    #[error("reconciling {scope} of cluster {cluster} refused a mass deletion: {detail}")]
+    MassDelete {
+        /// The cluster.
+        cluster: String,
+        /// What was reconciled.
+        scope: String,
+        /// What would have been deleted, the limit and the override.
+        detail: String,
+    },
     /// A queue is needed but `QUEUE_URL` is not set.
     #[error("QUEUE_URL is not set, so {purpose} cannot be queued")]
     NoQueue {
@@ -134,7 +144,7 @@ impl Error {
     pub fn error_type(&self) -> ErrorType {
         match self {
             Self::ParseEvent { .. } | Self::UnknownCluster { .. } | Self::InvalidKey { .. } => ErrorType::InvalidInput,
-            Self::Identity { .. } | Self::NoQueue { .. } => ErrorType::Fatal,
+            Self::Identity { .. } | Self::NoQueue { .. } | Self::MassDelete { .. } => ErrorType::Fatal,
             Self::ConnectCluster { source, .. } => match source {
                 cluster::Error::LoadKubeconfig { .. } | cluster::Error::SdkConfigIncomplete { .. } => ErrorType::Fatal,
                 _ => ErrorType::Retryable,

@@ -27,6 +27,8 @@ pub struct RunMetrics {
     pub status_writes: u64,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
+    /// Destructive Lattice calls the garbage-collection safety valve refused (a mass deletion).
+    pub deletions_refused: u64,
 }
 
 impl RunMetrics {
@@ -41,6 +43,7 @@ impl RunMetrics {
             actions_failed: count(summary.actions_failed),
             status_writes: count(summary.status_written.len()),
             duration_ms: summary.duration_ms,
+            deletions_refused: count(summary.deletions_refused),
         }
     }
 }
@@ -48,7 +51,8 @@ impl RunMetrics {
 /// The EMF document for `metrics` at `timestamp_ms` (milliseconds since the epoch): metrics
 /// `ApiCalls`, `ApiCalls.<Operation>` for each operation called, `ActionsApplied`,
 /// `ActionsFailed`, `StatusWrites` (counts) and `DurationMs` (milliseconds), with dimensions
-/// `Function` and `Cluster`.
+/// `Function` and `Cluster`; `DeletionsRefused` (count) too when the safety valve refused a mass
+/// deletion.
 pub fn emf_document(metrics: &RunMetrics, timestamp_ms: i64) -> Value {
     let mut values: Vec<(String, &str, u64)> = vec![("ApiCalls".to_owned(), "Count", metrics.calls.values().sum())];
     values.extend(metrics.calls.iter().map(|(op, n)| (format!("ApiCalls.{op}"), "Count", *n)));
@@ -56,6 +60,9 @@ pub fn emf_document(metrics: &RunMetrics, timestamp_ms: i64) -> Value {
     values.push(("ActionsFailed".to_owned(), "Count", metrics.actions_failed));
     values.push(("StatusWrites".to_owned(), "Count", metrics.status_writes));
     values.push(("DurationMs".to_owned(), "Milliseconds", metrics.duration_ms));
+    if metrics.deletions_refused > 0 {
+        values.push(("DeletionsRefused".to_owned(), "Count", metrics.deletions_refused));
+    }
     let definitions: Vec<Value> = values.iter().map(|(name, unit, _)| json!({"Name": name, "Unit": unit})).collect();
     let mut document = Map::new();
     document.insert(
@@ -99,6 +106,7 @@ mod tests {
             actions_failed: 1,
             status_writes: 4,
             duration_ms: 1250,
+            deletions_refused: 0,
         };
         let doc = emf_document(&metrics, 1_705_320_000_141);
         let expected = json!({
@@ -134,5 +142,16 @@ mod tests {
             let name = definition["Name"].as_str().expect("name");
             assert!(doc[name].is_u64(), "{name}");
         }
+    }
+
+    #[test]
+    fn a_refused_mass_deletion_is_a_metric() {
+        let metrics = RunMetrics { function: "sweep".into(), deletions_refused: 7, ..RunMetrics::default() };
+        let doc = emf_document(&metrics, 0);
+        assert_eq!(doc["DeletionsRefused"], 7);
+        let names = doc["_aws"]["CloudWatchMetrics"][0]["Metrics"].to_string();
+        assert!(names.contains("DeletionsRefused"), "{names}");
+        let quiet = emf_document(&RunMetrics::default(), 0);
+        assert!(quiet.get("DeletionsRefused").is_none());
     }
 }

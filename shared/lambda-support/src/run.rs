@@ -47,6 +47,15 @@ pub struct Summary {
     pub dns_and_gates_failed: Vec<String>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
+    /// The mass deletion the safety valve refused (or the override allowed), explained.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mass_delete: Option<String>,
+    /// Destructive Lattice calls the safety valve refused (listed in `refused`).
+    pub deletions_refused: usize,
+    /// What the plan left alone, as `resource: reason` (resources not ours, names still being
+    /// deleted, deletions refused by the safety valve).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
 }
 
 impl Summary {
@@ -55,8 +64,16 @@ impl Summary {
         self.actions_failed + self.status_failed.len() + self.dns_and_gates_failed.len()
     }
 
-    /// The error a run with failures reports (so the queue retries it), `None` when clean.
+    /// The error a run with failures reports (so the queue retries it), `None` when clean. A
+    /// refused mass deletion is an error too, so that alarms see it.
     pub fn incomplete(&self) -> Option<Error> {
+        if self.deletions_refused > 0 {
+            return Some(Error::MassDelete {
+                cluster: self.cluster.clone(),
+                scope: self.route.clone().unwrap_or_else(|| "everything".to_owned()),
+                detail: self.mass_delete.clone().unwrap_or_default(),
+            });
+        }
         (self.failures() > 0).then(|| Error::Incomplete {
             cluster: self.cluster.clone(),
             scope: self.route.clone().unwrap_or_else(|| "everything".to_owned()),
@@ -79,8 +96,22 @@ pub async fn run_key_waiting(
     mode: Mode,
     now: Timestamp,
 ) -> Result<(Summary, Vec<Waiting>), Error> {
+    run_key_allowing(clients, key, mode, now, false).await
+}
+
+/// [`run_key_waiting`]; with `allow_mass_delete` the garbage-collection safety valve lets a mass
+/// deletion through (the `"allowMassDelete": true` of an event).
+pub async fn run_key_allowing(
+    clients: &Clients,
+    key: &Key,
+    mode: Mode,
+    now: Timestamp,
+    allow_mass_delete: bool,
+) -> Result<(Summary, Vec<Waiting>), Error> {
     key.validate()?;
     let connected = clients.cluster(&key.cluster).await?;
+    let mut config = connected.config.clone();
+    config.gc.allow_mass_delete = allow_mass_delete;
     let scope = key.read_scope();
     let route = match &scope {
         ReadScope::Route(r) => Some(r.to_string()),
@@ -88,7 +119,7 @@ pub async fn run_key_waiting(
     };
     let span = tracing::info_span!("reconcile", cluster = %key.cluster, key = %key);
     let started = std::time::Instant::now();
-    let run = run_cluster(&connected.cluster, clients.lattice(), &connected.config, &scope, mode, now)
+    let run = run_cluster(&connected.cluster, clients.lattice(), &config, &scope, mode, now)
         .instrument(span)
         .await
         .map_err(|source| Error::Reconcile {
@@ -133,6 +164,9 @@ pub async fn run_key_waiting(
         pods_waiting: readiness.waiting.iter().map(|w| w.gate.pod.to_string()).collect(),
         dns_and_gates_failed,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        mass_delete: report.mass_delete.as_ref().map(ToString::to_string),
+        deletions_refused: report.refused_mass_delete().map_or(0, |m| m.refused_calls),
+        refused: report.plan.refused.iter().map(|r| format!("{}: {}", r.resource, r.reason)).collect(),
     };
     Ok((summary, run.readiness.waiting))
 }

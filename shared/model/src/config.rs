@@ -76,12 +76,22 @@ pub struct Config {
     /// instead of the one named like the Gateway (needs `default_service_network`).
     #[serde(default)]
     pub service_network_override: bool,
+    /// The garbage-collection safety valve (`GC_MAX_DELETE_PERCENT`, `GC_MIN_DELETE`, the
+    /// mass-delete override); see [`crate::plan::valve`].
+    #[serde(default)]
+    pub gc: crate::plan::valve::GcLimit,
 }
 
 impl Config {
     /// A configuration with default quotas and no default service network.
     pub fn new(identity: Identity) -> Self {
-        Self { identity, quotas: Quotas::default(), default_service_network: None, service_network_override: false }
+        Self {
+            identity,
+            quotas: Quotas::default(),
+            default_service_network: None,
+            service_network_override: false,
+            gc: crate::plan::valve::GcLimit::default(),
+        }
     }
 
     /// The service network every Gateway maps to in override mode, if that mode is on.

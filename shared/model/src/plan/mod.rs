@@ -45,6 +45,7 @@ mod services;
 mod settle;
 mod takeover;
 mod target_groups;
+pub mod valve;
 
 #[cfg(test)]
 mod test_support;
@@ -54,6 +55,8 @@ mod tests;
 mod tests_prop;
 #[cfg(test)]
 mod tests_replace;
+#[cfg(test)]
+mod tests_valve;
 
 use std::collections::BTreeSet;
 
