@@ -32,9 +32,10 @@ describe('functions', () => {
       const env = Object.keys(fn.Properties.Environment.Variables).sort();
       assert.deepEqual(env, [
         'AWS_ACCOUNT_ID', 'CLUSTER_NAMES', 'DEADLINE_MARGIN_MS', 'ENABLE_SERVICE_NETWORK_OVERRIDE',
-        'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', 'RECONCILER_USERNAME',
+        'GC_MAX_DELETE_PERCENT', 'GC_MIN_DELETE', 'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', 'RECONCILER_USERNAME',
       ]);
       assert.equal(fn.Properties.Environment.Variables.ENABLE_SERVICE_NETWORK_OVERRIDE, 'false');
+      assert.equal(fn.Properties.Environment.Variables.GC_MAX_DELETE_PERCENT, '50');
       assert.equal(fn.Properties.Environment.Variables.CLUSTER_NAMES, 'blue,green');
     }
   });

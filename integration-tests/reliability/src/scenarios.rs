@@ -41,4 +41,10 @@ pub const EXPECTED: &[Scenario] = &[
         guarantee: "no AWS secret key, session token, EKS bearer token, Authorization header or signature \
                     appears in the logs of a full run, even at TRACE",
     },
+    Scenario {
+        group: "security",
+        id: "security-iam-least-privilege",
+        guarantee: "every mutating IAM grant of the deployment is limited by the ManagedBy tag where VPC Lattice \
+                    supports it, otherwise by ARN, with each exception justified",
+    },
 ];
