@@ -3,7 +3,8 @@
 //! It accepts, told apart by shape ([`Incoming`]):
 //!
 //! - an **SQS FIFO batch** (the audit function's and the sweep's requests): each record's body is a
-//!   [`Key`]; records are handled in order, and the answer is an [`SqsBatchResponse`] whose failures
+//!   [`Key`] (a body over `lambda_support::queue::MAX_MESSAGE_BYTES` is refused unread, logged and
+//!   counted as `PayloadsRejected`); records are handled in order, and the answer is an [`SqsBatchResponse`] whose failures
 //!   are the first failed record and every record after it, so a message group is never processed
 //!   out of order. Records left when the deadline nears are reported failed too, to come back;
 //! - an **EventBridge event** whose `detail` is a [`Key`] (e.g. `PutEvents` from CI): a failure is
@@ -156,13 +157,23 @@ pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTi
             continue;
         }
         let body = record.body.as_deref().unwrap_or_default();
-        let result = match serde_json::from_str::<Key>(body) {
+        let limit = lambda_support::queue::MAX_MESSAGE_BYTES;
+        if body.len() > limit {
+            lambda_support::metrics::emit_count(FUNCTION, "PayloadsRejected", 1);
+        }
+        let parsed = if body.len() > limit {
+            Err(Error::MessageTooLarge { bytes: body.len(), limit })
+        } else {
+            serde_json::from_str::<Key>(body)
+                .map_err(|source| Error::ParseEvent { expected: "a {cluster, kind, namespace, name} message", source })
+        };
+        let result = match parsed {
             Ok(key) if done.contains(&key) => Ok(()),
             Ok(key) => run_one_waiting(clients, &key, false).await.map(|(_, pods)| {
                 waiting.merge(pods);
                 done.insert(key);
             }),
-            Err(source) => Err(Error::ParseEvent { expected: "a {cluster, kind, namespace, name} message", source }),
+            Err(error) => Err(error),
         };
         if let Err(error) = result {
             tracing::error!(

@@ -47,4 +47,10 @@ pub const EXPECTED: &[Scenario] = &[
         guarantee: "every mutating IAM grant of the deployment is limited by the ManagedBy tag where VPC Lattice \
                     supports it, otherwise by ARN, with each exception justified",
     },
+    Scenario {
+        group: "security",
+        id: "security-payload-limits",
+        guarantee: "audit-log deliveries over 1 MiB encoded or 2 MiB inflated (gzip bombs) and queue messages \
+                    over 16 KiB are refused with a log line and a metric, never a crash",
+    },
 ];

@@ -70,9 +70,12 @@ fn statements(template: &Value) -> Vec<(String, Value)> {
                 for p in props["Policies"].as_array().into_iter().flatten() {
                     documents.push((format!("{id}/{}", p["PolicyName"].as_str().unwrap_or("?")), &p["PolicyDocument"]));
                 }
-                assert!(props.get("ManagedPolicyArns").is_none_or(|arns| {
-                    !arns.to_string().contains("arn:aws:iam::aws:policy")
-                }), "{id}: AWS managed policies are broader than needed");
+                assert!(
+                    props
+                        .get("ManagedPolicyArns")
+                        .is_none_or(|arns| { !arns.to_string().contains("arn:aws:iam::aws:policy") }),
+                    "{id}: AWS managed policies are broader than needed"
+                );
             }
             Some("AWS::Serverless::Function") => {
                 assert!(props.get("Policies").is_none(), "{id}: SAM policy templates bypass this review");

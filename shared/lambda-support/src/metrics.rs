@@ -84,12 +84,37 @@ pub fn emf_document(metrics: &RunMetrics, timestamp_ms: i64) -> Value {
     Value::Object(document)
 }
 
+/// The EMF document of one count `metric` of `function` (dimension `Function`), e.g. payloads a
+/// function refused.
+pub fn count_document(function: &str, metric: &str, value: u64, timestamp_ms: i64) -> Value {
+    json!({
+        "_aws": {
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": NAMESPACE,
+                "Dimensions": [["Function"]],
+                "Metrics": [{"Name": metric, "Unit": "Count"}],
+            }],
+        },
+        "Function": function,
+        metric: value,
+    })
+}
+
+/// Prints [`count_document`], stamped with the current time, as one line on stdout.
+pub fn emit_count(function: &str, metric: &str, value: u64) {
+    println!("{}", count_document(function, metric, value, now_ms()));
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// Prints the EMF document of `metrics`, stamped with the current time, as one line on stdout.
 pub fn emit(metrics: &RunMetrics) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    println!("{}", emf_document(metrics, now));
+    println!("{}", emf_document(metrics, now_ms()));
 }
 
 #[cfg(test)]
@@ -153,5 +178,13 @@ mod tests {
         assert!(names.contains("DeletionsRefused"), "{names}");
         let quiet = emf_document(&RunMetrics::default(), 0);
         assert!(quiet.get("DeletionsRefused").is_none());
+    }
+
+    #[test]
+    fn a_count_document_declares_its_metric() {
+        let doc = count_document("audit", "PayloadsRejected", 1, 5);
+        assert_eq!(doc["PayloadsRejected"], 1);
+        assert_eq!(doc["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"], "PayloadsRejected");
+        assert_eq!(doc["Function"], "audit");
     }
 }
