@@ -53,4 +53,11 @@ pub const EXPECTED: &[Scenario] = &[
         guarantee: "audit-log deliveries over 1 MiB encoded or 2 MiB inflated (gzip bombs) and queue messages \
                     over 16 KiB are refused with a log line and a metric, never a crash",
     },
+    // bad-input
+    Scenario {
+        group: "bad-input",
+        id: "bad-input-corpus",
+        guarantee: "each of 60+ invalid, unsupported, oversized or hostile manifests gets an input error or status \
+                    condition naming the object and field, never a panic, and the valid objects beside it are reconciled",
+    },
 ];
