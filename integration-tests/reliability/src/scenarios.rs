@@ -53,6 +53,12 @@ pub const EXPECTED: &[Scenario] = &[
         guarantee: "audit-log deliveries over 1 MiB encoded or 2 MiB inflated (gzip bombs) and queue messages \
                     over 16 KiB are refused with a log line and a metric, never a crash",
     },
+    Scenario {
+        group: "security",
+        id: "security-reference-grants",
+        guarantee: "every cross-namespace reference (backendRefs to Services and ServiceImports of each route kind, \
+                    certificateRefs, parentRefs) needs its ReferenceGrant or allowedRoutes; policy targets stay local",
+    },
     // bad-input
     Scenario {
         group: "bad-input",

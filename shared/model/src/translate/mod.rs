@@ -17,6 +17,8 @@ mod tests_auth_log_policies;
 #[cfg(test)]
 mod tests_conformance;
 #[cfg(test)]
+mod tests_grants;
+#[cfg(test)]
 mod tests_conformance_routes;
 #[cfg(test)]
 mod tests_conformance_tls;
