@@ -37,7 +37,9 @@ fn accepted(status: &Value) -> bool {
     status["parents"].as_array().is_some_and(|parents| {
         !parents.is_empty()
             && parents.iter().all(|p| {
-                p["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["type"] == "Accepted" && c["status"] == "True"))
+                p["conditions"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|c| c["type"] == "Accepted" && c["status"] == "True"))
             })
     })
 }
@@ -64,9 +66,10 @@ async fn run(file: PathBuf) -> Result<Produced, String> {
     let objects = loaded.snapshot.http_routes.len() + loaded.snapshot.services.len();
     let config = Config::new(latticectl::offline_identity());
     let limits = Limits { tps: 0, max_attempts: 2 };
-    let outcome = run_pipeline(loaded, &config, &Target::Embedded, limits, Mode::Apply, k8s_openapi::jiff::Timestamp::now())
-        .await
-        .map_err(|e| format!("the pipeline failed: {e:#}"))?;
+    let outcome =
+        run_pipeline(loaded, &config, &Target::Embedded, limits, Mode::Apply, k8s_openapi::jiff::Timestamp::now())
+            .await
+            .map_err(|e| format!("the pipeline failed: {e:#}"))?;
     let status = outcome
         .report
         .translation
@@ -97,7 +100,8 @@ fn check(expect: &[String], p: &Produced) -> Vec<String> {
             p.errors.is_empty()
         } else if let Some(rest) = e.strip_prefix("status ") {
             let mut parts = rest.splitn(3, ' ');
-            let (kind, object, text) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let (kind, object, text) =
+                (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
             let key = format!("{kind} {object}");
             p.status.iter().any(|(k, s)| *k == key && s.to_string().contains(text))
         } else {
@@ -138,10 +142,8 @@ fn show(name: &str, p: &Produced) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reliability_bad_input_corpus() {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("corpus"))
-        .expect("corpus")
-        .map(|e| e.expect("entry").path())
-        .collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(root().join("corpus")).expect("corpus").map(|e| e.expect("entry").path()).collect();
     files.sort();
     assert!(files.len() >= 60, "the corpus has {} files", files.len());
     let show_all = std::env::var_os("BAD_INPUT_SHOW").is_some();

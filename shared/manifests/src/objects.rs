@@ -184,9 +184,22 @@ fn read_object(raw: &Value, place: &mut Place<'_>) {
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
     let read_kinds = [GATEWAY_GROUP, MCS_GROUP, AWS_GROUP, "", "discovery.k8s.io"];
     let validated = [
-        "GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "ReferenceGrant", "Namespace", "Service",
-        "EndpointSlice", "ServiceImport", "ServiceExport", "TargetGroupPolicy", "IAMAuthPolicy", "AccessLogPolicy",
-        "VpcAssociationPolicy", "ServiceNetwork",
+        "GatewayClass",
+        "Gateway",
+        "HTTPRoute",
+        "GRPCRoute",
+        "TLSRoute",
+        "ReferenceGrant",
+        "Namespace",
+        "Service",
+        "EndpointSlice",
+        "ServiceImport",
+        "ServiceExport",
+        "TargetGroupPolicy",
+        "IAMAuthPolicy",
+        "AccessLogPolicy",
+        "VpcAssociationPolicy",
+        "ServiceNetwork",
     ];
     if read_kinds.contains(&group)
         && validated.contains(&kind)

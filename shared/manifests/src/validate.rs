@@ -52,7 +52,14 @@ fn route(spec: &Value) -> Option<(String, String)> {
             return Some((format!("spec.parentRefs[{i}].port"), problem));
         }
         let key = |p: &Value| {
-            (p["group"].clone(), p["kind"].clone(), p["namespace"].clone(), p["name"].clone(), p["sectionName"].clone(), p["port"].clone())
+            (
+                p["group"].clone(),
+                p["kind"].clone(),
+                p["namespace"].clone(),
+                p["name"].clone(),
+                p["sectionName"].clone(),
+                p["port"].clone(),
+            )
         };
         if let Some((first, _)) = parents[..*i].iter().find(|(_, other)| key(other) == key(parent)) {
             return Some((format!("spec.parentRefs[{i}]"), format!("repeats spec.parentRefs[{first}]")));

@@ -55,7 +55,9 @@ fn cross_parent(all: bool) -> World {
     let l = listener("http", "HTTP", 80);
     let l = if all { l.routes_from_all() } else { l };
     base().with(mk_gateway("infra", "open").listener(l)).with(
-        mk_route("app", "cross").parent(parent("open").ns("infra")).rule(rule().backend(backend("app-backend-v1", 8080))),
+        mk_route("app", "cross")
+            .parent(parent("open").ns("infra"))
+            .rule(rule().backend(backend("app-backend-v1", 8080))),
     )
 }
 
@@ -103,7 +105,9 @@ fn cases() -> Vec<Case> {
                     .rule(rule().backend(import_backend("web-import").ns("web").port(8080)));
                 base().with(mk_import("web", "web-import")).with(route)
             },
-            permit: |w| w.with(mk_grant("web", "g").from(GW, "HTTPRoute", "infra").to(MCS, "ServiceImport", "web-import")),
+            permit: |w| {
+                w.with(mk_grant("web", "g").from(GW, "HTTPRoute", "infra").to(MCS, "ServiceImport", "web-import"))
+            },
             outcome: |t| {
                 // With the grant, the import resolves as far as the cluster goes (no exported target
                 // group is observed here, so the next check, BackendNotFound, speaks).
@@ -118,9 +122,13 @@ fn cases() -> Vec<Case> {
             name: "Gateway certificateRef to a Secret",
             refused: "RefNotPermitted",
             world: || {
-                base().with(mk_gateway("infra", "cert").listener(listener("https", "HTTPS", 443).cert_ref(
-                    json!({"group": "", "kind": "Secret", "name": "certificate", "namespace": "web"}),
-                )))
+                base().with(
+                    mk_gateway("infra", "cert").listener(
+                        listener("https", "HTTPS", 443).cert_ref(
+                            json!({"group": "", "kind": "Secret", "name": "certificate", "namespace": "web"}),
+                        ),
+                    ),
+                )
             },
             permit: |w| w.with(mk_grant("web", "g").from(GW, "Gateway", "infra").to("", "Secret", "certificate")),
             outcome: |t| {
@@ -142,7 +150,13 @@ fn cases() -> Vec<Case> {
             name: "policy targetRef to another namespace (never allowed)",
             refused: "spec.targetRef.namespace",
             world: || base().with(mk_tgp("infra", "cross", "web-backend").target_ns("web")),
-            permit: |w| w.with(mk_grant("web", "g").from("application-networking.k8s.aws", "TargetGroupPolicy", "infra").to("", "Service", "web-backend")),
+            permit: |w| {
+                w.with(mk_grant("web", "g").from("application-networking.k8s.aws", "TargetGroupPolicy", "infra").to(
+                    "",
+                    "Service",
+                    "web-backend",
+                ))
+            },
             outcome: |t| match t.entry("TargetGroupPolicy", "infra", "cross").map(|e| &e.status) {
                 Some(ObjectStatus::Policy(p)) if p.conditions.iter().any(|c| c.status == "True") => Ok(()),
                 Some(ObjectStatus::Policy(p)) => Err(format!("{:?}", p.conditions.first().map(|c| &c.message))),
@@ -170,6 +184,9 @@ fn reliability_security_every_cross_namespace_reference_needs_a_grant() {
     }
     reliability::record(
         "security-reference-grants",
-        &format!("{} reference kinds: each refused without its grant, resolved with it (policy targets: never)", rows.len()),
+        &format!(
+            "{} reference kinds: each refused without its grant, resolved with it (policy targets: never)",
+            rows.len()
+        ),
     );
 }
