@@ -31,6 +31,7 @@ new LatticeGatewayStack(app, ctx('stackName') ?? 'LatticeGateway', {
   latticeMaxAttempts: num('latticeMaxAttempts'),
   gcMaxDeletePercent: num('gcMaxDeletePercent'),
   gcMinDelete: num('gcMinDelete'),
+  latticeConcurrency: num('latticeConcurrency'),
   reservedConcurrency: num('reservedConcurrency'),
   reconcileMaxConcurrency: num('reconcileMaxConcurrency'),
   clusterVpcId: ctx('clusterVpcId'),

@@ -33,6 +33,8 @@ export interface LatticeGatewayProps extends StackProps {
   readonly gcMaxDeletePercent?: number;
   /** GC_MIN_DELETE: deletions one run may always make. Default 2. */
   readonly gcMinDelete?: number;
+  /** VPC Lattice calls in flight at once per instance (1 to 64). Default 4. */
+  readonly latticeConcurrency?: number;
   /** Reserved concurrency of reconcile; at least `reconcileMaxConcurrency`. Default 3. */
   readonly reservedConcurrency?: number;
   /** SQS event source MaximumConcurrency. Default 2 (the SQS minimum). */
@@ -77,6 +79,10 @@ export class LatticeGatewayStack extends Stack {
     }
     if (props.clusterNames.length === 0) {
       throw new Error('clusterNames must name at least one cluster');
+    }
+    const latticeConcurrency = props.latticeConcurrency ?? 4;
+    if (!Number.isInteger(latticeConcurrency) || latticeConcurrency < 1 || latticeConcurrency > 64) {
+      throw new Error(`latticeConcurrency (${latticeConcurrency}) must be an integer from 1 to 64`);
     }
 
     // ------------------------------------------------------------ queues
@@ -185,8 +191,9 @@ export class LatticeGatewayStack extends Stack {
       LATTICE_MAX_ATTEMPTS: String(props.latticeMaxAttempts ?? 5),
       GC_MAX_DELETE_PERCENT: String(props.gcMaxDeletePercent ?? 50),
       GC_MIN_DELETE: String(props.gcMinDelete ?? 2),
+      LATTICE_CONCURRENCY: String(latticeConcurrency),
       RECONCILER_USERNAME: username,
-      DEADLINE_MARGIN_MS: '5000',
+      DEADLINE_MARGIN_MS: '20000',
       ...(props.clusterVpcId ? { CLUSTER_VPC_ID: props.clusterVpcId } : {}),
       ...(props.defaultServiceNetwork ? { DEFAULT_SERVICE_NETWORK: props.defaultServiceNetwork } : {}),
       ENABLE_SERVICE_NETWORK_OVERRIDE: String(props.serviceNetworkOverride ?? false),

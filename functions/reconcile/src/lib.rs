@@ -20,6 +20,10 @@
 //! reconciles its whole cluster. That is correct but not economical: narrowing a backend or gateway
 //! change to the routes that use it is left to the economy work on scoped reads.
 //!
+//! No VPC Lattice action starts within `DEADLINE_MARGIN_MS` of the deadline: the work a run leaves
+//! goes back on the queue as keys ([`lambda_support::hand_off`]: the routes left, or the cluster
+//! key) and the summary lists them in `handedOff`; the record itself counts as done.
+//!
 //! Gated pods the runs leave not ready are checked again once the invocation's keys are done
 //! ([`lambda_support::settle`]: a bounded wait, then the routes of pods still `INITIAL` go back on
 //! the queue); for a direct invoke or an EventBridge event the answer's summary includes it.
@@ -35,7 +39,8 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Summary, WaitingPods, run_key_allowing, settle};
+use lambda_support::{Clients, Error, Key, Summary, WaitingPods, deadline_budget, hand_off, run_key_allowing, settle};
+use reconciler::Budget;
 use reconciler::Mode;
 use serde::{Deserialize, Serialize};
 
@@ -90,24 +95,32 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Incoming>) -> Result<O
     }
 }
 
-/// Reconciles one key; a run with failed actions or writes is an error (so it is retried), after
-/// its summary is logged and its metrics emitted.
+/// Reconciles one key without a deadline; a run with failed actions or writes is an error (so it
+/// is retried), after its summary is logged and its metrics emitted.
 pub async fn run_one(clients: &Clients, key: &Key) -> Result<Summary, Error> {
-    run_one_waiting(clients, key, false).await.map(|(summary, _)| summary)
+    run_one_waiting(clients, key, &Budget::unlimited(), "", false).await.map(|(summary, _)| summary)
 }
 
-/// [`run_one`], also returning the gated pods left waiting.
+/// [`run_one`] within `budget`, handing the work left to the queue (deduplicated by `cause`),
+/// also returning the gated pods left waiting.
 async fn run_one_waiting(
     clients: &Clients,
     key: &Key,
+    budget: &Budget,
+    cause: &str,
     allow_mass_delete: bool,
 ) -> Result<(Summary, WaitingPods), Error> {
-    let (summary, waiting) = run_key_allowing(clients, key, Mode::Apply, Timestamp::now(), allow_mass_delete).await?;
+    let (mut summary, waiting) =
+        run_key_allowing(clients, key, Mode::Apply, Timestamp::now(), budget, allow_mass_delete).await?;
+    let handed = hand_off(clients, &mut summary, cause).await;
     emit(&RunMetrics::from_summary(FUNCTION, &summary));
+    handed?;
     tracing::info!(
         key = %key,
         applied = summary.actions_applied,
         failed = summary.actions_failed,
+        deferred = summary.actions_deferred,
+        handed_off = summary.handed_off.len(),
         written = summary.status_written.len(),
         pods_waiting = waiting.len(),
         "Reconciled"
@@ -128,7 +141,9 @@ async fn run_and_settle(
     deadline: SystemTime,
     cause: &str,
 ) -> Result<Summary, Error> {
-    let (mut summary, waiting) = run_one_waiting(clients, &request.key, request.allow_mass_delete).await?;
+    let budget = deadline_budget(deadline, clients.config().deadline_margin);
+    let (mut summary, waiting) =
+        run_one_waiting(clients, &request.key, &budget, cause, request.allow_mass_delete).await?;
     let settled = settle(clients, waiting, deadline, cause).await;
     summary.pods_gated.extend(settled.written);
     summary.pods_waiting = settled.still_waiting;
@@ -169,10 +184,12 @@ pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTi
         };
         let result = match parsed {
             Ok(key) if done.contains(&key) => Ok(()),
-            Ok(key) => run_one_waiting(clients, &key, false).await.map(|(_, pods)| {
-                waiting.merge(pods);
-                done.insert(key);
-            }),
+            Ok(key) => run_one_waiting(clients, &key, &deadline_budget(deadline, margin), cause, false).await.map(
+                |(_, pods)| {
+                    waiting.merge(pods);
+                    done.insert(key);
+                },
+            ),
             Err(error) => Err(error),
         };
         if let Err(error) = result {

@@ -34,8 +34,16 @@ async fn reliability_gc_the_functions_refuse_a_mass_deletion() {
 
     // The summary of a refused run carries the refusals and the metric's count.
     let key = lambda_support::Key::cluster("demo");
-    let (summary, _) =
-        lambda_support::run_key_allowing(&w.clients, &key, reconciler::Mode::Apply, now(), false).await.expect("run");
+    let (summary, _) = lambda_support::run_key_allowing(
+        &w.clients,
+        &key,
+        reconciler::Mode::Apply,
+        now(),
+        &reconciler::Budget::unlimited(),
+        false,
+    )
+    .await
+    .expect("run");
     assert!(summary.deletions_refused >= 6, "{summary:?}");
     assert!(summary.refused.iter().any(|r| r.starts_with("service/rates-default: mass deletion refused")));
     let metrics = lambda_support::metrics::RunMetrics::from_summary("reconcile", &summary);

@@ -16,6 +16,11 @@ pub struct Scenario {
 /// The scenarios, in table order.
 pub const EXPECTED: &[Scenario] = &[
     Scenario { group: "suite", id: "suite-records", guarantee: "the suite's own records are written and read back" },
+    Scenario {
+        group: "deadline",
+        id: "deadline-sweep-hand-off",
+        guarantee: "a sweep cut by its Lambda deadline starts no new action, hands the routes left to the queue, and the reconcile function finishes them",
+    },
     // gc
     Scenario {
         group: "gc",

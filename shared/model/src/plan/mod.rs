@@ -39,6 +39,7 @@ mod common;
 mod listeners;
 pub mod memory;
 mod networks;
+pub mod owners;
 mod policies;
 mod rules;
 mod services;
@@ -51,6 +52,8 @@ pub mod valve;
 mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_owners;
 #[cfg(test)]
 mod tests_prop;
 #[cfg(test)]
