@@ -93,14 +93,17 @@ fn the_share_and_the_floor_are_configurable() {
 }
 
 #[test]
-fn a_run_scoped_to_one_route_is_not_limited_but_several_are() {
+fn runs_scoped_to_named_routes_are_not_limited_and_whole_cluster_runs_count_their_scope() {
     let strict = GcLimit { max_delete_percent: 0, min_delete: 0, allow_mass_delete: false };
-    let one = Scope::Owners([owner("HTTPRoute", "r2")].into());
-    let (plan, mass) = remove(3, 1, &one, &strict);
-    assert!(mass.is_none());
-    assert!(plan.actions.iter().any(|a| a.op() == "DeleteService"));
-    let two = Scope::Owners([owner("HTTPRoute", "r1"), owner("HTTPRoute", "r2")].into());
-    let (plan, mass) = remove(3, 2, &two, &strict);
+    for owners in [vec!["r2"], vec!["r1", "r2"]] {
+        let scope = Scope::Owners(owners.iter().map(|o| owner("HTTPRoute", o)).collect());
+        let (plan, mass) = remove(3, owners.len(), &scope, &strict);
+        assert!(mass.is_none(), "{owners:?}");
+        assert_eq!(plan.actions.iter().filter(|a| a.op() == "DeleteService").count(), owners.len());
+    }
+    // A whole-cluster run that leaves one route out counts only what it may collect.
+    let except = Scope::Except([owner("HTTPRoute", "r0")].into());
+    let (plan, mass) = remove(3, 2, &except, &strict);
     assert_eq!(mass.expect("tripped").owned, 4, "only what the scope covers counts");
     assert!(!plan.actions.iter().any(is_destructive));
 }

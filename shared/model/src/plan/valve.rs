@@ -11,8 +11,11 @@
 //! reports the refusal so that it fails visibly; an explicit override
 //! ([`GcLimit::allow_mass_delete`]) lets the deletions through.
 //!
-//! A run scoped to one route (a queue message for a deleted route) is not limited: it can only
-//! delete that route's own resources, after a complete read showed the route gone.
+//! A run scoped to named routes ([`Scope::Owners`]: a queue message for a route, the hand-off of
+//! routes a deadline cut) is not limited: it reads each route it names by name and can only delete
+//! the resources of those routes, each confirmed gone by that read. The valve guards the runs whose
+//! deletions follow from a listing (whole-cluster runs), where an empty or wrong read would
+//! otherwise delete everything.
 
 use serde::{Deserialize, Serialize};
 
@@ -85,8 +88,8 @@ impl std::fmt::Display for MassDelete {
     }
 }
 
-/// Applies the valve to `plan`: unchanged (and `None`) when within the limit or scoped to a
-/// single route; otherwise, without the override, every destructive call becomes a refusal.
+/// Applies the valve to `plan`: unchanged (and `None`) when within the limit or scoped to named
+/// routes; otherwise, without the override, every destructive call becomes a refusal.
 pub fn guard(
     mut plan: Plan,
     observed: &ObservedState,
@@ -94,7 +97,7 @@ pub fn guard(
     managed_by: &str,
     limit: &GcLimit,
 ) -> (Plan, Option<MassDelete>) {
-    if matches!(scope, Scope::Owners(owners) if owners.len() <= 1) {
+    if matches!(scope, Scope::Owners(_)) {
         return (plan, None);
     }
     let deletions =
