@@ -183,6 +183,7 @@ fn read_object(raw: &Value, place: &mut Place<'_>) {
     }
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
     let read_kinds = [GATEWAY_GROUP, MCS_GROUP, AWS_GROUP, "", "discovery.k8s.io"];
+    // ServiceNetwork names get a status condition of their own (VPC Lattice naming rules).
     let validated = [
         "GatewayClass",
         "Gateway",
@@ -199,7 +200,6 @@ fn read_object(raw: &Value, place: &mut Place<'_>) {
         "IAMAuthPolicy",
         "AccessLogPolicy",
         "VpcAssociationPolicy",
-        "ServiceNetwork",
     ];
     if read_kinds.contains(&group)
         && validated.contains(&kind)
