@@ -14,5 +14,22 @@ pub struct Scenario {
 }
 
 /// The scenarios, in table order.
-pub const EXPECTED: &[Scenario] =
-    &[Scenario { group: "suite", id: "suite-records", guarantee: "the suite's own records are written and read back" }];
+pub const EXPECTED: &[Scenario] = &[
+    Scenario { group: "suite", id: "suite-records", guarantee: "the suite's own records are written and read back" },
+    // crash
+    Scenario {
+        group: "crash",
+        id: "crash-demo-apply",
+        guarantee: "the demo's first apply cut off after any of its VPC Lattice calls is finished by the next run, ending exactly as a clean run does: nothing duplicated, no orphan target group",
+    },
+    Scenario {
+        group: "crash",
+        id: "crash-routes-deleted",
+        guarantee: "deleting the demo's routes cut off after any call is finished by the next run: nothing of theirs is left behind and no service is left half deleted",
+    },
+    Scenario {
+        group: "crash",
+        id: "crash-demo-updated",
+        guarantee: "an update (weights, a path, a new target) cut off after any call is finished by the next run, ending exactly as a clean update does",
+    },
+];
