@@ -32,4 +32,26 @@ pub const EXPECTED: &[Scenario] = &[
         id: "crash-demo-updated",
         guarantee: "an update (weights, a path, a new target) cut off after any call is finished by the next run, ending exactly as a clean update does",
     },
+    // noisy-aws
+    Scenario {
+        group: "noisy-aws",
+        id: "noisy-throttling-errors-spikes",
+        guarantee: "with half the calls throttled, a tenth failing with 5xx and latency spikes, the demo converges within 4 runs to the account a quiet run makes, without duplicates",
+    },
+    Scenario {
+        group: "noisy-aws",
+        id: "noisy-eventual-consistency",
+        guarantee: "when lists lag behind creates (by responses or by time), the demo converges within 4 runs without creating anything twice",
+    },
+    // concurrency
+    Scenario {
+        group: "concurrency",
+        id: "concurrency-sweep-and-route",
+        guarantee: "a sweep and a reconcile of one route running at the same time end in one correct account, and the next run plans nothing",
+    },
+    Scenario {
+        group: "concurrency",
+        id: "concurrency-two-sweeps",
+        guarantee: "two sweeps running at the same time end in one correct account, and the next run plans nothing",
+    },
 ];
