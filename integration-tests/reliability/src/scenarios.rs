@@ -54,4 +54,21 @@ pub const EXPECTED: &[Scenario] = &[
         id: "concurrency-two-sweeps",
         guarantee: "two sweeps running at the same time end in one correct account, and the next run plans nothing",
     },
+    // kubernetes
+    Scenario {
+        group: "kubernetes",
+        id: "kubernetes-incomplete-reads",
+        guarantee: "a sweep whose cluster read fails part-way (an API error on a list, a listing cut short) changes nothing in VPC Lattice and says so; the next complete read deletes what is really gone",
+    },
+    Scenario {
+        group: "kubernetes",
+        id: "kubernetes-expired-token",
+        guarantee: "a bearer token the API server refuses (401) is minted again and the request sent once more, so the read succeeds",
+    },
+    // ownership
+    Scenario {
+        group: "ownership",
+        id: "ownership-foreign-untouched",
+        guarantee: "other clusters' and untagged resources, including a service, listener and rule names and a service network of ours, are never modified or deleted by any crash, noisy, concurrency or Kubernetes scenario, nor by creation, drift repair and garbage collection",
+    },
 ];

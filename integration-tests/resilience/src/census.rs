@@ -36,7 +36,10 @@ pub fn census_of(state: &Value) -> Census {
             entry.insert("collection".into(), Value::from(collection));
             entry.insert("record".into(), record.clone());
             entry.insert("tags".into(), state.pointer(&format!("/tags/{}", escape(arn))).cloned().unwrap_or_default());
-            entry.insert("authPolicy".into(), state.get("auth_policies").and_then(|p| p.get(id)).cloned().unwrap_or_default());
+            entry.insert(
+                "authPolicy".into(),
+                state.get("auth_policies").and_then(|p| p.get(id)).cloned().unwrap_or_default(),
+            );
             entry.insert(
                 "resourcePolicy".into(),
                 state.get("resource_policies").and_then(|p| p.get(arn)).cloned().unwrap_or_default(),
@@ -141,6 +144,8 @@ pub fn changed(before: &Census, after: &Census) -> Vec<String> {
     before
         .iter()
         .filter(|(arn, entry)| after.get(*arn) != Some(entry))
-        .map(|(arn, entry)| format!("{arn}: was {entry}, now {}", after.get(arn).map_or("gone".into(), Value::to_string)))
+        .map(|(arn, entry)| {
+            format!("{arn}: was {entry}, now {}", after.get(arn).map_or("gone".into(), Value::to_string))
+        })
         .collect()
 }

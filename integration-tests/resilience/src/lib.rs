@@ -99,7 +99,9 @@ pub fn hotel_without_routes() -> ClusterSnapshot {
 pub fn hotel_updated() -> ClusterSnapshot {
     demo_with(|name, text| {
         Some(match name {
-            "inventory-route.yaml" => text.replacen("weight: 50", "weight: 90", 1).replacen("weight: 50", "weight: 10", 1),
+            "inventory-route.yaml" => {
+                text.replacen("weight: 50", "weight: 90", 1).replacen("weight: 50", "weight: 10", 1)
+            }
             "rates-route.yaml" => text.replace("value: /review", "value: /reviews"),
             "parking.yaml" => text.replace(
                 "  - addresses: [\"10.0.2.11\"]",

@@ -61,7 +61,9 @@ async fn reliability_concurrency_sweep_and_route_reconcile() {
     }
     reliability::record(
         "concurrency-sweep-and-route",
-        &format!("4 seeds/latencies: one correct account, at most {worst} more run(s) before a run plans nothing, 0 duplicates"),
+        &format!(
+            "4 seeds/latencies: one correct account, at most {worst} more run(s) before a run plans nothing, 0 duplicates"
+        ),
     );
 }
 
@@ -74,6 +76,8 @@ async fn reliability_concurrency_two_sweeps() {
     }
     reliability::record(
         "concurrency-two-sweeps",
-        &format!("4 seeds/latencies: one correct account, at most {worst} more run(s) before a run plans nothing, 0 duplicates"),
+        &format!(
+            "4 seeds/latencies: one correct account, at most {worst} more run(s) before a run plans nothing, 0 duplicates"
+        ),
     );
 }

@@ -42,8 +42,7 @@ async fn converges_within(faults: Faults, seed: u64, bound: usize, period: Durat
 
 #[tokio::test]
 async fn reliability_noisy_throttling_errors_and_spikes() {
-    let faults =
-        Faults { throttle_rate: 0.5, error_rate: 0.1, spike_rate: 0.1, spike_ms: 200, ..Faults::default() };
+    let faults = Faults { throttle_rate: 0.5, error_rate: 0.1, spike_rate: 0.1, spike_ms: 200, ..Faults::default() };
     let mut worst = (0, 0);
     for seed in [1, 2, 3] {
         let (runs, calls) = converges_within(faults, seed, 4, Duration::ZERO).await;

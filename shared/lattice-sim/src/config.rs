@@ -193,7 +193,8 @@ pub struct Faults {
 impl Faults {
     /// Checks that the rates are probabilities.
     pub fn validate(&self) -> Result<(), Error> {
-        let rates = [("throttle_rate", self.throttle_rate), ("error_rate", self.error_rate), ("spike_rate", self.spike_rate)];
+        let rates =
+            [("throttle_rate", self.throttle_rate), ("error_rate", self.error_rate), ("spike_rate", self.spike_rate)];
         for (field, rate) in rates {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(Error::InvalidConfig { field, reason: format!("{rate} is not within 0..=1") });
