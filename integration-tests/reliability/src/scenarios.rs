@@ -71,4 +71,9 @@ pub const EXPECTED: &[Scenario] = &[
         id: "ownership-foreign-untouched",
         guarantee: "other clusters' and untagged resources, including a service, listener and rule names and a service network of ours, are never modified or deleted by any crash, noisy, concurrency or Kubernetes scenario, nor by creation, drift repair and garbage collection",
     },
+    Scenario {
+        group: "deadline",
+        id: "deadline-sweep-hand-off",
+        guarantee: "a sweep cut by its Lambda deadline starts no new action, hands the routes left to the queue, and the reconcile function finishes them",
+    },
 ];
