@@ -16,6 +16,61 @@ pub struct Scenario {
 /// The scenarios, in table order.
 pub const EXPECTED: &[Scenario] = &[
     Scenario { group: "suite", id: "suite-records", guarantee: "the suite's own records are written and read back" },
+    // crash
+    Scenario {
+        group: "crash",
+        id: "crash-demo-apply",
+        guarantee: "the demo's first apply cut off after any of its VPC Lattice calls is finished by the next run, ending exactly as a clean run does: nothing duplicated, no orphan target group",
+    },
+    Scenario {
+        group: "crash",
+        id: "crash-routes-deleted",
+        guarantee: "deleting the demo's routes cut off after any call is finished by the next run: nothing of theirs is left behind and no service is left half deleted",
+    },
+    Scenario {
+        group: "crash",
+        id: "crash-demo-updated",
+        guarantee: "an update (weights, a path, a new target) cut off after any call is finished by the next run, ending exactly as a clean update does",
+    },
+    // noisy-aws
+    Scenario {
+        group: "noisy-aws",
+        id: "noisy-throttling-errors-spikes",
+        guarantee: "with half the calls throttled, a tenth failing with 5xx and latency spikes, the demo converges within 4 runs to the account a quiet run makes, without duplicates",
+    },
+    Scenario {
+        group: "noisy-aws",
+        id: "noisy-eventual-consistency",
+        guarantee: "when lists lag behind creates (by responses or by time), the demo converges within 4 runs without creating anything twice",
+    },
+    // concurrency
+    Scenario {
+        group: "concurrency",
+        id: "concurrency-sweep-and-route",
+        guarantee: "a sweep and a reconcile of one route running at the same time end in one correct account, and the next run plans nothing",
+    },
+    Scenario {
+        group: "concurrency",
+        id: "concurrency-two-sweeps",
+        guarantee: "two sweeps running at the same time end in one correct account, and the next run plans nothing",
+    },
+    // kubernetes
+    Scenario {
+        group: "kubernetes",
+        id: "kubernetes-incomplete-reads",
+        guarantee: "a sweep whose cluster read fails part-way (an API error on a list, a listing cut short) changes nothing in VPC Lattice and says so; the next complete read deletes what is really gone",
+    },
+    Scenario {
+        group: "kubernetes",
+        id: "kubernetes-expired-token",
+        guarantee: "a bearer token the API server refuses (401) is minted again and the request sent once more, so the read succeeds",
+    },
+    // ownership
+    Scenario {
+        group: "ownership",
+        id: "ownership-foreign-untouched",
+        guarantee: "other clusters' and untagged resources, including a service, listener and rule names and a service network of ours, are never modified or deleted by any crash, noisy, concurrency or Kubernetes scenario, nor by creation, drift repair and garbage collection",
+    },
     Scenario {
         group: "deadline",
         id: "deadline-sweep-hand-off",
