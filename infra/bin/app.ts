@@ -30,6 +30,8 @@ new LatticeGatewayStack(app, ctx('stackName') ?? 'LatticeGateway', {
   latticeTps: num('latticeTps'),
   latticeMaxAttempts: num('latticeMaxAttempts'),
   verifyEvery: num('verifyEvery'),
+  gcMaxDeletePercent: num('gcMaxDeletePercent'),
+  gcMinDelete: num('gcMinDelete'),
   latticeConcurrency: num('latticeConcurrency'),
   reservedConcurrency: num('reservedConcurrency'),
   reconcileMaxConcurrency: num('reconcileMaxConcurrency'),

@@ -21,7 +21,7 @@ export interface LatticeGatewayProps extends StackProps {
   readonly clusterNames: string[];
   /** Cluster whose audit log `/aws/eks/<name>/cluster` feeds the audit function. */
   readonly auditClusterName: string;
-  /** Directory holding `<binary>/bootstrap` for sweep, audit and reconcile (`cargo lambda build`). */
+  /** Directory holding `<binary>/bootstrap` for sweep, audit, reconcile and webhook (`cargo lambda build`). */
   readonly lambdaDir: string;
   /** Create the EKS log group (only if audit logging was never enabled). Default false. */
   readonly createAuditLogGroup?: boolean;
@@ -31,6 +31,10 @@ export interface LatticeGatewayProps extends StackProps {
   readonly latticeMaxAttempts?: number;
   /** VERIFY_EVERY: resources in sync by fingerprint are read in full once per this many periods. Default 12. */
   readonly verifyEvery?: number;
+  /** GC_MAX_DELETE_PERCENT: the garbage-collection safety valve's share (0-100). Default 50. */
+  readonly gcMaxDeletePercent?: number;
+  /** GC_MIN_DELETE: deletions one run may always make. Default 2. */
+  readonly gcMinDelete?: number;
   /** VPC Lattice calls in flight at once per instance (1 to 64). Default 4. */
   readonly latticeConcurrency?: number;
   /** Reserved concurrency of reconcile; at least `reconcileMaxConcurrency`. Default 3. */
@@ -47,7 +51,7 @@ export interface LatticeGatewayProps extends StackProps {
 }
 
 /** Names of the binaries (and of the `functions/<name>` crates). */
-export const BINARIES = ['sweep', 'audit', 'reconcile'] as const;
+export const BINARIES = ['sweep', 'audit', 'reconcile', 'webhook'] as const;
 export type Binary = (typeof BINARIES)[number];
 
 const RECONCILE_TIMEOUT = Duration.seconds(120);
@@ -56,6 +60,8 @@ const RECONCILE_TIMEOUT = Duration.seconds(120);
 export class LatticeGatewayStack extends Stack {
   readonly functions: Record<Binary, lambda.Function>;
   readonly queue: sqs.Queue;
+  /** The readiness gate webhook's function URL (READINESS_WEBHOOK_URL of sweep and reconcile). */
+  readonly webhookUrl: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: LatticeGatewayProps) {
     super(scope, id, props);
@@ -64,6 +70,13 @@ export class LatticeGatewayStack extends Stack {
     const reserved = props.reservedConcurrency ?? 3;
     if (reserved < maxConcurrency) {
       throw new Error(`reservedConcurrency (${reserved}) must be >= reconcileMaxConcurrency (${maxConcurrency})`);
+    }
+    const gcPercent = props.gcMaxDeletePercent ?? 50;
+    if (!Number.isInteger(gcPercent) || gcPercent < 0 || gcPercent > 100) {
+      throw new Error(`gcMaxDeletePercent must be an integer from 0 to 100, got ${gcPercent}`);
+    }
+    if (!Number.isInteger(props.gcMinDelete ?? 2) || (props.gcMinDelete ?? 2) < 0) {
+      throw new Error(`gcMinDelete must be a non-negative integer, got ${props.gcMinDelete}`);
     }
     if (props.serviceNetworkOverride && !props.defaultServiceNetwork) {
       throw new Error('serviceNetworkOverride needs defaultServiceNetwork');
@@ -118,7 +131,12 @@ export class LatticeGatewayStack extends Stack {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
       });
-    const logGroups = { sweep: logGroup('sweep'), audit: logGroup('audit'), reconcile: logGroup('reconcile') };
+    const logGroups = {
+      sweep: logGroup('sweep'),
+      audit: logGroup('audit'),
+      reconcile: logGroup('reconcile'),
+      webhook: logGroup('webhook'),
+    };
     const writeLogs = (name: Binary) =>
       new iam.PolicyStatement({
         sid: 'Logs',
@@ -171,6 +189,8 @@ export class LatticeGatewayStack extends Stack {
         ],
         [latticePolicy, describePolicy],
       ),
+      // The webhook makes no AWS call: it only writes its logs.
+      webhook: role('webhook', [], []),
     };
 
     // ------------------------------------------------------------ functions
@@ -180,6 +200,8 @@ export class LatticeGatewayStack extends Stack {
       AWS_ACCOUNT_ID: this.account,
       LATTICE_TPS: String(props.latticeTps ?? 10),
       LATTICE_MAX_ATTEMPTS: String(props.latticeMaxAttempts ?? 5),
+      GC_MAX_DELETE_PERCENT: String(props.gcMaxDeletePercent ?? 50),
+      GC_MIN_DELETE: String(props.gcMinDelete ?? 2),
       LATTICE_CONCURRENCY: String(latticeConcurrency),
       RECONCILER_USERNAME: username,
       DEADLINE_MARGIN_MS: '20000',
@@ -226,7 +248,19 @@ export class LatticeGatewayStack extends Stack {
       timeout: RECONCILE_TIMEOUT,
       reservedConcurrentExecutions: reserved,
     });
-    this.functions = { sweep, audit, reconcile };
+    // Readiness gate injection: the clusters' API servers call its URL for new pods behind our target
+    // groups (the sweep keeps the MutatingWebhookConfiguration). AuthType NONE, because an API server
+    // cannot sign for IAM; harmless, as the answer is a patch of the caller's own request and nothing
+    // else. The CDK adds the public InvokeFunctionUrl and InvokeFunction (InvokedViaFunctionUrl) permissions.
+    const webhook = fn('webhook', 'Mutating admission webhook that adds the VPC Lattice readiness gate to new pods', {
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+    });
+    this.webhookUrl = webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    for (const f of [sweep, reconcile]) {
+      f.addEnvironment('READINESS_WEBHOOK_URL', this.webhookUrl.url);
+    }
+    this.functions = { sweep, audit, reconcile, webhook };
 
     // ------------------------------------------------------------ triggers
     reconcile.addEventSource(
@@ -281,6 +315,7 @@ export class LatticeGatewayStack extends Stack {
       new CfnOutput(this, `${title(name)}FunctionName`, { value: this.functions[name].functionName });
       new CfnOutput(this, `${title(name)}FunctionArn`, { value: this.functions[name].functionArn });
     }
+    new CfnOutput(this, 'WebhookUrl', { value: this.webhookUrl.url });
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: dlq.queueUrl });
     new CfnOutput(this, 'SweepRoleArn', { value: roles.sweep.roleArn });

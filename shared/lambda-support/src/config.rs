@@ -19,6 +19,10 @@ pub const DEFAULT_DEADLINE_MARGIN_MS: u64 = 20_000;
 pub const DEFAULT_READINESS_WAIT_MS: u64 = 60_000;
 /// Time between two checks of waiting gated pods when `READINESS_POLL_MS` is unset.
 pub const DEFAULT_READINESS_POLL_MS: u64 = 5_000;
+/// The share of owned resources a run may delete when `GC_MAX_DELETE_PERCENT` is unset.
+pub const DEFAULT_GC_MAX_DELETE_PERCENT: u8 = model::plan::valve::DEFAULT_MAX_DELETE_PERCENT;
+/// Deletions a run may always make when `GC_MIN_DELETE` is unset.
+pub const DEFAULT_GC_MIN_DELETE: usize = model::plan::valve::DEFAULT_MIN_DELETE;
 /// The shortest `READINESS_POLL_MS` accepted.
 const MIN_READINESS_POLL_MS: u64 = 100;
 
@@ -76,6 +80,15 @@ pub struct Config {
     pub verify_every: u32,
     /// `VERIFY_PERIOD_SECONDS`: the length of one period (the sweep schedule's), at least 1.
     pub verify_period: Duration,
+    /// `READINESS_WEBHOOK_URL`: the readiness gate webhook function's URL (`https://`). Set, whole-cluster
+    /// runs keep the `MutatingWebhookConfiguration` that sends new pods behind our target groups to it;
+    /// unset, they delete ours.
+    pub readiness_webhook_url: Option<String>,
+    /// `GC_MAX_DELETE_PERCENT`: the most one run may delete, in percent of the services and target
+    /// groups it owns in scope (0–100); more is a mass deletion, refused without the override.
+    pub gc_max_delete_percent: u8,
+    /// `GC_MIN_DELETE`: deletions one run may always make, whatever the share.
+    pub gc_min_delete: usize,
 }
 
 /// A variable that is missing or malformed.
@@ -186,6 +199,17 @@ impl Config {
         if verify_period == 0 {
             return Err(bad("VERIFY_PERIOD_SECONDS", "must be at least 1".into()));
         }
+        let readiness_webhook_url = get("READINESS_WEBHOOK_URL");
+        if let Some(url) = &readiness_webhook_url {
+            model::webhook::check_url(url).map_err(|problem| bad("READINESS_WEBHOOK_URL", problem))?;
+        }
+        let percent = number("GC_MAX_DELETE_PERCENT", u64::from(DEFAULT_GC_MAX_DELETE_PERCENT))?;
+        let gc_max_delete_percent = u8::try_from(percent)
+            .ok()
+            .filter(|p| *p <= 100)
+            .ok_or_else(|| bad("GC_MAX_DELETE_PERCENT", format!("{percent} is not a percentage (0 to 100)")))?;
+        let gc_min_delete = usize::try_from(number("GC_MIN_DELETE", DEFAULT_GC_MIN_DELETE as u64)?)
+            .map_err(|_| bad("GC_MIN_DELETE", "too large".into()))?;
         Ok(Self {
             verify_every,
             verify_period: Duration::from_secs(verify_period),
@@ -205,7 +229,21 @@ impl Config {
             json_logs,
             default_service_network,
             service_network_override,
+            readiness_webhook_url,
+            gc_max_delete_percent,
+            gc_min_delete,
         })
+    }
+}
+
+impl Config {
+    /// What whole-cluster runs do with the readiness gate webhook configuration: keep it calling
+    /// `READINESS_WEBHOOK_URL`, or (unset) delete ours.
+    pub fn webhook_setting(&self) -> model::webhook::WebhookSetting {
+        match &self.readiness_webhook_url {
+            Some(url) => model::webhook::WebhookSetting::Url(url.clone()),
+            None => model::webhook::WebhookSetting::Off,
+        }
     }
 }
 
@@ -241,6 +279,7 @@ mod tests {
         assert_eq!(config.queue_url, None);
         assert!(!config.json_logs);
         assert_eq!((config.verify_every, config.verify_period), (12, Duration::from_secs(300)));
+        assert_eq!((config.gc_max_delete_percent, config.gc_min_delete), (50, 2));
     }
 
     #[test]
@@ -268,6 +307,10 @@ mod tests {
             (&[("VERIFY_EVERY", "hourly")], "VERIFY_EVERY"),
             (&[("VERIFY_PERIOD_SECONDS", "0")], "VERIFY_PERIOD_SECONDS"),
             (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "true")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
+            (&[("READINESS_WEBHOOK_URL", "http://hook.example/")], "READINESS_WEBHOOK_URL"),
+            (&[("GC_MAX_DELETE_PERCENT", "101")], "GC_MAX_DELETE_PERCENT"),
+            (&[("GC_MAX_DELETE_PERCENT", "half")], "GC_MAX_DELETE_PERCENT"),
+            (&[("GC_MIN_DELETE", "-3")], "GC_MIN_DELETE"),
         ];
         for (overrides, variable) in cases {
             let mut vars = vec![("CLUSTER_NAMES", "demo"), ("AWS_REGION", "us-west-2")];
@@ -288,6 +331,17 @@ mod tests {
         let config = parse(&vars).expect("valid");
         assert_eq!(config.default_service_network.as_deref(), Some("platform"));
         assert!(config.service_network_override);
+    }
+
+    #[test]
+    fn the_readiness_webhook_url_decides_the_webhook_setting() {
+        use model::webhook::WebhookSetting;
+        let base = [("CLUSTER_NAMES", "demo"), ("AWS_REGION", "us-west-2")];
+        assert_eq!(parse(&base).expect("valid").webhook_setting(), WebhookSetting::Off);
+        let url = "https://abc.lambda-url.us-west-2.on.aws/";
+        let mut vars = base.to_vec();
+        vars.push(("READINESS_WEBHOOK_URL", url));
+        assert_eq!(parse(&vars).expect("valid").webhook_setting(), WebhookSetting::Url(url.into()));
     }
 
     #[test]

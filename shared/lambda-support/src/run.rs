@@ -54,10 +54,27 @@ pub struct Summary {
     pub pods_gated: Vec<String>,
     /// Gated pods still not ready after the run.
     pub pods_waiting: Vec<String>,
-    /// DNS record and readiness gate writes (or reads) that failed, with why.
+    /// DNS record and readiness gate writes (or reads) that failed, with why (the webhook
+    /// configuration's too).
     pub dns_and_gates_failed: Vec<String>,
+    /// What happened to the readiness gate webhook's configuration (whole-cluster runs):
+    /// `created`, `updated` or `deleted`, with its number of webhook entries; `None` when unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
+    /// The webhook configuration of our name exists and is not ours: left alone, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_conflict: Option<String>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
+    /// The mass deletion the safety valve refused (or the override allowed), explained.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mass_delete: Option<String>,
+    /// Destructive Lattice calls the safety valve refused (listed in `refused`).
+    pub deletions_refused: usize,
+    /// What the plan left alone, as `resource: reason` (resources not ours, names still being
+    /// deleted, deletions refused by the safety valve).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
 }
 
 impl Summary {
@@ -66,8 +83,16 @@ impl Summary {
         self.actions_failed + self.status_failed.len() + self.dns_and_gates_failed.len()
     }
 
-    /// The error a run with failures reports (so the queue retries it), `None` when clean.
+    /// The error a run with failures reports (so the queue retries it), `None` when clean. A
+    /// refused mass deletion is an error too, so that alarms see it.
     pub fn incomplete(&self) -> Option<Error> {
+        if self.deletions_refused > 0 {
+            return Some(Error::MassDelete {
+                cluster: self.cluster.clone(),
+                scope: self.route.clone().unwrap_or_else(|| "everything".to_owned()),
+                detail: self.mass_delete.clone().unwrap_or_default(),
+            });
+        }
         (self.failures() > 0).then(|| Error::Incomplete {
             cluster: self.cluster.clone(),
             scope: self.route.clone().unwrap_or_else(|| "everything".to_owned()),
@@ -113,10 +138,24 @@ pub async fn run_key_within(
     now: Timestamp,
     budget: &Budget,
 ) -> Result<(Summary, Vec<Waiting>), Error> {
+    run_key_allowing(clients, key, mode, now, budget, false).await
+}
+
+/// [`run_key_within`]; with `allow_mass_delete` the garbage-collection safety valve lets a mass
+/// deletion through (the `"allowMassDelete": true` of an event).
+pub async fn run_key_allowing(
+    clients: &Clients,
+    key: &Key,
+    mode: Mode,
+    now: Timestamp,
+    budget: &Budget,
+    allow_mass_delete: bool,
+) -> Result<(Summary, Vec<Waiting>), Error> {
     key.validate()?;
     let connected = clients.cluster(&key.cluster).await?;
     let mut config = connected.config.clone();
     config.verify = verification(clients.config(), now, key.verify);
+    config.gc.allow_mass_delete = allow_mass_delete;
     let scope = key.read_scope();
     let route = match &scope {
         ReadScope::Route(r) => Some(r.to_string()),
@@ -152,6 +191,19 @@ pub async fn run_key_within(
     let readiness = &run.readiness;
     let mut dns_and_gates_failed: Vec<String> = dns.failed.iter().map(|(o, why)| format!("{o}: {why}")).collect();
     dns_and_gates_failed.extend(readiness.failed.iter().map(|(o, why)| format!("{o}: {why}")));
+    dns_and_gates_failed.extend(run.webhook.failed.clone());
+    let webhook = run.webhook.change.map(|change| {
+        let verb = match change {
+            model::webhook::WebhookChange::Created => "created",
+            model::webhook::WebhookChange::Updated => "updated",
+            model::webhook::WebhookChange::Deleted => "deleted",
+        };
+        format!(
+            "{verb} MutatingWebhookConfiguration {} ({} webhooks)",
+            model::webhook::CONFIGURATION_NAME,
+            run.webhook.entries
+        )
+    });
     let summary = Summary {
         cluster: key.cluster.clone(),
         route,
@@ -171,7 +223,12 @@ pub async fn run_key_within(
         pods_gated: readiness.written.iter().map(|(pod, c)| gate_line(pod, c)).collect(),
         pods_waiting: readiness.waiting.iter().map(|w| w.gate.pod.to_string()).collect(),
         dns_and_gates_failed,
+        webhook,
+        webhook_conflict: run.webhook.foreign.clone(),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        mass_delete: report.mass_delete.as_ref().map(ToString::to_string),
+        deletions_refused: report.refused_mass_delete().map_or(0, |m| m.refused_calls),
+        refused: report.plan.refused.iter().map(|r| format!("{}: {}", r.resource, r.reason)).collect(),
     };
     Ok((summary, run.readiness.waiting))
 }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::webhook::WebhookSetting;
+
 /// The `spec.controllerName` of every GatewayClass this controller owns.
 pub const CONTROLLER_NAME: &str = "application-networking.k8s.aws/gateway-api-controller";
 
@@ -80,6 +82,14 @@ pub struct Config {
     /// (`--verify`, the sweep's `verify` and `VERIFY_EVERY`).
     #[serde(skip)]
     pub verify: crate::fingerprint::Verify,
+    /// `READINESS_WEBHOOK_URL`: whether the readiness gate webhook configuration is kept by
+    /// whole-cluster runs (see [`crate::webhook`]).
+    #[serde(default, skip_serializing_if = "WebhookSetting::is_unmanaged")]
+    pub readiness_webhook: WebhookSetting,
+    /// The garbage-collection safety valve (`GC_MAX_DELETE_PERCENT`, `GC_MIN_DELETE`, the
+    /// mass-delete override); see [`crate::plan::valve`].
+    #[serde(default)]
+    pub gc: crate::plan::valve::GcLimit,
 }
 
 impl Config {
@@ -91,6 +101,8 @@ impl Config {
             default_service_network: None,
             service_network_override: false,
             verify: crate::fingerprint::Verify::Fingerprint,
+            readiness_webhook: WebhookSetting::Unmanaged,
+            gc: crate::plan::valve::GcLimit::default(),
         }
     }
 

@@ -39,3 +39,4 @@ pub mod status;
 #[cfg(test)]
 mod testing;
 pub mod translate;
+pub mod webhook;

@@ -14,7 +14,8 @@
 //! the status is then written, the routes' external-dns records synced ([`DnsRecords`]) and the
 //! readiness gates of the pods behind our target groups set from Lattice target health
 //! ([`PodGates`], [`TargetHealthReader`]); pods still waiting can be checked again within a
-//! bounded wait ([`recheck_readiness`]).
+//! bounded wait ([`recheck_readiness`]). A whole-cluster run also keeps the configuration that sends
+//! new pods behind our target groups to the readiness gate webhook ([`ReadinessWebhook`]).
 //!
 //! Deadlines: [`reconcile_within`] and [`run_cluster_within`] pass a [`Budget`] to the apply,
 //! which starts no action once it is spent. The owners of the actions not started come back in
@@ -189,6 +190,16 @@ pub struct Report {
     /// The owners of the actions not started because the budget was spent: their work (and their
     /// status) is for a later run. Empty when the whole plan was attempted.
     pub left: Leftover,
+    /// A mass deletion the garbage-collection safety valve refused (or the override allowed);
+    /// see [`model::plan::valve`]. A refused one leaves the deletions in `plan.refused`.
+    pub mass_delete: Option<model::plan::valve::MassDelete>,
+}
+
+impl Report {
+    /// The mass deletion this run refused, if any (one the override allowed is not a refusal).
+    pub fn refused_mass_delete(&self) -> Option<&model::plan::valve::MassDelete> {
+        self.mass_delete.as_ref().filter(|m| !m.overridden)
+    }
 }
 
 /// Why a run could not complete.
@@ -289,6 +300,22 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
     }
     // Routes waiting for an ACM certificate keep what they have in Lattice.
     let plan = plan(&translation.desired, &observed, &narrow(scope.clone(), &translation.held), &managed_by);
+    let (plan, mass_delete) = model::plan::valve::guard(plan, &observed, &scope, &managed_by, &config.gc);
+    match &mass_delete {
+        Some(mass) if mass.overridden => tracing::warn!(
+            deletions = mass.deletions,
+            owned = mass.owned,
+            "Deleting more than GC_MAX_DELETE_PERCENT of what we own: the mass-delete override allows it"
+        ),
+        Some(mass) => tracing::error!(
+            deletions = mass.deletions,
+            owned = mass.owned,
+            max_delete_percent = mass.max_delete_percent,
+            refused_calls = mass.refused_calls,
+            "Refused a mass deletion: only creating and updating calls are made"
+        ),
+        None => {}
+    }
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");
     let mut left = Leftover::default();
     let (apply, translation, inventory) = match request.mode {
@@ -332,7 +359,7 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
         );
     }
     let calls = difference(&lattice.calls(), &before);
-    Ok(Report { observed, inventory, plan, apply, translation, calls, protected, left })
+    Ok(Report { observed, inventory, plan, apply, translation, calls, protected, left, mass_delete })
 }
 
 /// The scope without the protected routes.
@@ -363,8 +390,8 @@ mod kube;
 mod readiness;
 
 pub use cluster::{
-    ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, StatusSink, WriteOutcome, run_cluster,
-    run_cluster_within,
+    ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, ReadinessWebhook, StatusSink, WriteOutcome,
+    run_cluster, run_cluster_within,
 };
 pub use readiness::{
     PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, WaitPolicy, Waiting, recheck_readiness,

@@ -49,6 +49,7 @@ mod services;
 mod settle;
 mod takeover;
 mod target_groups;
+pub mod valve;
 
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -60,6 +61,8 @@ mod tests_owners;
 mod tests_prop;
 #[cfg(test)]
 mod tests_replace;
+#[cfg(test)]
+mod tests_valve;
 
 use std::collections::BTreeSet;
 
