@@ -1,11 +1,11 @@
 # Developer entry points. `make test` is what CI runs.
-.PHONY: test deps fmt lint unit python infra demo
+.PHONY: test deps fmt lint unit reliability python infra demo
 
 # Build output; follows CARGO_TARGET_DIR when it is set.
 TARGET := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 PY := $(TARGET)/py/bin/python
 
-test: deps fmt lint infra unit python
+test: deps fmt lint infra unit reliability python
 
 # Tools some tests drive: the aws CLI and faketime (EKS token comparison), pytest and boto3,
 # moto's server (a local SQS for the functions' end-to-end tests).
@@ -23,7 +23,13 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 unit: deps
-	PATH="$(TARGET)/py/bin:$$PATH" cargo test --workspace
+	rm -rf $(TARGET)/reliability
+	PATH="$(TARGET)/py/bin:$$PATH" RELIABILITY_OUT=$(TARGET)/reliability cargo test --workspace
+
+# The reliability and security suite's table, from the records of the `unit` run (every scenario
+# is a test named reliability_…; `cargo run -p reliability` runs just those and prints the same).
+reliability:
+	cargo run -q -p reliability -- --records $(TARGET)/reliability
 
 # lattice-sim checked by independent clients: boto3 and the aws CLI.
 python: deps

@@ -29,6 +29,7 @@ new LatticeGatewayStack(app, ctx('stackName') ?? 'LatticeGateway', {
   reconcilerUsername: ctx('reconcilerUsername'),
   latticeTps: num('latticeTps'),
   latticeMaxAttempts: num('latticeMaxAttempts'),
+  latticeConcurrency: num('latticeConcurrency'),
   reservedConcurrency: num('reservedConcurrency'),
   reconcileMaxConcurrency: num('reconcileMaxConcurrency'),
   clusterVpcId: ctx('clusterVpcId'),

@@ -29,6 +29,8 @@ export interface LatticeGatewayProps extends StackProps {
   readonly reconcilerUsername?: string;
   readonly latticeTps?: number;
   readonly latticeMaxAttempts?: number;
+  /** VPC Lattice calls in flight at once per instance (1 to 64). Default 4. */
+  readonly latticeConcurrency?: number;
   /** Reserved concurrency of reconcile; at least `reconcileMaxConcurrency`. Default 3. */
   readonly reservedConcurrency?: number;
   /** SQS event source MaximumConcurrency. Default 2 (the SQS minimum). */
@@ -66,6 +68,10 @@ export class LatticeGatewayStack extends Stack {
     }
     if (props.clusterNames.length === 0) {
       throw new Error('clusterNames must name at least one cluster');
+    }
+    const latticeConcurrency = props.latticeConcurrency ?? 4;
+    if (!Number.isInteger(latticeConcurrency) || latticeConcurrency < 1 || latticeConcurrency > 64) {
+      throw new Error(`latticeConcurrency (${latticeConcurrency}) must be an integer from 1 to 64`);
     }
 
     // ------------------------------------------------------------ queues
@@ -172,8 +178,9 @@ export class LatticeGatewayStack extends Stack {
       AWS_ACCOUNT_ID: this.account,
       LATTICE_TPS: String(props.latticeTps ?? 10),
       LATTICE_MAX_ATTEMPTS: String(props.latticeMaxAttempts ?? 5),
+      LATTICE_CONCURRENCY: String(latticeConcurrency),
       RECONCILER_USERNAME: username,
-      DEADLINE_MARGIN_MS: '5000',
+      DEADLINE_MARGIN_MS: '20000',
       ...(props.clusterVpcId ? { CLUSTER_VPC_ID: props.clusterVpcId } : {}),
       ...(props.defaultServiceNetwork ? { DEFAULT_SERVICE_NETWORK: props.defaultServiceNetwork } : {}),
       ENABLE_SERVICE_NETWORK_OVERRIDE: String(props.serviceNetworkOverride ?? false),

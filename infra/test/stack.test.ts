@@ -32,8 +32,9 @@ describe('functions', () => {
       const env = Object.keys(fn.Properties.Environment.Variables).sort();
       assert.deepEqual(env, [
         'AWS_ACCOUNT_ID', 'CLUSTER_NAMES', 'DEADLINE_MARGIN_MS', 'ENABLE_SERVICE_NETWORK_OVERRIDE',
-        'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', 'RECONCILER_USERNAME',
+        'LATTICE_CONCURRENCY', 'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', 'RECONCILER_USERNAME',
       ]);
+      assert.equal(fn.Properties.Environment.Variables.LATTICE_CONCURRENCY, '4');
       assert.equal(fn.Properties.Environment.Variables.ENABLE_SERVICE_NETWORK_OVERRIDE, 'false');
       assert.equal(fn.Properties.Environment.Variables.CLUSTER_NAMES, 'blue,green');
     }
@@ -47,6 +48,15 @@ describe('functions', () => {
       },
     });
     assert.throws(() => synth({ serviceNetworkOverride: true }), /needs defaultServiceNetwork/);
+  });
+
+  it('passes LATTICE_CONCURRENCY from 1 to 64 only', () => {
+    const t = synth({ latticeConcurrency: 8 });
+    t.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LATTICE_CONCURRENCY: '8' }) },
+    });
+    assert.throws(() => synth({ latticeConcurrency: 0 }), /latticeConcurrency \(0\) must be an integer from 1 to 64/);
+    assert.throws(() => synth({ latticeConcurrency: 65 }), /latticeConcurrency/);
   });
 
   it('passes CLUSTER_VPC_ID only when given', () => {

@@ -15,6 +15,10 @@
 //! reconciles its whole cluster. That is correct but not economical: narrowing a backend or gateway
 //! change to the routes that use it is left to the economy work on scoped reads.
 //!
+//! No VPC Lattice action starts within `DEADLINE_MARGIN_MS` of the deadline: the work a run leaves
+//! goes back on the queue as keys ([`lambda_support::hand_off`]: the routes left, or the cluster
+//! key) and the summary lists them in `handedOff`; the record itself counts as done.
+//!
 //! Gated pods the runs leave not ready are checked again once the invocation's keys are done
 //! ([`lambda_support::settle`]: a bounded wait, then the routes of pods still `INITIAL` go back on
 //! the queue); for a direct invoke or an EventBridge event the answer's summary includes it.
@@ -30,7 +34,8 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Summary, WaitingPods, run_key_waiting, settle};
+use lambda_support::{Clients, Error, Key, Summary, WaitingPods, deadline_budget, hand_off, run_key_within, settle};
+use reconciler::Budget;
 use reconciler::Mode;
 use serde::{Deserialize, Serialize};
 
@@ -74,20 +79,30 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Incoming>) -> Result<O
     }
 }
 
-/// Reconciles one key; a run with failed actions or writes is an error (so it is retried), after
-/// its summary is logged and its metrics emitted.
+/// Reconciles one key without a deadline; a run with failed actions or writes is an error (so it
+/// is retried), after its summary is logged and its metrics emitted.
 pub async fn run_one(clients: &Clients, key: &Key) -> Result<Summary, Error> {
-    run_one_waiting(clients, key).await.map(|(summary, _)| summary)
+    run_one_waiting(clients, key, &Budget::unlimited(), "").await.map(|(summary, _)| summary)
 }
 
-/// [`run_one`], also returning the gated pods left waiting.
-async fn run_one_waiting(clients: &Clients, key: &Key) -> Result<(Summary, WaitingPods), Error> {
-    let (summary, waiting) = run_key_waiting(clients, key, Mode::Apply, Timestamp::now()).await?;
+/// [`run_one`] within `budget`, handing the work left to the queue (deduplicated by `cause`),
+/// also returning the gated pods left waiting.
+async fn run_one_waiting(
+    clients: &Clients,
+    key: &Key,
+    budget: &Budget,
+    cause: &str,
+) -> Result<(Summary, WaitingPods), Error> {
+    let (mut summary, waiting) = run_key_within(clients, key, Mode::Apply, Timestamp::now(), budget).await?;
+    let handed = hand_off(clients, &mut summary, cause).await;
     emit(&RunMetrics::from_summary(FUNCTION, &summary));
+    handed?;
     tracing::info!(
         key = %key,
         applied = summary.actions_applied,
         failed = summary.actions_failed,
+        deferred = summary.actions_deferred,
+        handed_off = summary.handed_off.len(),
         written = summary.status_written.len(),
         pods_waiting = waiting.len(),
         "Reconciled"
@@ -103,7 +118,8 @@ async fn run_one_waiting(clients: &Clients, key: &Key) -> Result<(Summary, Waiti
 /// Reconciles one key, then waits for the gated pods it left not ready; the summary lists the gate
 /// conditions written meanwhile and the pods still waiting.
 async fn run_and_settle(clients: &Clients, key: &Key, deadline: SystemTime, cause: &str) -> Result<Summary, Error> {
-    let (mut summary, waiting) = run_one_waiting(clients, key).await?;
+    let budget = deadline_budget(deadline, clients.config().deadline_margin);
+    let (mut summary, waiting) = run_one_waiting(clients, key, &budget, cause).await?;
     let settled = settle(clients, waiting, deadline, cause).await;
     summary.pods_gated.extend(settled.written);
     summary.pods_waiting = settled.still_waiting;
@@ -134,10 +150,12 @@ pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTi
         let body = record.body.as_deref().unwrap_or_default();
         let result = match serde_json::from_str::<Key>(body) {
             Ok(key) if done.contains(&key) => Ok(()),
-            Ok(key) => run_one_waiting(clients, &key).await.map(|(_, pods)| {
-                waiting.merge(pods);
-                done.insert(key);
-            }),
+            Ok(key) => {
+                run_one_waiting(clients, &key, &deadline_budget(deadline, margin), cause).await.map(|(_, pods)| {
+                    waiting.merge(pods);
+                    done.insert(key);
+                })
+            }
             Err(source) => Err(Error::ParseEvent { expected: "a {cluster, kind, namespace, name} message", source }),
         };
         if let Err(error) = result {

@@ -4,8 +4,11 @@
 //! `{"verify": true}` plans without changing anything (a drift report) and unknown fields are
 //! ignored. Before each cluster the Lambda deadline is checked against `DEADLINE_MARGIN_MS`: the
 //! clusters that no longer fit are handed to the SQS FIFO queue as `{"cluster", "kind": "Cluster",
-//! "name"}` requests for the `reconcile` function, never dropped. The answer lists what happened
-//! to each cluster; a cluster that failed makes the invocation fail (after every cluster was
+//! "name"}` requests for the `reconcile` function, never dropped. Within a cluster, no VPC Lattice
+//! action starts within the margin either: the routes whose actions were not started keep their
+//! status and go to the queue as route keys (or the cluster key, see
+//! [`lambda_support::keys_for`]); `handedOff` lists every key the sweep queued. The answer lists
+//! what happened to each cluster; a cluster that failed makes the invocation fail (after every cluster was
 //! tried), so the schedule's retry policy and alarms see it. Gated pods the runs leave not ready are
 //! checked again at the end ([`lambda_support::settle`]), within what is left of the deadline.
 
@@ -14,7 +17,10 @@ use std::time::{Duration, SystemTime};
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Message, Settled, Summary, WaitingPods, queue, run_key_waiting, settle};
+use lambda_support::{
+    Clients, Error, Key, Message, Settled, Summary, WaitingPods, deadline_budget, hand_off, queue, run_key_within,
+    settle,
+};
 use reconciler::Mode;
 use serde::Serialize;
 use serde_json::Value;
@@ -59,6 +65,8 @@ pub struct SweepSummary {
     pub clusters: Vec<ClusterOutcome>,
     /// The recheck of the gated pods the runs left not ready.
     pub readiness: Settled,
+    /// Every key put on the queue: the work runs left at the deadline, and the clusters not started.
+    pub handed_off: Vec<String>,
 }
 
 /// Whether the payload asks for a plan only (`{"verify": true}`); anything else applies.
@@ -72,7 +80,8 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<Swee
     let mode = if verify { Mode::Plan } else { Mode::Apply };
     let deadline = event.context.deadline();
     let margin = clients.config().deadline_margin;
-    let mut summary = SweepSummary { verify, clusters: Vec::new(), readiness: Settled::default() };
+    let mut summary =
+        SweepSummary { verify, clusters: Vec::new(), readiness: Settled::default(), handed_off: Vec::new() };
     let mut left: Vec<String> = Vec::new();
     let mut waiting = WaitingPods::default();
     for cluster in &clients.config().clusters {
@@ -80,13 +89,16 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<Swee
             left.push(cluster.clone());
             continue;
         }
-        let outcome = match run_key_waiting(clients, &Key::cluster(cluster), mode, Timestamp::now()).await {
-            Ok((run, pods)) => {
+        let budget = deadline_budget(deadline, margin);
+        let outcome = match run_key_within(clients, &Key::cluster(cluster), mode, Timestamp::now(), &budget).await {
+            Ok((mut run, pods)) => {
+                let handed = hand_off(clients, &mut run, &event.context.request_id).await;
                 emit(&RunMetrics::from_summary(FUNCTION, &run));
+                summary.handed_off.extend(run.handed_off.iter().cloned());
                 if mode == Mode::Apply {
                     waiting.add(cluster, pods);
                 }
-                match run.incomplete() {
+                match handed.err().or_else(|| run.incomplete()) {
                     Some(error) => failed(cluster, &error),
                     None => ClusterOutcome::Reconciled { cluster: cluster.clone(), summary: Box::new(run) },
                 }
@@ -101,6 +113,7 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<Swee
         let messages: Vec<Message> =
             left.iter().map(|c| Message::new(Key::cluster(c), &event.context.request_id)).collect();
         queue::send(clients.sqs(), url, &messages).await?;
+        summary.handed_off.extend(messages.iter().map(|m| m.key.to_string()));
         summary.clusters.extend(left.into_iter().map(|cluster| ClusterOutcome::Queued { cluster }));
     }
     summary.readiness = settle(clients, waiting, deadline, &event.context.request_id).await;

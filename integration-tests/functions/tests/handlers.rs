@@ -395,3 +395,79 @@ async fn reconcile_brings_gated_pods_to_ready_and_requeues_routes_still_initial(
     assert!(receive_all(&w, &url).await.is_empty(), "nothing left to requeue");
     eprintln!("readiness: bounded wait {waited:?}; ready {lag:?} after the target turned healthy (poll 100 ms)");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reliability_a_sweep_cut_by_its_deadline_hands_the_routes_to_the_queue_and_reconcile_finishes_them() {
+    let moto = moto();
+    let url = create_queue(&moto.endpoint).await;
+    let settings = [("DEADLINE_MARGIN_MS", "2000"), ("READINESS_WAIT_MS", "0")];
+    let w = world("deadline", Some((&url, &moto.endpoint)), &settings).await;
+    // Every Lattice call takes 250 ms: reading the inventory takes about 1 s and the first apply
+    // (six steps of concurrent calls) about 1.5 s more, more than the 1.5 s the sweep has beyond
+    // its 2 s margin, so the apply is cut, however fast the machine.
+    w.sim.set_faults(lattice_sim::Faults { latency_ms: 250, ..lattice_sim::Faults::default() }).expect("latency");
+    let schedule: Value = serde_json::from_str(&sample("schedule.json")).expect("schedule");
+    let summary = sweep::handle(&w.clients, LambdaEvent::new(schedule.clone(), context(Duration::from_millis(3500))))
+        .await
+        .expect("a cut sweep is no failure");
+    let summary = serde_json::to_value(summary).expect("JSON");
+    eprintln!("cut sweep: {summary}");
+    let run = &summary["clusters"][0];
+    assert_eq!(run["outcome"], "reconciled", "{summary}");
+    let run = &run["summary"];
+    let planned = run["actionsPlanned"].as_u64().expect("planned");
+    let deferred = run["actionsDeferred"].as_u64().expect("deferred");
+    assert!(deferred > 0, "the deadline cut the apply: {summary}");
+    assert_eq!(run["actionsApplied"].as_u64().expect("applied") + deferred, planned, "{summary}");
+    let routes = ["demo/HTTPRoute/default/rates", "demo/HTTPRoute/default/inventory"];
+    let handed: Vec<String> = serde_json::from_value(summary["handedOff"].clone()).expect("handedOff");
+    assert!(!handed.is_empty() && handed.iter().all(|k| routes.contains(&k.as_str())), "{summary}");
+    assert_eq!(run["handedOff"], summary["handedOff"]);
+    // The routes handed on keep the status they had (none yet): nothing claims work not done.
+    for key in &handed {
+        let name = key.rsplit('/').next().expect("name");
+        let route = w.api.get("gateway.networking.k8s.io", "v1", "httproutes", Some("default"), name).expect("route");
+        assert!(route["status"]["parents"].as_array().is_none_or(Vec::is_empty), "{key}: {}", route["status"]);
+    }
+
+    // The queue holds exactly those routes; the reconcile function, fed them, finishes the work.
+    let messages = receive_all(&w, &url).await;
+    let mut queued: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            let key: Key = serde_json::from_str(m.body().expect("body")).expect("key");
+            key.to_string()
+        })
+        .collect();
+    queued.sort();
+    let mut expected = handed.clone();
+    expected.sort();
+    assert_eq!(queued, expected);
+    w.sim.set_faults(lattice_sim::Faults::default()).expect("no latency");
+    let response = invoke_reconcile(&w, &sqs_event(&messages)).await.expect("batch");
+    assert_eq!(response, json!({"batchItemFailures": []}));
+    for route in ["rates", "inventory"] {
+        let object = w.api.get("gateway.networking.k8s.io", "v1", "httproutes", Some("default"), route).expect("route");
+        assert!(object["status"]["parents"].is_array(), "{route}: {}", object["status"]);
+        let annotations = &object["metadata"]["annotations"];
+        assert!(
+            annotations["application-networking.k8s.aws/lattice-assigned-domain-name"].is_string(),
+            "{route}: {annotations}"
+        );
+    }
+
+    // Nothing is left: a sweep with time to spare plans nothing and hands nothing off.
+    let summary =
+        sweep::handle(&w.clients, LambdaEvent::new(schedule, context(Duration::from_secs(300)))).await.expect("sweep");
+    let summary = serde_json::to_value(summary).expect("JSON");
+    assert_eq!(summary["clusters"][0]["summary"]["actionsPlanned"], 0, "{summary}");
+    assert_eq!(summary["handedOff"], json!([]), "{summary}");
+    assert!(receive_all(&w, &url).await.is_empty());
+    reliability::record(
+        "deadline-sweep-hand-off",
+        &format!(
+            "{deferred} of {planned} actions deferred at the deadline, {} routes queued, finished by 1 reconcile, next sweep plans 0",
+            handed.len()
+        ),
+    );
+}

@@ -8,13 +8,15 @@
 //!
 //! [`Anchor`] offers one building block per kind of resource (target groups of routes and of
 //! ServiceExports, services with their associations, listeners, rules); [`seed_hotel`] composes
-//! them into what the controller creates for the hotel example. Tests that need more (policies,
-//! say) add building blocks here and call them after `seed_hotel`.
+//! them into what the controller creates for the hotel example; the policy kinds' resources (auth
+//! policies, access log subscriptions, health checks, VPC associations) are added after `seed_hotel`.
 
 #![forbid(unsafe_code)]
 
 mod hotel;
+mod policies;
 mod seed;
 
 pub use hotel::{ExportSeed, HOTEL_NETWORK, HotelSeed, seed_hotel, seed_review_export};
+pub use policies::HealthCheckSeed;
 pub use seed::{Anchor, Created, Error, Identity, RouteRef, RuleSeed};

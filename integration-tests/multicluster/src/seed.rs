@@ -47,7 +47,7 @@ pub enum Error {
     },
 }
 
-fn call<E: std::error::Error + Send + Sync + 'static>(
+pub(crate) fn call<E: std::error::Error + Send + Sync + 'static>(
     operation: &'static str,
     resource: &str,
 ) -> impl FnOnce(E) -> Error {
@@ -55,7 +55,7 @@ fn call<E: std::error::Error + Send + Sync + 'static>(
     move |source| Error::Call { operation, resource, source: Box::new(source) }
 }
 
-fn field<'a>(
+pub(crate) fn field<'a>(
     value: Option<&'a str>,
     operation: &'static str,
     resource: &str,
@@ -174,7 +174,7 @@ impl Anchor {
             .collect()
     }
 
-    fn managed(&self) -> HashMap<String, String> {
+    pub(crate) fn managed(&self) -> HashMap<String, String> {
         HashMap::from([(MANAGED_BY.to_owned(), self.identity.managed_by())])
     }
 

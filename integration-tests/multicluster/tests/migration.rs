@@ -2,7 +2,8 @@
 //! created for the hotel example (its random target group names, port-80 target groups, rule
 //! names and priorities, tags), made through the real SDK against the emulator; our first
 //! reconcile with the same cluster identity must create and delete nothing, keep every service
-//! (and so its DNS name), and a second run must plan nothing.
+//! (and so its DNS name), and a second run must plan nothing. The same holds with its policies'
+//! resources (auth policy, access log subscription, health check, VPC association).
 
 mod common;
 
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use common::{ACCOUNT, World, creates_or_deletes, world};
 use model::config::Config;
 use multicluster_tests::{
-    Anchor, HOTEL_NETWORK, HotelSeed, Identity, RouteRef, RuleSeed, seed_hotel, seed_review_export,
+    Anchor, HOTEL_NETWORK, HealthCheckSeed, HotelSeed, Identity, RouteRef, RuleSeed, seed_hotel, seed_review_export,
 };
 use reconciler::{Mode, Report};
 
@@ -188,5 +189,66 @@ spec:
     assert_eq!(exported.status, "True", "{exported:?}");
     assert!(exported.message.contains(&export.target_group.id), "{}", exported.message);
     let again = world.reconcile(&config(), &input.snapshot, Mode::Plan).await;
+    assert!(again.plan.actions.is_empty(), "{:?}", again.plan.actions);
+}
+
+#[tokio::test]
+async fn what_the_controller_made_for_its_policies_is_adopted_too() {
+    let world = world(HOTEL_NETWORK).await;
+    let mut anchor = anchor(&world);
+    let seeded = seed_hotel(&mut anchor, &world.network).await.expect("seeded");
+    let mut input = manifests::load_paths(&[hotel_dir(), hotel_dir().join("../policies")]).expect("examples load");
+    let association = r#"
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: VpcAssociationPolicy
+metadata: {name: hotel-vpc, namespace: default}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: my-hotel}
+  securityGroupIds: [sg-0aaaaaaaaaaaaaaa1, sg-0aaaaaaaaaaaaaaa2]
+"#;
+    manifests::load_str(association, Path::new("association.yaml"), &mut input);
+    assert!(input.errors.is_empty(), "{:?}", input.errors);
+    let snapshot = &input.snapshot;
+
+    // The existing controller's work for the same four policies, through the SDK.
+    let document = snapshot.iam_auth_policies[0].spec.policy.clone();
+    anchor.auth_policy(&seeded.services["rates-default"].id, &document).await.expect("auth policy");
+    let destination = snapshot.access_log_policies[0].spec.destination_arn.clone().expect("destination");
+    let inventory = &seeded.services["inventory-default"].id;
+    anchor.access_log_subscription(inventory, &destination, ("default", "inventory-logs")).await.expect("subscription");
+    let check = HealthCheckSeed {
+        path: "/health".into(),
+        interval_seconds: 10,
+        timeout_seconds: 2,
+        healthy_threshold: 2,
+        unhealthy_threshold: 3,
+        status_match: "200-299".into(),
+    };
+    anchor.health_check(&seeded.target_groups["parking"].id, &check).await.expect("health check");
+    anchor
+        .vpc_association(&world.network, &["sg-0aaaaaaaaaaaaaaa2", "sg-0aaaaaaaaaaaaaaa1"])
+        .await
+        .expect("association");
+    let before = world.services().await;
+
+    world.sim.reset_calls();
+    let report = world.apply(&config(), snapshot).await;
+    let calls = world.sim.calls();
+    let ops: Vec<&str> = report.plan.actions.iter().map(|a| a.op()).collect();
+    eprintln!("migration reconcile with policies: plan {ops:?}, calls {calls:?}");
+    assert!(creates_or_deletes(&calls).is_empty(), "{calls:?}");
+    // Only our own tags are added: the parking target group's TargetGroupPolicy tag and the
+    // association's VpcAssociationPolicy tag, which the existing controller does not write.
+    assert_eq!(ops, ["TagResource", "TagResource"], "{ops:?}");
+    assert!(report.plan.refused.is_empty(), "{:?}", report.plan.refused);
+    assert_eq!(world.services().await, before, "every service kept its id and DNS name");
+    assert_routes_keep_their_services(&report, &before);
+    for kind in ["IAMAuthPolicy", "AccessLogPolicy", "TargetGroupPolicy", "VpcAssociationPolicy"] {
+        let entry = report.translation.status.iter().find(|e| e.kind == kind).unwrap_or_else(|| panic!("{kind}"));
+        for (_, condition) in entry.conditions() {
+            assert_eq!(condition.status, "True", "{kind}: {condition:?}");
+        }
+    }
+    let again = world.reconcile(&config(), snapshot, Mode::Plan).await;
     assert!(again.plan.actions.is_empty(), "{:?}", again.plan.actions);
 }

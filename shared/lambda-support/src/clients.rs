@@ -114,5 +114,10 @@ impl Clients {
 
 /// The Lattice adapter's pacing from the configuration.
 pub fn adapter_config(config: &Config) -> AdapterConfig {
-    AdapterConfig { tps: config.lattice_tps, max_attempts: config.lattice_max_attempts, ..AdapterConfig::default() }
+    AdapterConfig {
+        tps: config.lattice_tps,
+        max_attempts: config.lattice_max_attempts,
+        max_concurrency: usize::try_from(config.lattice_concurrency).unwrap_or(usize::MAX),
+        ..AdapterConfig::default()
+    }
 }

@@ -5,6 +5,10 @@ use std::time::Duration;
 
 /// Requests per second against VPC Lattice when `LATTICE_TPS` is unset.
 pub const DEFAULT_LATTICE_TPS: u32 = 10;
+/// Lattice calls in flight at once when `LATTICE_CONCURRENCY` is unset.
+pub const DEFAULT_LATTICE_CONCURRENCY: u32 = 4;
+/// The largest `LATTICE_CONCURRENCY` accepted.
+const MAX_LATTICE_CONCURRENCY: u32 = 64;
 /// Attempts per VPC Lattice call when `LATTICE_MAX_ATTEMPTS` is unset.
 pub const DEFAULT_LATTICE_MAX_ATTEMPTS: u32 = 5;
 /// The Kubernetes username of our own writes when `RECONCILER_USERNAME` is unset.
@@ -39,10 +43,15 @@ pub struct Config {
     pub lattice_tps: u32,
     /// `LATTICE_MAX_ATTEMPTS`: attempts per VPC Lattice call (at least 1).
     pub lattice_max_attempts: u32,
+    /// `LATTICE_CONCURRENCY`: most VPC Lattice calls in flight at once (1 to 64): the detail
+    /// reads of the inventory, and independent actions of one step of a plan. Every call still
+    /// waits for the `LATTICE_TPS` rate limit.
+    pub lattice_concurrency: u32,
     /// `RECONCILER_USERNAME`: the Kubernetes username our own writes carry; the audit function
     /// ignores its events.
     pub reconciler_username: String,
-    /// `DEADLINE_MARGIN_MS`: no new cluster is started with less time than this before the deadline.
+    /// `DEADLINE_MARGIN_MS`: no new cluster, and no new VPC Lattice action, is started with less
+    /// time than this before the deadline; the work left is handed to the queue.
     pub deadline_margin: Duration,
     /// `READINESS_WAIT_MS`: after its runs, an invocation checks gated pods that are not ready yet
     /// again for at most this long (never past the deadline margin); 0 turns the wait off.
@@ -130,6 +139,13 @@ impl Config {
         if lattice_max_attempts == 0 {
             return Err(bad("LATTICE_MAX_ATTEMPTS", "must be at least 1".into()));
         }
+        let lattice_concurrency = small("LATTICE_CONCURRENCY", DEFAULT_LATTICE_CONCURRENCY)?;
+        if !(1..=MAX_LATTICE_CONCURRENCY).contains(&lattice_concurrency) {
+            return Err(bad(
+                "LATTICE_CONCURRENCY",
+                format!("{lattice_concurrency} is not between 1 and {MAX_LATTICE_CONCURRENCY}"),
+            ));
+        }
         let reconciler_username = get("RECONCILER_USERNAME").unwrap_or_else(|| DEFAULT_RECONCILER_USERNAME.to_owned());
         let deadline_margin = Duration::from_millis(number("DEADLINE_MARGIN_MS", DEFAULT_DEADLINE_MARGIN_MS)?);
         let readiness_wait = Duration::from_millis(number("READINESS_WAIT_MS", DEFAULT_READINESS_WAIT_MS)?);
@@ -163,6 +179,7 @@ impl Config {
             kubeconfig,
             lattice_tps,
             lattice_max_attempts,
+            lattice_concurrency,
             reconciler_username,
             deadline_margin,
             readiness_wait,
@@ -199,6 +216,7 @@ mod tests {
         assert_eq!(config.clusters, ["demo", "prod"]);
         assert_eq!(config.lattice_tps, 10);
         assert_eq!(config.lattice_max_attempts, 5);
+        assert_eq!(config.lattice_concurrency, 4);
         assert_eq!(config.reconciler_username, "lattice-reconciler");
         assert_eq!(config.deadline_margin, Duration::from_secs(20));
         assert_eq!((config.readiness_wait, config.readiness_poll), (Duration::from_secs(60), Duration::from_secs(5)));
@@ -218,6 +236,9 @@ mod tests {
             (&[("QUEUE_URL", "https://sqs/q")], "QUEUE_URL"),
             (&[("LATTICE_TPS", "fast")], "LATTICE_TPS"),
             (&[("LATTICE_MAX_ATTEMPTS", "0")], "LATTICE_MAX_ATTEMPTS"),
+            (&[("LATTICE_CONCURRENCY", "0")], "LATTICE_CONCURRENCY"),
+            (&[("LATTICE_CONCURRENCY", "65")], "LATTICE_CONCURRENCY"),
+            (&[("LATTICE_CONCURRENCY", "many")], "LATTICE_CONCURRENCY"),
             (&[("DEADLINE_MARGIN_MS", "-1")], "DEADLINE_MARGIN_MS"),
             (&[("READINESS_WAIT_MS", "soon")], "READINESS_WAIT_MS"),
             (&[("READINESS_POLL_MS", "10")], "READINESS_POLL_MS"),

@@ -12,6 +12,8 @@
 //! - **keys** ([`Key`]): `{cluster, kind, namespace, name}`, the unit of work that travels through
 //!   the queue, and how a key narrows a reconcile ([`Key::read_scope`]);
 //! - **runs** ([`run_key`]): one scoped reconcile and its [`Summary`];
+//! - **deadlines** ([`deadline_budget`], [`hand_off`]): a run starts no Lattice action within
+//!   `DEADLINE_MARGIN_MS` of the Lambda deadline, and what it left goes to the queue as keys;
 //! - **readiness** ([`settle`]): gated pods a run left not ready, checked again within a bounded
 //!   wait, and the routes of those still `INITIAL` put back on the queue;
 //! - **the queue** ([`queue`]): FIFO messages with group and deduplication ids, sent in batches;
@@ -30,6 +32,7 @@
 mod clients;
 pub mod config;
 mod error;
+mod handoff;
 mod key;
 pub mod metrics;
 pub mod queue;
@@ -39,10 +42,11 @@ mod run;
 pub use clients::{Clients, ConnectedCluster, adapter_config};
 pub use config::Config;
 pub use error::{Error, ErrorType};
+pub use handoff::{MAX_SCOPED_KEYS, deadline_budget, hand_off, keys_for};
 pub use key::{Key, ROUTE_KINDS};
 pub use queue::Message;
 pub use readiness::{Settled, WaitingPods, requeue_keys, settle};
-pub use run::{Summary, run_key, run_key_waiting};
+pub use run::{Summary, run_key, run_key_waiting, run_key_within};
 
 /// Installs the global `tracing` subscriber: JSON lines when `json` (Lambda's
 /// `AWS_LAMBDA_LOG_FORMAT=JSON`), plain text otherwise; the level from `RUST_LOG` (`info` when unset).

@@ -23,6 +23,10 @@ pub struct RunMetrics {
     pub actions_applied: u64,
     /// Lattice actions that failed.
     pub actions_failed: u64,
+    /// Lattice actions not started because the deadline was near.
+    pub actions_deferred: u64,
+    /// Keys handed to the queue for the work left at the deadline.
+    pub handed_off: u64,
     /// Status writes.
     pub status_writes: u64,
     /// Wall time in milliseconds.
@@ -39,6 +43,8 @@ impl RunMetrics {
             calls: summary.calls.clone(),
             actions_applied: count(summary.actions_applied),
             actions_failed: count(summary.actions_failed),
+            actions_deferred: count(summary.actions_deferred),
+            handed_off: count(summary.handed_off.len()),
             status_writes: count(summary.status_written.len()),
             duration_ms: summary.duration_ms,
         }
@@ -54,6 +60,8 @@ pub fn emf_document(metrics: &RunMetrics, timestamp_ms: i64) -> Value {
     values.extend(metrics.calls.iter().map(|(op, n)| (format!("ApiCalls.{op}"), "Count", *n)));
     values.push(("ActionsApplied".to_owned(), "Count", metrics.actions_applied));
     values.push(("ActionsFailed".to_owned(), "Count", metrics.actions_failed));
+    values.push(("ActionsDeferred".to_owned(), "Count", metrics.actions_deferred));
+    values.push(("HandedOff".to_owned(), "Count", metrics.handed_off));
     values.push(("StatusWrites".to_owned(), "Count", metrics.status_writes));
     values.push(("DurationMs".to_owned(), "Milliseconds", metrics.duration_ms));
     let definitions: Vec<Value> = values.iter().map(|(name, unit, _)| json!({"Name": name, "Unit": unit})).collect();
@@ -97,6 +105,8 @@ mod tests {
             calls: [("CreateService".to_owned(), 2), ("ListServices".to_owned(), 3)].into(),
             actions_applied: 2,
             actions_failed: 1,
+            actions_deferred: 3,
+            handed_off: 2,
             status_writes: 4,
             duration_ms: 1250,
         };
@@ -113,6 +123,8 @@ mod tests {
                         {"Name": "ApiCalls.ListServices", "Unit": "Count"},
                         {"Name": "ActionsApplied", "Unit": "Count"},
                         {"Name": "ActionsFailed", "Unit": "Count"},
+                        {"Name": "ActionsDeferred", "Unit": "Count"},
+                        {"Name": "HandedOff", "Unit": "Count"},
                         {"Name": "StatusWrites", "Unit": "Count"},
                         {"Name": "DurationMs", "Unit": "Milliseconds"}
                     ]
@@ -125,6 +137,8 @@ mod tests {
             "ApiCalls.ListServices": 3,
             "ActionsApplied": 2,
             "ActionsFailed": 1,
+            "ActionsDeferred": 3,
+            "HandedOff": 2,
             "StatusWrites": 4,
             "DurationMs": 1250
         });

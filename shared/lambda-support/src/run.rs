@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::jiff::Timestamp;
-use reconciler::{Mode, ReadScope, Waiting, run_cluster};
+use model::budget::Budget;
+use reconciler::{Mode, ReadScope, Waiting, run_cluster_within};
 use serde::Serialize;
 use tracing::Instrument as _;
 
@@ -27,6 +28,15 @@ pub struct Summary {
     pub actions_failed: usize,
     /// Lattice actions left for a later run (a resource still being created).
     pub actions_pending: usize,
+    /// Lattice actions not started because the deadline was near; their owners are in `left`.
+    pub actions_deferred: usize,
+    /// Keys put on the queue for the work left at the deadline (`demo/HTTPRoute/shop/web`, or the
+    /// cluster key `demo/Cluster//demo`); see [`crate::hand_off`].
+    pub handed_off: Vec<String>,
+    /// The keys that finish the work this run left at the deadline (see [`crate::keys_for`]);
+    /// [`crate::hand_off`] sends them.
+    #[serde(skip)]
+    pub left: Vec<Key>,
     /// VPC Lattice and tagging API calls, by operation.
     pub calls: BTreeMap<String, u64>,
     /// Objects whose status or annotations were written.
@@ -79,6 +89,19 @@ pub async fn run_key_waiting(
     mode: Mode,
     now: Timestamp,
 ) -> Result<(Summary, Vec<Waiting>), Error> {
+    run_key_within(clients, key, mode, now, &Budget::unlimited()).await
+}
+
+/// [`run_key_waiting`] whose apply starts actions only while `budget` allows (see
+/// [`crate::deadline_budget`]); the keys that finish what it left are in [`Summary::left`], for
+/// [`crate::hand_off`].
+pub async fn run_key_within(
+    clients: &Clients,
+    key: &Key,
+    mode: Mode,
+    now: Timestamp,
+    budget: &Budget,
+) -> Result<(Summary, Vec<Waiting>), Error> {
     key.validate()?;
     let connected = clients.cluster(&key.cluster).await?;
     let scope = key.read_scope();
@@ -88,7 +111,7 @@ pub async fn run_key_waiting(
     };
     let span = tracing::info_span!("reconcile", cluster = %key.cluster, key = %key);
     let started = std::time::Instant::now();
-    let run = run_cluster(&connected.cluster, clients.lattice(), &connected.config, &scope, mode, now)
+    let run = run_cluster_within(&connected.cluster, clients.lattice(), &connected.config, &scope, mode, now, budget)
         .instrument(span)
         .await
         .map_err(|source| Error::Reconcile {
@@ -123,6 +146,9 @@ pub async fn run_key_waiting(
         actions_applied: apply.applied,
         actions_failed: apply.failed.len() + apply.skipped.len(),
         actions_pending: apply.pending.len(),
+        actions_deferred: apply.deferred.len(),
+        handed_off: Vec::new(),
+        left: crate::handoff::keys_for(&key.cluster, &report.left),
         calls: report.calls.clone(),
         status_written: write.written.iter().map(ToString::to_string).collect(),
         status_failed: write.failed.iter().map(|(object, reason)| format!("{object}: {reason}")).collect(),

@@ -169,6 +169,18 @@ pub fn with_additional(mut tags: Tags, additional: &Tags) -> Tags {
     tags
 }
 
+/// `base` with the additional tags the object's `tags` annotation asks for, and notes for its
+/// status: reserved keys left out, or why an invalid annotation adds no tag at all.
+pub fn object_tags(annotations: Option<&BTreeMap<String, String>>, base: Tags) -> (Tags, Vec<String>) {
+    match annotations.and_then(|a| a.get(ANNOTATION_TAGS)) {
+        None => (base, Vec::new()),
+        Some(value) => match additional_tags(value) {
+            Ok(additional) => (with_additional(base, &additional.tags), additional.dropped),
+            Err(problem) => (base, vec![format!("{problem}; no additional tags are applied")]),
+        },
+    }
+}
+
 /// Rule priorities asked for by `rule-{i}-priority` annotations, by rule index, or the messages
 /// naming each invalid annotation (not an integer, outside 1..100, a priority given twice).
 pub fn rule_priorities(annotations: &BTreeMap<String, String>) -> Result<BTreeMap<usize, i32>, Vec<String>> {

@@ -13,6 +13,7 @@
 pub mod annotations;
 pub mod attach;
 pub mod backends;
+pub mod budget;
 pub mod certificates;
 pub mod conditions;
 pub mod config;

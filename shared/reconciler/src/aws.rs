@@ -7,7 +7,7 @@ use model::imports::ImportQueries;
 use model::observed::{ObservedState, ObservedTargetGroup, TargetHealth};
 use model::plan::{Plan, Scope};
 
-use crate::{ActionProblem, ApplyOutcome, BoxError, LatticeReader, LatticeWriter, TargetHealthReader};
+use crate::{ActionProblem, ApplyOutcome, BoxError, Budget, LatticeReader, LatticeWriter, TargetHealthReader};
 
 impl LatticeReader for lattice::Lattice {
     async fn observe(
@@ -33,14 +33,21 @@ impl LatticeReader for lattice::Lattice {
 }
 
 impl LatticeWriter for lattice::Lattice {
-    async fn apply(&self, plan: &Plan, observed: &mut ObservedState, managed_by: &str) -> ApplyOutcome {
-        let report = lattice::Lattice::apply(self, plan, observed, managed_by).await;
+    async fn apply(
+        &self,
+        plan: &Plan,
+        observed: &mut ObservedState,
+        managed_by: &str,
+        budget: &Budget,
+    ) -> ApplyOutcome {
+        let report = lattice::Lattice::apply_within(self, plan, observed, managed_by, budget).await;
         let problem = |(action, message): (model::plan::Action, String)| ActionProblem { action, message };
         ApplyOutcome {
             applied: report.applied.len(),
             failed: report.failed.into_iter().map(|f| ActionProblem { action: f.action, message: f.error }).collect(),
             skipped: report.skipped.into_iter().map(problem).collect(),
             pending: report.pending.into_iter().map(problem).collect(),
+            deferred: report.deferred,
         }
     }
 

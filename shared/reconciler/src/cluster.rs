@@ -13,7 +13,7 @@ use model::snapshot::{ClusterSnapshot, ObjectRef};
 use model::status::StatusEntry;
 
 use crate::readiness::{PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, sync_readiness};
-use crate::{BoxError, LatticeReader, LatticeWriter, Mode, Report, Request, difference, reconcile};
+use crate::{BoxError, Budget, LatticeReader, LatticeWriter, Mode, Report, Request, difference, reconcile_within};
 
 /// What to read from the cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +103,25 @@ where
     C: ClusterSource + StatusSink + DnsRecords + PodGates,
     L: LatticeReader + LatticeWriter + TargetHealthReader,
 {
+    run_cluster_within(cluster, lattice, config, scope, mode, now, &Budget::unlimited()).await
+}
+
+/// [`run_cluster`] whose apply starts actions only while `budget` allows (see
+/// [`crate::reconcile_within`]): the routes whose work was left ([`Report::left`]) keep the status
+/// they carry, and the report says whose work a later run must finish.
+pub async fn run_cluster_within<C, L>(
+    cluster: &C,
+    lattice: &L,
+    config: &Config,
+    scope: &ReadScope,
+    mode: Mode,
+    now: Timestamp,
+    budget: &Budget,
+) -> Result<ClusterReport, ClusterError>
+where
+    C: ClusterSource + StatusSink + DnsRecords + PodGates,
+    L: LatticeReader + LatticeWriter + TargetHealthReader,
+{
     let before = lattice.calls();
     let snapshot = cluster.read(scope).await.map_err(|source| ClusterError::Read { source })?;
     let read = snapshot.clone();
@@ -112,7 +131,8 @@ where
             [OwnerKey { kind: r.kind.clone(), namespace: r.namespace.clone(), name: r.name.clone() }].into(),
         ),
     };
-    let mut report = reconcile(lattice, config, Request { snapshot, scope: lattice_scope, mode, now }).await?;
+    let mut report =
+        reconcile_within(lattice, config, Request { snapshot, scope: lattice_scope, mode, now }, budget).await?;
     let in_scope = |kind: &str, namespace: &str, name: &str| match scope {
         ReadScope::All => true,
         ReadScope::Route(r) => kind == r.kind && namespace == r.namespace && name == r.name,

@@ -15,15 +15,24 @@
 //! readiness gates of the pods behind our target groups set from Lattice target health
 //! ([`PodGates`], [`TargetHealthReader`]); pods still waiting can be checked again within a
 //! bounded wait ([`recheck_readiness`]).
+//!
+//! Deadlines: [`reconcile_within`] and [`run_cluster_within`] pass a [`Budget`] to the apply,
+//! which starts no action once it is spent. The owners of the actions not started come back in
+//! [`Report::left`] for the caller to hand on (the functions put them on the queue), and their
+//! status is not written by this run: it keeps what the objects carry until the run that
+//! finishes their work writes it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use k8s_openapi::jiff::Timestamp;
+pub use model::budget::Budget;
 use model::certificates::ObservedCertificate;
 use model::config::Config;
 use model::imports::ImportQueries;
 use model::observed::{ObservedState, ObservedTargetGroup};
+pub use model::plan::owners::Leftover;
+use model::plan::owners::leftover;
 use model::plan::{Action, Plan, Scope, plan};
 use model::snapshot::ClusterSnapshot;
 use model::translate::{Translation, translate};
@@ -63,12 +72,15 @@ pub trait LatticeReader {
 /// Executes plans against VPC Lattice.
 pub trait LatticeWriter {
     /// Runs `plan`, attempting every independent action, and updates `observed` with what
-    /// changed (ids, ARNs, DNS names of created resources; removed ones).
+    /// changed (ids, ARNs, DNS names of created resources; removed ones). `budget` is asked
+    /// before each action: once it is spent, no further action starts (one in flight completes)
+    /// and the rest are reported in [`ApplyOutcome::deferred`].
     fn apply(
         &self,
         plan: &Plan,
         observed: &mut ObservedState,
         managed_by: &str,
+        budget: &Budget,
     ) -> impl Future<Output = ApplyOutcome> + Send;
 
     /// API calls made so far, by operation name.
@@ -95,6 +107,8 @@ pub struct ApplyOutcome {
     pub skipped: Vec<ActionProblem>,
     /// Actions left for the next run (e.g. a resource still being created).
     pub pending: Vec<ActionProblem>,
+    /// Actions not started because the run's budget was spent (the deadline was near).
+    pub deferred: Vec<Action>,
 }
 
 impl ApplyOutcome {
@@ -144,6 +158,9 @@ pub struct Report {
     pub calls: BTreeMap<String, u64>,
     /// Routes left exactly as they are because objects they depend on could not be read.
     pub protected: BTreeSet<model::lattice::OwnerKey>,
+    /// The owners of the actions not started because the budget was spent: their work (and their
+    /// status) is for a later run. Empty when the whole plan was attempted.
+    pub left: Leftover,
 }
 
 /// Why a run could not complete.
@@ -165,11 +182,23 @@ pub enum Error {
     },
 }
 
-/// Runs the pipeline once.
+/// Runs the pipeline once, with no limit on the apply.
 pub async fn reconcile<L: LatticeReader + LatticeWriter>(
     lattice: &L,
     config: &Config,
     request: Request,
+) -> Result<Report, Error> {
+    reconcile_within(lattice, config, request, &Budget::unlimited()).await
+}
+
+/// Runs the pipeline once; the apply starts actions only while `budget` allows. The owners of
+/// the actions it did not start are in [`Report::left`], and their status entries are left out
+/// of the translation, so that nothing reports work that was not done.
+pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
+    lattice: &L,
+    config: &Config,
+    request: Request,
+    budget: &Budget,
 ) -> Result<Report, Error> {
     let managed_by = config.identity.managed_by();
     let before = lattice.calls();
@@ -212,26 +241,40 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
     // Routes waiting for an ACM certificate keep what they have in Lattice.
     let plan = plan(&translation.desired, &observed, &narrow(scope.clone(), &translation.held), &managed_by);
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");
+    let mut left = Leftover::default();
     let (apply, translation, inventory) = match request.mode {
         Mode::Plan => (None, translation, observed.clone()),
         Mode::Apply if plan.actions.is_empty() => (Some(ApplyOutcome::default()), translation, observed.clone()),
         Mode::Apply => {
             let mut after = observed.clone();
-            let outcome = lattice.apply(&plan, &mut after, &managed_by).await;
+            let outcome = lattice.apply(&plan, &mut after, &managed_by, budget).await;
             tracing::info!(
                 applied = outcome.applied,
                 failed = outcome.failed.len(),
                 skipped = outcome.skipped.len(),
                 pending = outcome.pending.len(),
+                deferred = outcome.deferred.len(),
                 "Applied"
             );
             let translation = translate(&request.snapshot, &after, config, request.now);
+            left = leftover(&outcome.deferred, &translation.desired, &after);
+            if !left.is_empty() {
+                tracing::warn!(
+                    deferred = outcome.deferred.len(),
+                    owners = left.owners.len(),
+                    unowned = left.unowned,
+                    "Left actions for a later run: the time budget was spent"
+                );
+            }
             (Some(outcome), translation, after)
         }
     };
     let mut translation = translation;
     translation.status.retain(|e| {
-        !protected.iter().any(|o| o.kind == e.kind && Some(&o.namespace) == e.namespace.as_ref() && o.name == e.name)
+        let is = |o: &model::lattice::OwnerKey| {
+            o.kind == e.kind && Some(&o.namespace) == e.namespace.as_ref() && o.name == e.name
+        };
+        !protected.iter().any(is) && !left.owners.iter().any(is)
     });
     if !protected.is_empty() {
         tracing::warn!(
@@ -240,7 +283,7 @@ pub async fn reconcile<L: LatticeReader + LatticeWriter>(
         );
     }
     let calls = difference(&lattice.calls(), &before);
-    Ok(Report { observed, inventory, plan, apply, translation, calls, protected })
+    Ok(Report { observed, inventory, plan, apply, translation, calls, protected, left })
 }
 
 /// The scope without the protected routes.
@@ -272,6 +315,7 @@ mod readiness;
 
 pub use cluster::{
     ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, StatusSink, WriteOutcome, run_cluster,
+    run_cluster_within,
 };
 pub use readiness::{
     PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, WaitPolicy, Waiting, recheck_readiness,
@@ -280,3 +324,5 @@ pub use readiness::{
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_deadline;

@@ -15,14 +15,14 @@ use model::snapshot::ClusterSnapshot;
 use super::*;
 
 /// VPC Lattice in memory; `fail_observe` makes the next read fail.
-struct MemoryLattice {
+pub(crate) struct MemoryLattice {
     state: Mutex<(ObservedState, IdGen)>,
     calls: Mutex<BTreeMap<String, u64>>,
     fail_observe: Mutex<bool>,
 }
 
 impl MemoryLattice {
-    fn with_network(name: &str) -> Self {
+    pub(crate) fn with_network(name: &str) -> Self {
         let observed = ObservedState {
             service_networks: vec![ObservedServiceNetwork {
                 id: "sn-0123456789abcdef0".into(),
@@ -75,11 +75,21 @@ impl LatticeReader for MemoryLattice {
 }
 
 impl LatticeWriter for MemoryLattice {
-    async fn apply(&self, plan: &Plan, observed: &mut ObservedState, _managed_by: &str) -> ApplyOutcome {
+    async fn apply(
+        &self,
+        plan: &Plan,
+        observed: &mut ObservedState,
+        _managed_by: &str,
+        budget: &Budget,
+    ) -> ApplyOutcome {
         let mut outcome = ApplyOutcome::default();
         let mut guard = self.state.lock().expect("state");
         let (state, ids) = &mut *guard;
         for action in &plan.actions {
+            if !budget.allows() {
+                outcome.deferred.push(action.clone());
+                continue;
+            }
             self.count(action.op());
             match apply_action(action, state, ids) {
                 Ok(()) => outcome.applied += 1,
@@ -97,14 +107,14 @@ impl LatticeWriter for MemoryLattice {
     }
 }
 
-fn hotel() -> ClusterSnapshot {
+pub(crate) fn hotel() -> ClusterSnapshot {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/hotel");
     let loaded = manifests::load_paths(&[dir]).expect("examples load");
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     loaded.snapshot
 }
 
-fn config() -> Config {
+pub(crate) fn config() -> Config {
     Config::new(Identity {
         account_id: "111122223333".into(),
         cluster_name: "test".into(),
@@ -113,7 +123,7 @@ fn config() -> Config {
     })
 }
 
-fn request(snapshot: ClusterSnapshot, mode: Mode) -> Request {
+pub(crate) fn request(snapshot: ClusterSnapshot, mode: Mode) -> Request {
     Request { snapshot, scope: Scope::All, mode, now: Timestamp::from_second(1_767_225_600).expect("time") }
 }
 

@@ -49,7 +49,13 @@ impl LatticeReader for Fixed {
 }
 
 impl LatticeWriter for Fixed {
-    async fn apply(&self, _plan: &Plan, _observed: &mut ObservedState, _managed_by: &str) -> ApplyOutcome {
+    async fn apply(
+        &self,
+        _plan: &Plan,
+        _observed: &mut ObservedState,
+        _managed_by: &str,
+        _budget: &reconciler::Budget,
+    ) -> ApplyOutcome {
         panic!("golden scenarios only plan")
     }
 

@@ -6,6 +6,9 @@
 //! sent (creates with a per-run idempotency token, see [`token`]), waiting out resources in
 //! progress (see [`wait`]); its answer then updates the inventory (see [`update`]). Every
 //! action ends up in exactly one list of the [`ApplyReport`].
+//!
+//! [`Lattice::apply_within`] asks a [`Budget`] before each action: once it is spent, no further
+//! action starts (those in flight complete) and the rest of the plan is reported `deferred`.
 
 mod execute;
 #[cfg(test)]
@@ -18,6 +21,7 @@ mod token;
 mod update;
 mod wait;
 
+use model::budget::Budget;
 use model::observed::ObservedState;
 use model::plan::{Action, Plan};
 use serde::Serialize;
@@ -53,6 +57,9 @@ pub struct ApplyReport {
     pub skipped: Vec<(Action, String)>,
     /// Actions left for the next run because a resource stayed in progress, with the reason.
     pub pending: Vec<(Action, String)>,
+    /// Actions not started because the run's budget was spent, in plan order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<Action>,
 }
 
 impl ApplyReport {
@@ -63,7 +70,7 @@ impl ApplyReport {
 
     /// Whether every action took effect.
     pub fn is_complete(&self) -> bool {
-        self.is_success() && self.pending.is_empty()
+        self.is_success() && self.pending.is_empty() && self.deferred.is_empty()
     }
 }
 
@@ -80,10 +87,28 @@ impl Lattice {
     /// it. Every independent action is attempted; one whose prerequisite did not apply is
     /// skipped (or left pending when the prerequisite is pending), and nothing is silent.
     pub async fn apply(&self, plan: &Plan, observed: &mut ObservedState, managed_by: &str) -> ApplyReport {
+        self.apply_within(plan, observed, managed_by, &Budget::unlimited()).await
+    }
+
+    /// [`Lattice::apply`], asking `budget` before each action. Once it is spent no action starts
+    /// (one in flight completes) and every action not started is reported `deferred`: what was
+    /// applied is a prefix of the plan, up to the order of independent actions within a group,
+    /// so the next run's plan finishes the work.
+    pub async fn apply_within(
+        &self,
+        plan: &Plan,
+        observed: &mut ObservedState,
+        managed_by: &str,
+        budget: &Budget,
+    ) -> ApplyReport {
         let run = Run { seed: self.config().token_seed, number: self.next_run() };
         let mut report = ApplyReport::default();
         let mut ledger = Ledger::for_plan(&plan.actions);
         for group in sequencing::groups(&plan.actions) {
+            if budget.is_spent() {
+                report.deferred.extend(plan.actions[group].iter().cloned());
+                continue;
+            }
             let mut ready = Vec::new();
             for index in group {
                 let action = &plan.actions[index];
@@ -97,7 +122,8 @@ impl Lattice {
             let done = self
                 .bounded(chains, |chain| {
                     let this = self.clone();
-                    async move { this.run_chain(chain, run).await }
+                    let budget = budget.clone();
+                    async move { this.run_chain(chain, run, budget).await }
                 })
                 .await;
             let mut done: Vec<(Ready, Result<Answer, Unapplied>)> = done.into_iter().flatten().collect();
@@ -112,19 +138,25 @@ impl Lattice {
             failed = report.failed.len(),
             skipped = report.skipped.len(),
             pending = report.pending.len(),
+            deferred = report.deferred.len(),
             "Applied plan"
         );
         report
     }
 
-    /// Sends the actions of one chain in order. After a failed `BatchUpdateRule` the rest of
-    /// the listener's batches are skipped: they were computed assuming the earlier ones applied.
-    async fn run_chain(self, chain: Vec<Ready>, run: Run) -> Vec<(Ready, Result<Answer, Unapplied>)> {
+    /// Sends the actions of one chain in order, each only if `budget` still allows. After a failed
+    /// `BatchUpdateRule` the rest of the listener's batches are skipped: they were computed
+    /// assuming the earlier ones applied.
+    async fn run_chain(self, chain: Vec<Ready>, run: Run, budget: Budget) -> Vec<(Ready, Result<Answer, Unapplied>)> {
         let mut out = Vec::with_capacity(chain.len());
         let mut stop: Option<String> = None;
         for ready in chain {
             if let Some(reason) = &stop {
                 out.push((ready, Err(Unapplied::Skipped(reason.clone()))));
+                continue;
+            }
+            if !budget.allows() {
+                out.push((ready, Err(Unapplied::Deferred)));
                 continue;
             }
             let result = self.perform(&ready.resolved, run).await;
@@ -172,6 +204,10 @@ impl Lattice {
             Err(Unapplied::Skipped(reason)) => {
                 ledger.record(action, observed, false, &reason);
                 report.skipped.push((action.clone(), reason));
+            }
+            Err(Unapplied::Deferred) => {
+                ledger.record(action, observed, true, "not started: the run's time was spent");
+                report.deferred.push(action.clone());
             }
         }
     }

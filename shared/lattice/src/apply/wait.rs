@@ -33,6 +33,8 @@ pub(super) enum Unapplied {
     Pending(String),
     /// The action was not sent.
     Skipped(String),
+    /// The action was not started: the run's budget was spent.
+    Deferred,
 }
 
 fn busy(status: Option<&str>) -> bool {

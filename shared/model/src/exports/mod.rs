@@ -26,6 +26,7 @@ use std::collections::BTreeSet;
 use crds::ServiceExport;
 use k8s_openapi::api::core::v1::ServicePort;
 
+use crate::annotations;
 use crate::backends::{ip_config, targets};
 use crate::config::Config;
 use crate::gateway::Problem;
@@ -86,6 +87,9 @@ pub struct ExportOutcome {
     pub target_groups: Vec<(TargetGroupSpec, String)>,
     /// Problems with the spec or annotations (reason, message naming the field).
     pub problems: Vec<Problem>,
+    /// Remarks that do not make the export invalid (the `tags` annotation's reserved or invalid
+    /// entries), added to the `Valid` message.
+    pub notes: Vec<String>,
 }
 
 /// The federation annotation: `Some(true)` ours, `Some(false)` absent, `None` someone else's.
@@ -150,6 +154,7 @@ pub fn build(snapshot: &ClusterSnapshot, config: &Config) -> Vec<ExportOutcome> 
                 federated: false,
                 target_groups: Vec::new(),
                 problems: Vec::new(),
+                notes: Vec::new(),
             }),
             Some(true) => out.push(one(export, snapshot, config)),
         }
@@ -169,8 +174,15 @@ fn protocol(route_type: &str) -> Option<(&'static str, Option<&'static str>)> {
 
 fn one(export: &ServiceExport, snapshot: &ClusterSnapshot, config: &Config) -> ExportOutcome {
     let namespace = namespace_of(&export.metadata);
-    let mut outcome =
-        ExportOutcome { export: export.clone(), federated: true, target_groups: Vec::new(), problems: Vec::new() };
+    let mut outcome = ExportOutcome {
+        export: export.clone(),
+        federated: true,
+        target_groups: Vec::new(),
+        problems: Vec::new(),
+        notes: Vec::new(),
+    };
+    let (additional, notes) = annotations::object_tags(export.metadata.annotations.as_ref(), Tags::new());
+    outcome.notes = notes;
     let service_name = service_name(export);
     let Some(service) = snapshot
         .services
@@ -196,7 +208,9 @@ fn one(export: &ServiceExport, snapshot: &ClusterSnapshot, config: &Config) -> E
         target_group_policy::settings_for(snapshot, SOURCE_SERVICE_EXPORT, namespace, name_of(&export.metadata));
     let build = |port_number: i32, protocol: (&str, Option<&str>), targets: Vec<Target>| {
         let (protocol, version) = target_group_policy::export_protocols(policy.as_ref(), protocol);
-        target_group(export, config, port_number, (&protocol, version.as_deref()), targets, ipv6)
+        let mut group = target_group(export, config, port_number, (&protocol, version.as_deref()), targets, ipv6);
+        group.tags = annotations::with_additional(std::mem::take(&mut group.tags), &additional);
+        group
     };
     match &export.spec.exported_ports {
         Some(entries) if entries.is_empty() => outcome

@@ -38,7 +38,12 @@ pub fn status(
                 computed.push(match o.problems.first() {
                     None => {
                         let exported: Vec<&str> = o.target_groups.iter().map(|(_, what)| what.as_str()).collect();
-                        cond(CONDITION_VALID, true, reasons::VALID, format!("Exports {}", exported.join(", ")))
+                        let mut message = format!("Exports {}", exported.join(", "));
+                        for note in &o.notes {
+                            message.push_str("; ");
+                            message.push_str(note);
+                        }
+                        cond(CONDITION_VALID, true, reasons::VALID, message)
                     }
                     Some((reason, _)) => {
                         let messages: Vec<&str> = o.problems.iter().map(|(_, m)| m.as_str()).collect();

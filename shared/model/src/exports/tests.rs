@@ -314,3 +314,17 @@ fn a_withdrawn_export_another_cluster_still_uses_loses_its_targets_and_export_ta
     );
     assert!(p.refused[0].reason.contains(user), "{:?}", p.refused);
 }
+
+#[test]
+fn the_tags_annotation_tags_the_exported_target_groups() {
+    use crate::annotations::{ANNOTATION_TAGS, TAG_ADDITIONAL_KEYS};
+    let export = mk_export("default", "checkout").port(80, "HTTP").annotation(ANNOTATION_TAGS, "team=pay,aws:no=1");
+    let t = run(&world_with(export));
+    let groups = exported_groups(&t);
+    assert_eq!(groups[0].tags.get("team").map(String::as_str), Some("pay"));
+    assert!(groups[0].tags.contains_key(TAG_ADDITIONAL_KEYS));
+    assert!(!groups[0].tags.contains_key("aws:no"));
+    let valid = status_of(&t, "checkout").iter().find(|c| c.type_ == "Valid").expect("Valid");
+    assert_eq!(valid.status, "True");
+    assert!(valid.message.contains("aws:no"), "{}", valid.message);
+}

@@ -39,6 +39,7 @@ mod common;
 mod listeners;
 pub mod memory;
 mod networks;
+pub mod owners;
 mod policies;
 mod rules;
 mod services;
@@ -50,6 +51,8 @@ mod target_groups;
 mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_owners;
 #[cfg(test)]
 mod tests_prop;
 #[cfg(test)]

@@ -18,6 +18,14 @@ pub fn mk_network_object(name: &str) -> ServiceNetworkB {
     }))
 }
 
+impl ServiceNetworkB {
+    /// Sets `metadata.annotations[key]`.
+    pub fn annotation(mut self, key: &str, value: &str) -> Self {
+        self.0["metadata"]["annotations"][key] = json!(value);
+        self
+    }
+}
+
 impl AddTo for ServiceNetworkB {
     fn add_to(self, s: &mut ClusterSnapshot) {
         s.service_networks.push(from_json(self.0));
@@ -53,6 +61,12 @@ impl VapB {
     /// `metadata.creationTimestamp`.
     pub fn created(mut self, at: &str) -> Self {
         self.0["metadata"]["creationTimestamp"] = json!(at);
+        self
+    }
+
+    /// Sets `metadata.annotations[key]`.
+    pub fn annotation(mut self, key: &str, value: &str) -> Self {
+        self.0["metadata"]["annotations"][key] = json!(value);
         self
     }
 }

@@ -58,13 +58,7 @@ pub(super) fn translate(cx: &Context<'_>) -> (Vec<AccessLogSubscriptionSpec>, Ve
             (TAG_ACCESS_LOG_POLICY.to_owned(), format!("{}/{}", namespace_of(meta), name_of(meta))),
         ]
         .into();
-        let (tags, notes) = match meta.annotations.as_ref().and_then(|a| a.get(annotations::ANNOTATION_TAGS)) {
-            None => (tags, Vec::new()),
-            Some(value) => match annotations::additional_tags(value) {
-                Ok(additional) => (annotations::with_additional(tags, &additional.tags), additional.dropped),
-                Err(problem) => (tags, vec![format!("{problem}; no additional tags are applied")]),
-            },
-        };
+        let (tags, notes) = annotations::object_tags(meta.annotations.as_ref(), tags);
         desired.push(AccessLogSubscriptionSpec {
             resource: attached.resource.clone(),
             destination_arn: arn.to_owned(),

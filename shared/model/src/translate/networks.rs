@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::jiff::Timestamp;
 
 use super::vpc_policies;
+use crate::annotations;
 use crate::conditions::{self, condition, reasons, types};
 use crate::config::Config;
 use crate::gateway::GatewayModel;
@@ -72,7 +73,7 @@ pub(super) fn build(
         let problem = invalid(snapshot, name);
         if problem.is_none() {
             let s = spec(&mut specs, name);
-            s.tags = Some(ours.clone());
+            s.tags = Some(annotations::object_tags(object.metadata.annotations.as_ref(), ours.clone()).0);
             s.adopt = true;
             managed.insert(name.to_owned(), format!("ServiceNetwork {name}"));
         }
@@ -162,8 +163,13 @@ fn object_status(
                 ),
             };
             let (ok, reason, message) = programmed;
+            let mut accepted = "ServiceNetwork is accepted".to_owned();
+            for note in annotations::object_tags(object.metadata.annotations.as_ref(), Tags::new()).1 {
+                accepted.push_str("; ");
+                accepted.push_str(&note);
+            }
             vec![
-                condition(types::ACCEPTED, true, reasons::ACCEPTED, "ServiceNetwork is accepted", generation, now),
+                condition(types::ACCEPTED, true, reasons::ACCEPTED, accepted, generation, now),
                 condition(types::PROGRAMMED, ok, reason, message, generation, now),
             ]
         }

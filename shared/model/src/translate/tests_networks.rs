@@ -371,3 +371,30 @@ fn planning_the_translation_converges_and_the_status_follows() {
         "the default one took the VPC"
     );
 }
+
+#[test]
+fn the_tags_annotation_tags_service_networks_and_vpc_associations() {
+    use crate::annotations::{ANNOTATION_TAGS, TAG_ADDITIONAL_KEYS};
+    let snap = hotel()
+        .with(mk_network_object("platform").annotation(ANNOTATION_TAGS, "team=net,aws:x=1"))
+        .with(mk_vap("default", "vpc", "my-hotel").annotation(ANNOTATION_TAGS, "cost-center=42"))
+        .build();
+    let t = run_config(&snap, &ObservedState::default(), &config());
+    let network = |name: &str| t.desired.service_networks.iter().find(|s| s.name == name).expect(name);
+    let tags = network("platform").tags.as_ref().expect("ours");
+    assert_eq!(tags.get("team").map(String::as_str), Some("net"));
+    assert!(tags.contains_key(TAG_ADDITIONAL_KEYS), "the keys we add are recorded: {tags:?}");
+    assert!(!tags.contains_key("aws:x"), "reserved keys are not applied");
+    let (status, _, message) = accepted(&t, "ServiceNetwork", "", "platform");
+    assert_eq!(status, "True");
+    assert!(message.contains("aws:x") && message.contains("reserved"), "{message}");
+    let a = network("my-hotel").vpc_association.as_ref().expect("association");
+    assert_eq!(a.tags.get("cost-center").map(String::as_str), Some("42"));
+    assert_eq!(a.tags.get(TAG_VPC_ASSOCIATION_POLICY).map(String::as_str), Some("default/vpc"));
+
+    let bad = hotel().with(mk_vap("default", "vpc", "my-hotel").annotation(ANNOTATION_TAGS, "no-equals-sign")).build();
+    let t = run_config(&bad, &ObservedState::default(), &config());
+    let (status, _, message) = accepted(&t, "VpcAssociationPolicy", "default", "vpc");
+    assert_eq!(status, "True", "a bad tags annotation does not stop the association");
+    assert!(message.contains(ANNOTATION_TAGS) && message.contains("no additional tags"), "{message}");
+}

@@ -205,6 +205,7 @@ fn a_removed_policy_gives_the_default_health_check_back_once() {
             tags,
             service_arns: Vec::new(),
             targets: Vec::new(),
+            health: Vec::new(),
         }],
         ..networks_for(&with)
     };

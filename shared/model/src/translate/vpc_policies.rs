@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::jiff::Timestamp;
 
+use crate::annotations;
 use crate::config::Config;
 use crate::gateway::GatewayModel;
 use crate::lattice::{ServiceNetworkSpec, VpcAssociationSpec};
@@ -82,6 +83,7 @@ pub(super) fn apply(
         }
         let mut tags: Tags = [(TAG_MANAGED_BY.to_owned(), managed_by.clone())].into();
         tags.insert(TAG_VPC_ASSOCIATION_POLICY.to_owned(), key(&v.candidate.policy));
+        let (tags, _) = annotations::object_tags(v.policy.metadata.annotations.as_ref(), tags);
         let mut groups = v.policy.spec.security_group_ids.clone().unwrap_or_default();
         groups.sort();
         let want = VpcAssociationSpec {
@@ -109,7 +111,14 @@ pub(super) fn apply(
     }
     for v in &valid {
         if !verdicts.contains_key(&v.candidate.policy) {
-            let verdict = outcome(v, specs, observed, config);
+            let mut verdict = outcome(v, specs, observed, config);
+            if let Verdict::Accepted(message) = &mut verdict {
+                let (_, notes) = annotations::object_tags(v.policy.metadata.annotations.as_ref(), Tags::new());
+                for note in notes {
+                    message.push_str("; ");
+                    message.push_str(&note);
+                }
+            }
             verdicts.insert(v.candidate.policy.clone(), verdict);
         }
     }
