@@ -65,7 +65,7 @@ pub struct Outcome {
     pub actions_planned: u64,
     /// Actions applied (`apply.applied`).
     pub actions_applied: u64,
-    /// Actions failed, skipped or left pending.
+    /// Actions failed, skipped, left pending or deferred.
     pub actions_not_applied: u64,
     /// Whether the emulator's counts equal the calls `latticectl` itself reported.
     pub calls_match_client: bool,
@@ -218,6 +218,6 @@ fn outcome(
         peak_rss_kib: usage.peak_rss_kib,
         actions_planned: output["actions"].as_array().map_or(0, |a| a.len() as u64),
         actions_applied: listed("applied"),
-        actions_not_applied: listed("failed") + listed("skipped") + listed("pending"),
+        actions_not_applied: listed("failed") + listed("skipped") + listed("pending") + listed("deferred"),
     }
 }
