@@ -21,7 +21,7 @@ export interface LatticeGatewayProps extends StackProps {
   readonly clusterNames: string[];
   /** Cluster whose audit log `/aws/eks/<name>/cluster` feeds the audit function. */
   readonly auditClusterName: string;
-  /** Directory holding `<binary>/bootstrap` for sweep, audit and reconcile (`cargo lambda build`). */
+  /** Directory holding `<binary>/bootstrap` for sweep, audit, reconcile and webhook (`cargo lambda build`). */
   readonly lambdaDir: string;
   /** Create the EKS log group (only if audit logging was never enabled). Default false. */
   readonly createAuditLogGroup?: boolean;
@@ -45,7 +45,7 @@ export interface LatticeGatewayProps extends StackProps {
 }
 
 /** Names of the binaries (and of the `functions/<name>` crates). */
-export const BINARIES = ['sweep', 'audit', 'reconcile'] as const;
+export const BINARIES = ['sweep', 'audit', 'reconcile', 'webhook'] as const;
 export type Binary = (typeof BINARIES)[number];
 
 const RECONCILE_TIMEOUT = Duration.seconds(120);
@@ -54,6 +54,8 @@ const RECONCILE_TIMEOUT = Duration.seconds(120);
 export class LatticeGatewayStack extends Stack {
   readonly functions: Record<Binary, lambda.Function>;
   readonly queue: sqs.Queue;
+  /** The readiness gate webhook's function URL (READINESS_WEBHOOK_URL of sweep and reconcile). */
+  readonly webhookUrl: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: LatticeGatewayProps) {
     super(scope, id, props);
@@ -116,7 +118,12 @@ export class LatticeGatewayStack extends Stack {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
       });
-    const logGroups = { sweep: logGroup('sweep'), audit: logGroup('audit'), reconcile: logGroup('reconcile') };
+    const logGroups = {
+      sweep: logGroup('sweep'),
+      audit: logGroup('audit'),
+      reconcile: logGroup('reconcile'),
+      webhook: logGroup('webhook'),
+    };
     const writeLogs = (name: Binary) =>
       new iam.PolicyStatement({
         sid: 'Logs',
@@ -169,6 +176,8 @@ export class LatticeGatewayStack extends Stack {
         ],
         [latticePolicy, describePolicy],
       ),
+      // The webhook makes no AWS call: it only writes its logs.
+      webhook: role('webhook', [], []),
     };
 
     // ------------------------------------------------------------ functions
@@ -223,7 +232,19 @@ export class LatticeGatewayStack extends Stack {
       timeout: RECONCILE_TIMEOUT,
       reservedConcurrentExecutions: reserved,
     });
-    this.functions = { sweep, audit, reconcile };
+    // Readiness gate injection: the clusters' API servers call its URL for new pods behind our target
+    // groups (the sweep keeps the MutatingWebhookConfiguration). AuthType NONE, because an API server
+    // cannot sign for IAM; harmless, as the answer is a patch of the caller's own request and nothing
+    // else. The CDK adds the public InvokeFunctionUrl and InvokeFunction (InvokedViaFunctionUrl) permissions.
+    const webhook = fn('webhook', 'Mutating admission webhook that adds the VPC Lattice readiness gate to new pods', {
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+    });
+    this.webhookUrl = webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    for (const f of [sweep, reconcile]) {
+      f.addEnvironment('READINESS_WEBHOOK_URL', this.webhookUrl.url);
+    }
+    this.functions = { sweep, audit, reconcile, webhook };
 
     // ------------------------------------------------------------ triggers
     reconcile.addEventSource(
@@ -278,6 +299,7 @@ export class LatticeGatewayStack extends Stack {
       new CfnOutput(this, `${title(name)}FunctionName`, { value: this.functions[name].functionName });
       new CfnOutput(this, `${title(name)}FunctionArn`, { value: this.functions[name].functionArn });
     }
+    new CfnOutput(this, 'WebhookUrl', { value: this.webhookUrl.url });
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: dlq.queueUrl });
     new CfnOutput(this, 'SweepRoleArn', { value: roles.sweep.roleArn });

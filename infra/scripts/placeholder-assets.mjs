@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export function placeholderLambdaDir(dir = path.join(import.meta.dirname, '..', '.placeholder-lambda')) {
-  for (const bin of ['sweep', 'audit', 'reconcile']) {
+  for (const bin of ['sweep', 'audit', 'reconcile', 'webhook']) {
     fs.mkdirSync(path.join(dir, bin), { recursive: true });
     fs.writeFileSync(path.join(dir, bin, 'bootstrap'), '#!/bin/sh\necho placeholder >&2\nexit 1\n', { mode: 0o755 });
   }

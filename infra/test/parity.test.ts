@@ -122,11 +122,11 @@ function cdkOne(type: string): Json {
 
 describe('SAM and CDK parity', () => {
   it('declare the same binaries', () => {
-    assert.deepEqual(Object.keys(samFns).sort(), ['audit', 'reconcile', 'sweep']);
+    assert.deepEqual(Object.keys(samFns).sort(), ['audit', 'reconcile', 'sweep', 'webhook']);
     assert.deepEqual(Object.keys(cdkFns).sort(), Object.keys(samFns).sort());
   });
 
-  for (const binary of ['sweep', 'audit', 'reconcile']) {
+  for (const binary of ['sweep', 'audit', 'reconcile', 'webhook']) {
     it(`${binary}: same runtime, handler, sizing, environment and async settings`, () => {
       const { sids: _a, actions: _b, ...s } = samFns[binary];
       const { sids: _c, actions: _d, ...c } = cdkFns[binary];
@@ -138,6 +138,24 @@ describe('SAM and CDK parity', () => {
       assert.deepEqual(cdkFns[binary].sids, samFns[binary].sids);
     });
   }
+
+  it('same public function URL for the webhook, passed to sweep and reconcile', () => {
+    const fn = Object.entries(samResources).find(
+      ([, r]) => r.Type === 'AWS::Serverless::Function' && r.Metadata.BuildProperties.Binary === 'webhook',
+    )!;
+    assert.deepEqual(fn[1].Properties.FunctionUrlConfig, { AuthType: 'NONE' });
+    assert.equal(cdkOne('AWS::Lambda::Url').AuthType, 'NONE');
+    for (const [id, r] of Object.entries(samResources)) {
+      if (r.Type !== 'AWS::Serverless::Function') continue;
+      const binary = r.Metadata.BuildProperties.Binary;
+      const url = r.Properties.Environment?.Variables?.READINESS_WEBHOOK_URL;
+      if (binary === 'sweep' || binary === 'reconcile') {
+        assert.deepEqual(url, { 'Fn::GetAtt': [`${fn[0]}Url`, 'FunctionUrl'] }, id);
+      } else {
+        assert.equal(url, undefined, id);
+      }
+    }
+  });
 
   it('same sweep schedule', () => {
     const s = samEvent('sweep', 'ScheduleV2');

@@ -19,9 +19,9 @@ function functionByBinary(binary: string): [string, Json] {
 }
 
 describe('functions', () => {
-  it('are three Rust binaries on provided.al2023 / arm64', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
-    for (const binary of ['sweep', 'audit', 'reconcile']) {
+  it('are four Rust binaries on provided.al2023 / arm64', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+    for (const binary of ['sweep', 'audit', 'reconcile', 'webhook']) {
       const [, fn] = functionByBinary(binary);
       assert.equal(fn.Properties.Runtime, 'provided.al2023');
       assert.deepEqual(fn.Properties.Architectures, ['arm64']);
@@ -30,9 +30,10 @@ describe('functions', () => {
       assert.equal(fn.Properties.LoggingConfig.LogFormat, 'JSON');
       assert.ok(fn.Properties.MemorySize >= 128 && fn.Properties.MemorySize <= 256);
       const env = Object.keys(fn.Properties.Environment.Variables).sort();
+      const webhookUrl = binary === 'sweep' || binary === 'reconcile' ? ['READINESS_WEBHOOK_URL'] : [];
       assert.deepEqual(env, [
         'AWS_ACCOUNT_ID', 'CLUSTER_NAMES', 'DEADLINE_MARGIN_MS', 'ENABLE_SERVICE_NETWORK_OVERRIDE',
-        'LATTICE_CONCURRENCY', 'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', 'RECONCILER_USERNAME',
+        'LATTICE_CONCURRENCY', 'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', ...webhookUrl, 'RECONCILER_USERNAME',
       ]);
       assert.equal(fn.Properties.Environment.Variables.LATTICE_CONCURRENCY, '4');
       assert.equal(fn.Properties.Environment.Variables.ENABLE_SERVICE_NETWORK_OVERRIDE, 'false');
@@ -64,6 +65,35 @@ describe('functions', () => {
     t.allResourcesProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ CLUSTER_VPC_ID: 'vpc-0abc' }) },
     });
+  });
+});
+
+describe('readiness gate webhook', () => {
+  it('is a public function URL that sweep and reconcile are told about', () => {
+    const [webhookId] = functionByBinary('webhook');
+    const urls = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Url');
+    assert.equal(urls.length, 1);
+    const [urlId, url] = urls[0];
+    assert.equal(url.Properties.AuthType, 'NONE');
+    assert.deepEqual(url.Properties.TargetFunctionArn, { 'Fn::GetAtt': [webhookId, 'Arn'] });
+    const permissions = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes(webhookId))
+      .map((r) => r.Properties);
+    assert.ok(permissions.some((p) => p.Action === 'lambda:InvokeFunctionUrl' && p.Principal === '*' && p.FunctionUrlAuthType === 'NONE'));
+    assert.ok(permissions.some((p) => p.Action === 'lambda:InvokeFunction' && p.Principal === '*' && p.InvokedViaFunctionUrl === true));
+    for (const binary of ['sweep', 'reconcile']) {
+      const [, fn] = functionByBinary(binary);
+      assert.deepEqual(fn.Properties.Environment.Variables.READINESS_WEBHOOK_URL, { 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
+    }
+  });
+
+  it('needs no AWS permission beyond its logs', () => {
+    const [, fn] = functionByBinary('webhook');
+    const role = resources[fn.Properties.Role['Fn::GetAtt'][0]];
+    assert.equal(role.Properties.ManagedPolicyArns, undefined);
+    const actions = roleStatements(resources, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((s: Json) => s.Action);
+    assert.deepEqual(actions.sort(), ['logs:CreateLogStream', 'logs:PutLogEvents']);
+    assert.equal(fn.Properties.Timeout, 5);
   });
 });
 
@@ -134,7 +164,7 @@ describe('triggers', () => {
     });
     assert.match(pattern, /\$\.user\.username != "lattice-reconciler"/);
     assert.match(pattern, /\$\.objectRef\.subresource NOT EXISTS/);
-    template.resourceCountIs('AWS::Logs::LogGroup', 3); // the EKS group is referenced, not created
+    template.resourceCountIs('AWS::Logs::LogGroup', 4); // the EKS group is referenced, not created
   });
 
   it('excludes a custom reconciler username and can create the EKS log group', () => {

@@ -36,6 +36,7 @@ pub(crate) fn allowed(rules: &[PolicyRule], a: &Attributes<'_>) -> bool {
                 x == "*" || *x == resource || a.subresource.is_some_and(|sub| x.strip_prefix("*/") == Some(sub))
             })
             && matches(&r.verbs, a.verb)
+            && (r.resource_names.is_empty() || a.name.is_some_and(|name| r.resource_names.iter().any(|n| n == name)))
     })
 }
 
@@ -92,6 +93,21 @@ mod tests {
         let any_status = vec![PolicyRule::new(&["gateway.networking.k8s.io"], &["*/status"], &["patch"])];
         assert!(allowed(&any_status, &attrs("patch", "gateways", Some("status"))));
         assert!(!allowed(&any_status, &attrs("patch", "gateways", None)));
+    }
+
+    #[test]
+    fn resource_names_limit_a_rule_to_named_objects() {
+        let rules = vec![
+            PolicyRule::new(&["gateway.networking.k8s.io"], &["httproutes"], &["get", "update", "create", "list"])
+                .names(&["rates"]),
+        ];
+        assert!(allowed(&rules, &attrs("update", "httproutes", None)));
+        let other = Attributes { name: Some("other"), ..attrs("update", "httproutes", None) };
+        assert!(!allowed(&rules, &other));
+        for verb in ["create", "list"] {
+            let unnamed = Attributes { name: None, ..attrs(verb, "httproutes", None) };
+            assert!(!allowed(&rules, &unnamed), "{verb} names no object");
+        }
     }
 
     #[test]

@@ -18,21 +18,30 @@ pub enum ApiGroup {
     /// `externaldns.k8s.io`: external-dns's `DNSEndpoint` CRD. Not served unless asked for
     /// ([`FakeConfig::with_group`]), as most clusters do not have it.
     ExternalDns,
+    /// `admissionregistration.k8s.io`: mutatingwebhookconfigurations (cluster-scoped).
+    AdmissionRegistration,
 }
 
 impl ApiGroup {
     /// Every group the server knows, in discovery order.
-    pub const ALL: [ApiGroup; 5] = [
+    pub const ALL: [ApiGroup; 6] = [
         ApiGroup::Core,
         ApiGroup::Discovery,
         ApiGroup::Gateway,
         ApiGroup::ApplicationNetworking,
         ApiGroup::ExternalDns,
+        ApiGroup::AdmissionRegistration,
     ];
 
-    /// The groups served by default: a cluster with the Gateway API and the AWS controller's CRDs.
-    pub const DEFAULT: [ApiGroup; 4] =
-        [ApiGroup::Core, ApiGroup::Discovery, ApiGroup::Gateway, ApiGroup::ApplicationNetworking];
+    /// The groups served by default: a cluster with the Gateway API and the AWS controller's CRDs
+    /// (and the built-in admission registration API).
+    pub const DEFAULT: [ApiGroup; 5] = [
+        ApiGroup::Core,
+        ApiGroup::Discovery,
+        ApiGroup::Gateway,
+        ApiGroup::ApplicationNetworking,
+        ApiGroup::AdmissionRegistration,
+    ];
 
     /// The group's name as it appears in `apiVersion` and paths (empty for the core group).
     pub fn name(self) -> &'static str {
@@ -42,6 +51,7 @@ impl ApiGroup {
             ApiGroup::Gateway => "gateway.networking.k8s.io",
             ApiGroup::ApplicationNetworking => "application-networking.k8s.aws",
             ApiGroup::ExternalDns => "externaldns.k8s.io",
+            ApiGroup::AdmissionRegistration => "admissionregistration.k8s.io",
         }
     }
 
@@ -88,13 +98,27 @@ pub struct PolicyRule {
     pub resources: Vec<String>,
     /// Verbs: `get`, `list`, `create`, `update`, `patch`, `delete`.
     pub verbs: Vec<String>,
+    /// When not empty, the rule covers only requests naming one of these objects (`resourceNames`):
+    /// as in RBAC, never a `list` or a `create`, whose requests name no object.
+    pub resource_names: Vec<String>,
 }
 
 impl PolicyRule {
     /// A rule from string slices.
     pub fn new(api_groups: &[&str], resources: &[&str], verbs: &[&str]) -> Self {
         let owned = |items: &[&str]| items.iter().map(|s| s.to_string()).collect();
-        PolicyRule { api_groups: owned(api_groups), resources: owned(resources), verbs: owned(verbs) }
+        PolicyRule {
+            api_groups: owned(api_groups),
+            resources: owned(resources),
+            verbs: owned(verbs),
+            resource_names: Vec::new(),
+        }
+    }
+
+    /// The same rule, limited to objects of these names.
+    pub fn names(mut self, names: &[&str]) -> Self {
+        self.resource_names = names.iter().map(|s| s.to_string()).collect();
+        self
     }
 }
 

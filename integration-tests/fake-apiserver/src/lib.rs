@@ -7,6 +7,7 @@
 //! get, create, replace, patch (merge, JSON and strategic merge patch) and delete of core `namespaces`,
 //! `services` and `pods`, `discovery.k8s.io` `endpointslices`, the Gateway API resources (`v1`, and
 //! `v1beta1` where it is still served, on the same storage), the `application-networking.k8s.aws` CRDs
+//! `admissionregistration.k8s.io` `mutatingwebhookconfigurations` (stored, never called: there is no admission)
 //! and, when asked for, external-dns's `externaldns.k8s.io` `dnsendpoints`, with their `/status`
 //! subresources; `resourceVersion` and `uid` preconditions, `generation`, finalizers, and garbage
 //! collection of the dependents (`ownerReferences`) of a deleted object; bearer-token authentication

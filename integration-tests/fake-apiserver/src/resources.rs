@@ -136,6 +136,16 @@ pub(crate) static RESOURCES: &[ResourceType] = &[
         &["sn"]
     ),
     resource!(ExternalDns, V1ALPHA1, "dnsendpoints", "dnsendpoint", "DNSEndpoint", true, true, &[]),
+    resource!(
+        AdmissionRegistration,
+        V1,
+        "mutatingwebhookconfigurations",
+        "mutatingwebhookconfiguration",
+        "MutatingWebhookConfiguration",
+        false,
+        false,
+        &[]
+    ),
 ];
 
 /// The resource type with this group, version and plural, if the server knows it.

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use aws_lambda_events::event::cloudwatch_logs::LogsEvent;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::lambda_function_urls::LambdaFunctionUrlRequest;
 use aws_lambda_events::event::sqs::SqsEvent;
+use base64::Engine as _;
 use lambda_support::Key;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -72,6 +74,29 @@ fn audit_deliveries_round_trip() {
     assert_eq!(data.aws_logs.data.log_events.len(), 2);
     let control: LogsEvent = round_trip_with("audit-control.json", pad_awslogs);
     assert_eq!(control.aws_logs.data.message_type, "CONTROL_MESSAGE");
+}
+
+#[test]
+fn the_webhook_adds_the_gate_to_the_pod_of_its_function_url_request() {
+    let request: LambdaFunctionUrlRequest = round_trip("webhook-pod-create.json");
+    assert_eq!(request.request_context.http.method.as_deref(), Some("POST"));
+    let response = webhook::handle(&request);
+    assert_eq!(response.status_code, 200, "{:?}", response.body);
+    let review: serde_json::Value = serde_json::from_str(response.body.as_deref().expect("body")).expect("JSON");
+    assert_eq!(review["response"]["uid"], "0df28fbd-5f5f-11e8-a8b3-0242ac110002");
+    assert_eq!(review["response"]["allowed"], true);
+    let patch = base64::engine::general_purpose::STANDARD
+        .decode(review["response"]["patch"].as_str().expect("patch"))
+        .expect("base64");
+    let patch: serde_json::Value = serde_json::from_slice(&patch).expect("JSON patch");
+    assert_eq!(
+        patch,
+        serde_json::json!([{"op": "add", "path": "/spec/readinessGates",
+            "value": [{"conditionType": "application-networking.k8s.aws/pod-readiness-gate"}]}])
+    );
+    // The response is what a function URL returns: it serializes as such.
+    let text = serde_json::to_string(&response).expect("serialize");
+    assert!(text.contains("\"statusCode\":200"), "{text}");
 }
 
 #[test]

@@ -102,13 +102,24 @@ async fn world(test: &str, queue_url: Option<(&str, &str)>, extra: &[(&str, &str
     let dir = std::env::temp_dir().join(format!("lattice-functions-{}-{test}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let kubeconfig = api.write_kubeconfig(dir.join("kubeconfig"), TOKEN).expect("kubeconfig");
-    let kubeconfig = kubeconfig.to_string_lossy().into_owned();
+    let clients = clients(&kubeconfig.to_string_lossy(), &sim, queue_url, extra).await;
+    World { api, sim, clients, _dir: TempDir(dir) }
+}
+
+/// The functions' clients for the cluster behind `kubeconfig` and the emulator `sim`, configured as
+/// the functions' environment would be, with the variables of `extra` on top.
+async fn clients(
+    kubeconfig: &str,
+    sim: &RunningSim,
+    queue_url: Option<(&str, &str)>,
+    extra: &[(&str, &str)],
+) -> Clients {
     let mut vars: BTreeMap<&str, String> = [
         ("CLUSTER_NAMES", "demo".to_owned()),
         ("AWS_REGION", "us-west-2".to_owned()),
         ("AWS_ACCOUNT_ID", "123456789012".to_owned()),
         ("CLUSTER_VPC_ID", "vpc-0123456789abcdef0".to_owned()),
-        ("KUBECONFIG", kubeconfig),
+        ("KUBECONFIG", kubeconfig.to_owned()),
         ("LATTICE_TPS", "0".to_owned()),
     ]
     .into();
@@ -125,8 +136,7 @@ async fn world(test: &str, queue_url: Option<(&str, &str)>, extra: &[(&str, &str
     let lattice = Lattice::new(&lattice_sdk, adapter);
     let sqs_endpoint = queue_url.map_or_else(|| "http://127.0.0.1:9".to_owned(), |(_, e)| e.to_owned());
     let sqs = aws_sdk_sqs::Client::new(&sdk(&sqs_endpoint).await);
-    let clients = Clients::from_parts(config, lattice_sdk, lattice, sqs);
-    World { api, sim, clients, _dir: TempDir(dir) }
+    Clients::from_parts(config, lattice_sdk, lattice, sqs)
 }
 
 fn context(deadline_in: Duration) -> Context {
@@ -394,6 +404,77 @@ async fn reconcile_brings_gated_pods_to_ready_and_requeues_routes_still_initial(
     assert!(lag < Duration::from_millis(600), "ready within a poll of the target turning healthy: {lag:?}");
     assert!(receive_all(&w, &url).await.is_empty(), "nothing left to requeue");
     eprintln!("readiness: bounded wait {waited:?}; ready {lag:?} after the target turned healthy (poll 100 ms)");
+}
+
+const WEBHOOK_URL: &str = "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-west-2.on.aws/";
+
+fn webhook_configuration(w: &World) -> Option<Value> {
+    w.api.get("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", None, "lattice-pod-readiness-gate")
+}
+
+fn webhook_writes(w: &World) -> Vec<String> {
+    w.api
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("mutatingwebhookconfigurations") && r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+async fn sweep_once(clients: &Clients) -> Value {
+    let schedule: Value = serde_json::from_str(&sample("schedule.json")).expect("schedule");
+    let summary = sweep::handle(clients, LambdaEvent::new(schedule, context(Duration::from_secs(300)))).await;
+    let summary = serde_json::to_value(summary.expect("sweep")).expect("JSON");
+    assert_eq!(summary["clusters"][0]["outcome"], "reconciled", "{summary}");
+    summary["clusters"][0]["summary"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sweep_keeps_the_readiness_webhook_configuration_and_removes_it_without_a_url() {
+    let w = world("webhook", None, &[("READINESS_WEBHOOK_URL", WEBHOOK_URL)]).await;
+    let labelled = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default", "labels": {
+        "kubernetes.io/metadata.name": "default", "application-networking.k8s.aws/pod-readiness-gate-inject": "enabled"}}});
+    w.api.put(labelled).expect("namespace");
+
+    let summary = sweep_once(&w.clients).await;
+    let expected = "created MutatingWebhookConfiguration lattice-pod-readiness-gate (4 webhooks)";
+    assert_eq!(summary["webhook"], expected, "{summary}");
+    let config = webhook_configuration(&w).expect("written");
+    let webhooks = config["webhooks"].as_array().expect("webhooks");
+    let parking = webhooks
+        .iter()
+        .find(|h| h["name"] == "parking.default.pod-readiness-gate.application-networking.k8s.aws")
+        .expect("an entry for the parking Service");
+    assert_eq!(parking["clientConfig"]["url"], WEBHOOK_URL);
+    assert_eq!(parking["objectSelector"], json!({"matchLabels": {"app": "parking"}}));
+    assert_eq!(parking["failurePolicy"], "Ignore");
+
+    // The steady state reads the configuration and writes nothing.
+    w.api.clear_requests();
+    let summary = sweep_once(&w.clients).await;
+    assert!(summary.get("webhook").is_none(), "{summary}");
+    assert_eq!(webhook_writes(&w), Vec::<String>::new());
+    assert_eq!(
+        w.api.requests().iter().filter(|r| r.path.contains("mutatingwebhookconfigurations")).count(),
+        1,
+        "one GET per sweep"
+    );
+
+    // A route-scoped reconcile leaves it alone.
+    w.api.clear_requests();
+    invoke_reconcile(&w, &sample("direct-route.json")).await.expect("direct invoke");
+    assert!(w.api.requests().iter().all(|r| !r.path.contains("mutatingwebhookconfigurations")));
+
+    // Without the URL, the sweep deletes ours.
+    let kubeconfig = w._dir.0.join("kubeconfig");
+    let without = clients(&kubeconfig.to_string_lossy(), &w.sim, None, &[]).await;
+    let summary = sweep_once(&without).await;
+    assert_eq!(summary["webhook"], "deleted MutatingWebhookConfiguration lattice-pod-readiness-gate (0 webhooks)");
+    assert!(webhook_configuration(&w).is_none());
+    w.api.clear_requests();
+    let summary = sweep_once(&without).await;
+    assert!(summary.get("webhook").is_none(), "{summary}");
+    assert_eq!(webhook_writes(&w), Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -19,7 +19,9 @@
 //! - **DNS records** ([`Cluster::sync_dns_endpoints`]): external-dns `DNSEndpoint`s of routes with a custom
 //!   domain name, where that CRD is installed;
 //! - **readiness gates** ([`Cluster::pod_gate`], [`Cluster::set_pod_gate`]): pods read by name, their gate
-//!   condition written through `pods/status`.
+//!   condition written through `pods/status`;
+//! - **the readiness gate webhook** ([`Cluster::sync_readiness_webhook`]): the `MutatingWebhookConfiguration`
+//!   that sends new pods behind our target groups to the webhook function.
 //!
 //! It depends on `model` (snapshot and status types, condition merging) and `manifests` (conversion), never on
 //! the reconciler, the Lattice adapter or the Lambda runtime; the reconciler's capabilities are implemented over
@@ -40,6 +42,7 @@ mod error;
 mod pods;
 mod read;
 pub mod token;
+mod webhook;
 mod write;
 
 pub use auth::{Clock, system_clock};

@@ -304,6 +304,13 @@ fn least_privilege() -> Vec<PolicyRule> {
         PolicyRule::new(&[""], &["pods"], &["get"]),
         PolicyRule::new(&[""], &["pods/status"], &["patch"]),
         PolicyRule::new(&["externaldns.k8s.io"], &["dnsendpoints"], &["get", "list", "create", "patch", "delete"]),
+        PolicyRule::new(&["admissionregistration.k8s.io"], &["mutatingwebhookconfigurations"], &["create"]),
+        PolicyRule::new(
+            &["admissionregistration.k8s.io"],
+            &["mutatingwebhookconfigurations"],
+            &["get", "update", "patch", "delete"],
+        )
+        .names(&[model::webhook::CONFIGURATION_NAME]),
     ]
 }
 
@@ -329,7 +336,7 @@ async fn reads_and_writes_need_only_the_least_privilege_role() {
 }
 
 #[tokio::test]
-async fn dns_records_and_readiness_gates_need_only_the_least_privilege_role() {
+async fn dns_records_readiness_gates_and_the_webhook_need_only_the_least_privilege_role() {
     use model::dns::{DnsRecord, DnsWanted};
     let config = FakeConfig::new().with_group(fake_apiserver::ApiGroup::ExternalDns).rbac(least_privilege());
     let api = support::fake(config).await;
@@ -357,5 +364,15 @@ async fn dns_records_and_readiness_gates_need_only_the_least_privilege_role() {
         ..Default::default()
     };
     assert!(cluster.set_pod_gate(&gate, &condition).await.expect("patch pods/status"));
+    let gated = model::webhook::GatedService {
+        namespace: "shop".into(),
+        name: "rates".into(),
+        selector: [("app".to_owned(), "rates".to_owned())].into(),
+    };
+    let config = model::webhook::configuration(&[gated], "https://hook.example/");
+    for wanted in [model::webhook::WebhookWanted::Present(config), model::webhook::WebhookWanted::Absent] {
+        let outcome = cluster.sync_readiness_webhook(&wanted, false).await;
+        assert!(outcome.change.is_some() && outcome.failed.is_none(), "{outcome:?}");
+    }
     assert!(api.requests().iter().all(|r| r.status != 403), "nothing was forbidden");
 }

@@ -108,6 +108,7 @@ impl Clients {
         let mut config = model::config::Config::new(identity);
         config.default_service_network.clone_from(&self.config.default_service_network);
         config.service_network_override = self.config.service_network_override;
+        config.readiness_webhook = self.config.webhook_setting();
         Ok(ConnectedCluster { cluster, config })
     }
 }

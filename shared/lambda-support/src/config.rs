@@ -65,6 +65,10 @@ pub struct Config {
     pub default_service_network: Option<String>,
     /// `ENABLE_SERVICE_NETWORK_OVERRIDE=true`: every Gateway maps to the default service network.
     pub service_network_override: bool,
+    /// `READINESS_WEBHOOK_URL`: the readiness gate webhook function's URL (`https://`). Set, whole-cluster
+    /// runs keep the `MutatingWebhookConfiguration` that sends new pods behind our target groups to it;
+    /// unset, they delete ours.
+    pub readiness_webhook_url: Option<String>,
 }
 
 /// A variable that is missing or malformed.
@@ -170,6 +174,10 @@ impl Config {
         if service_network_override && default_service_network.is_none() {
             return Err(bad("ENABLE_SERVICE_NETWORK_OVERRIDE", "needs DEFAULT_SERVICE_NETWORK".into()));
         }
+        let readiness_webhook_url = get("READINESS_WEBHOOK_URL");
+        if let Some(url) = &readiness_webhook_url {
+            model::webhook::check_url(url).map_err(|problem| bad("READINESS_WEBHOOK_URL", problem))?;
+        }
         Ok(Self {
             clusters,
             region,
@@ -187,7 +195,19 @@ impl Config {
             json_logs,
             default_service_network,
             service_network_override,
+            readiness_webhook_url,
         })
+    }
+}
+
+impl Config {
+    /// What whole-cluster runs do with the readiness gate webhook configuration: keep it calling
+    /// `READINESS_WEBHOOK_URL`, or (unset) delete ours.
+    pub fn webhook_setting(&self) -> model::webhook::WebhookSetting {
+        match &self.readiness_webhook_url {
+            Some(url) => model::webhook::WebhookSetting::Url(url.clone()),
+            None => model::webhook::WebhookSetting::Off,
+        }
     }
 }
 
@@ -247,6 +267,7 @@ mod tests {
             (&[("DEFAULT_SERVICE_NETWORK", "My_Network")], "DEFAULT_SERVICE_NETWORK"),
             (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "yes")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
             (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "true")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
+            (&[("READINESS_WEBHOOK_URL", "http://hook.example/")], "READINESS_WEBHOOK_URL"),
         ];
         for (overrides, variable) in cases {
             let mut vars = vec![("CLUSTER_NAMES", "demo"), ("AWS_REGION", "us-west-2")];
@@ -267,6 +288,17 @@ mod tests {
         let config = parse(&vars).expect("valid");
         assert_eq!(config.default_service_network.as_deref(), Some("platform"));
         assert!(config.service_network_override);
+    }
+
+    #[test]
+    fn the_readiness_webhook_url_decides_the_webhook_setting() {
+        use model::webhook::WebhookSetting;
+        let base = [("CLUSTER_NAMES", "demo"), ("AWS_REGION", "us-west-2")];
+        assert_eq!(parse(&base).expect("valid").webhook_setting(), WebhookSetting::Off);
+        let url = "https://abc.lambda-url.us-west-2.on.aws/";
+        let mut vars = base.to_vec();
+        vars.push(("READINESS_WEBHOOK_URL", url));
+        assert_eq!(parse(&vars).expect("valid").webhook_setting(), WebhookSetting::Url(url.into()));
     }
 
     #[test]

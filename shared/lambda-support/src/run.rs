@@ -53,8 +53,16 @@ pub struct Summary {
     pub pods_gated: Vec<String>,
     /// Gated pods still not ready after the run.
     pub pods_waiting: Vec<String>,
-    /// DNS record and readiness gate writes (or reads) that failed, with why.
+    /// DNS record and readiness gate writes (or reads) that failed, with why (the webhook
+    /// configuration's too).
     pub dns_and_gates_failed: Vec<String>,
+    /// What happened to the readiness gate webhook's configuration (whole-cluster runs):
+    /// `created`, `updated` or `deleted`, with its number of webhook entries; `None` when unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
+    /// The webhook configuration of our name exists and is not ours: left alone, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_conflict: Option<String>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
 }
@@ -139,6 +147,19 @@ pub async fn run_key_within(
     let readiness = &run.readiness;
     let mut dns_and_gates_failed: Vec<String> = dns.failed.iter().map(|(o, why)| format!("{o}: {why}")).collect();
     dns_and_gates_failed.extend(readiness.failed.iter().map(|(o, why)| format!("{o}: {why}")));
+    dns_and_gates_failed.extend(run.webhook.failed.clone());
+    let webhook = run.webhook.change.map(|change| {
+        let verb = match change {
+            model::webhook::WebhookChange::Created => "created",
+            model::webhook::WebhookChange::Updated => "updated",
+            model::webhook::WebhookChange::Deleted => "deleted",
+        };
+        format!(
+            "{verb} MutatingWebhookConfiguration {} ({} webhooks)",
+            model::webhook::CONFIGURATION_NAME,
+            run.webhook.entries
+        )
+    });
     let summary = Summary {
         cluster: key.cluster.clone(),
         route,
@@ -158,6 +179,8 @@ pub async fn run_key_within(
         pods_gated: readiness.written.iter().map(|(pod, c)| gate_line(pod, c)).collect(),
         pods_waiting: readiness.waiting.iter().map(|w| w.gate.pod.to_string()).collect(),
         dns_and_gates_failed,
+        webhook,
+        webhook_conflict: run.webhook.foreign.clone(),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     Ok((summary, run.readiness.waiting))

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::webhook::WebhookSetting;
+
 /// The `spec.controllerName` of every GatewayClass this controller owns.
 pub const CONTROLLER_NAME: &str = "application-networking.k8s.aws/gateway-api-controller";
 
@@ -76,12 +78,22 @@ pub struct Config {
     /// instead of the one named like the Gateway (needs `default_service_network`).
     #[serde(default)]
     pub service_network_override: bool,
+    /// `READINESS_WEBHOOK_URL`: whether the readiness gate webhook configuration is kept by
+    /// whole-cluster runs (see [`crate::webhook`]).
+    #[serde(default, skip_serializing_if = "WebhookSetting::is_unmanaged")]
+    pub readiness_webhook: WebhookSetting,
 }
 
 impl Config {
     /// A configuration with default quotas and no default service network.
     pub fn new(identity: Identity) -> Self {
-        Self { identity, quotas: Quotas::default(), default_service_network: None, service_network_override: false }
+        Self {
+            identity,
+            quotas: Quotas::default(),
+            default_service_network: None,
+            service_network_override: false,
+            readiness_webhook: WebhookSetting::Unmanaged,
+        }
     }
 
     /// The service network every Gateway maps to in override mode, if that mode is on.

@@ -38,3 +38,4 @@ pub mod status;
 #[cfg(test)]
 mod testing;
 pub mod translate;
+pub mod webhook;

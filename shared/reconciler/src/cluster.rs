@@ -1,6 +1,7 @@
 //! The pipeline over a live cluster: read the Gateway API objects, reconcile VPC Lattice, write
 //! status back, keep the routes' external-dns records and the pods' readiness gates in step — for the
-//! whole cluster or for one route.
+//! whole cluster or for one route — and, for the whole cluster, the readiness gate webhook's
+//! configuration.
 
 use std::future::Future;
 
@@ -11,6 +12,7 @@ use model::lattice::OwnerKey;
 use model::plan::Scope;
 use model::snapshot::{ClusterSnapshot, ObjectRef};
 use model::status::StatusEntry;
+use model::webhook::{WebhookOutcome, WebhookWanted};
 
 use crate::readiness::{PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, sync_readiness};
 use crate::{BoxError, Budget, LatticeReader, LatticeWriter, Mode, Report, Request, difference, reconcile_within};
@@ -47,6 +49,13 @@ pub trait DnsRecords {
     fn sync_dns(&self, wanted: &[DnsWanted], dry_run: bool) -> impl Future<Output = DnsOutcome> + Send;
 }
 
+/// Keeps the readiness gate webhook's `MutatingWebhookConfiguration`.
+pub trait ReadinessWebhook {
+    /// Creates, replaces or deletes the configuration as `wanted` says, never touching one that is not
+    /// ours; with `dry_run` only reports what it would do. [`WebhookWanted::Unmanaged`] does nothing.
+    fn sync_webhook(&self, wanted: &WebhookWanted, dry_run: bool) -> impl Future<Output = WebhookOutcome> + Send;
+}
+
 /// What a status write did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WriteOutcome {
@@ -70,6 +79,9 @@ pub struct ClusterReport {
     /// The pods' readiness gates (for a dry run: what would be written); `waiting` lists the gated pods
     /// still not ready, for [`crate::recheck_readiness`].
     pub readiness: ReadinessOutcome,
+    /// The readiness gate webhook's configuration (whole-cluster runs only; for a dry run: what would
+    /// change).
+    pub webhook: WebhookOutcome,
 }
 
 /// Why a run against a cluster could not complete.
@@ -89,8 +101,9 @@ pub enum ClusterError {
 
 /// Reads the cluster (all of it, or one route), reconciles VPC Lattice and, unless `mode` is
 /// [`Mode::Plan`], writes the resulting status (for one route, only that route's status), then syncs
-/// the routes' `DNSEndpoint`s and sets the readiness gates of the pods behind them. A dry run reads
-/// and reports what those steps would write.
+/// the routes' `DNSEndpoint`s and sets the readiness gates of the pods behind them; a whole-cluster run
+/// also keeps the readiness gate webhook's configuration as `config.readiness_webhook` says. A dry run
+/// reads and reports what those steps would write.
 pub async fn run_cluster<C, L>(
     cluster: &C,
     lattice: &L,
@@ -100,7 +113,7 @@ pub async fn run_cluster<C, L>(
     now: Timestamp,
 ) -> Result<ClusterReport, ClusterError>
 where
-    C: ClusterSource + StatusSink + DnsRecords + PodGates,
+    C: ClusterSource + StatusSink + DnsRecords + PodGates + ReadinessWebhook,
     L: LatticeReader + LatticeWriter + TargetHealthReader,
 {
     run_cluster_within(cluster, lattice, config, scope, mode, now, &Budget::unlimited()).await
@@ -119,7 +132,7 @@ pub async fn run_cluster_within<C, L>(
     budget: &Budget,
 ) -> Result<ClusterReport, ClusterError>
 where
-    C: ClusterSource + StatusSink + DnsRecords + PodGates,
+    C: ClusterSource + StatusSink + DnsRecords + PodGates + ReadinessWebhook,
     L: LatticeReader + LatticeWriter + TargetHealthReader,
 {
     let before = lattice.calls();
@@ -170,6 +183,13 @@ where
         changed,
     };
     let readiness = sync_readiness(cluster, lattice, inputs, mode, now).await;
+    let webhook = match scope {
+        ReadScope::All => {
+            let wanted = model::webhook::wanted(&read, &report.translation.desired, &config.readiness_webhook);
+            cluster.sync_webhook(&wanted, mode == Mode::Plan).await
+        }
+        ReadScope::Route(_) => WebhookOutcome::default(),
+    };
     report.calls = difference(&lattice.calls(), &before);
-    Ok(ClusterReport { report, write, dns, readiness })
+    Ok(ClusterReport { report, write, dns, readiness, webhook })
 }

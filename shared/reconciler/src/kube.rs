@@ -6,7 +6,9 @@ use model::readiness::PodGate;
 use model::snapshot::{ClusterSnapshot, ObjectRef};
 use model::status::StatusEntry;
 
-use crate::{BoxError, ClusterSource, DnsRecords, PodGates, ReadScope, StatusSink, WriteOutcome};
+use model::webhook::{WebhookOutcome, WebhookWanted};
+
+use crate::{BoxError, ClusterSource, DnsRecords, PodGates, ReadScope, ReadinessWebhook, StatusSink, WriteOutcome};
 
 impl ClusterSource for cluster::Cluster {
     async fn read(&self, scope: &ReadScope) -> Result<ClusterSnapshot, BoxError> {
@@ -52,5 +54,11 @@ impl PodGates for cluster::Cluster {
 
     async fn set_pod_gate(&self, gate: &PodGate, condition: &PodCondition) -> Result<bool, BoxError> {
         cluster::Cluster::set_pod_gate(self, gate, condition).await.map_err(|e| Box::new(e) as BoxError)
+    }
+}
+
+impl ReadinessWebhook for cluster::Cluster {
+    async fn sync_webhook(&self, wanted: &WebhookWanted, dry_run: bool) -> WebhookOutcome {
+        self.sync_readiness_webhook(wanted, dry_run).await
     }
 }

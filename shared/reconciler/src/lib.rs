@@ -14,7 +14,8 @@
 //! the status is then written, the routes' external-dns records synced ([`DnsRecords`]) and the
 //! readiness gates of the pods behind our target groups set from Lattice target health
 //! ([`PodGates`], [`TargetHealthReader`]); pods still waiting can be checked again within a
-//! bounded wait ([`recheck_readiness`]).
+//! bounded wait ([`recheck_readiness`]). A whole-cluster run also keeps the configuration that sends
+//! new pods behind our target groups to the readiness gate webhook ([`ReadinessWebhook`]).
 //!
 //! Deadlines: [`reconcile_within`] and [`run_cluster_within`] pass a [`Budget`] to the apply,
 //! which starts no action once it is spent. The owners of the actions not started come back in
@@ -314,8 +315,8 @@ mod kube;
 mod readiness;
 
 pub use cluster::{
-    ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, StatusSink, WriteOutcome, run_cluster,
-    run_cluster_within,
+    ClusterError, ClusterReport, ClusterSource, DnsRecords, ReadScope, ReadinessWebhook, StatusSink, WriteOutcome,
+    run_cluster, run_cluster_within,
 };
 pub use readiness::{
     PodGates, ReadinessInputs, ReadinessOutcome, TargetHealthReader, WaitPolicy, Waiting, recheck_readiness,

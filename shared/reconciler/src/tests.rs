@@ -210,6 +210,7 @@ struct MemoryCluster {
     snapshot: ClusterSnapshot,
     written: Mutex<Vec<model::status::StatusEntry>>,
     dns: Mutex<Vec<model::dns::DnsWanted>>,
+    webhook: Mutex<Vec<(model::webhook::WebhookWanted, bool)>>,
     fail_read: bool,
 }
 
@@ -240,7 +241,13 @@ impl StatusSink for MemoryCluster {
 }
 
 fn cluster(fail_read: bool) -> MemoryCluster {
-    MemoryCluster { snapshot: hotel(), written: Mutex::default(), dns: Mutex::default(), fail_read }
+    MemoryCluster {
+        snapshot: hotel(),
+        written: Mutex::default(),
+        dns: Mutex::default(),
+        webhook: Mutex::default(),
+        fail_read,
+    }
 }
 
 fn now() -> Timestamp {
@@ -301,6 +308,17 @@ impl DnsRecords for MemoryCluster {
     }
 }
 
+impl ReadinessWebhook for MemoryCluster {
+    async fn sync_webhook(
+        &self,
+        wanted: &model::webhook::WebhookWanted,
+        dry_run: bool,
+    ) -> model::webhook::WebhookOutcome {
+        self.webhook.lock().expect("webhook").push((wanted.clone(), dry_run));
+        model::webhook::WebhookOutcome::default()
+    }
+}
+
 impl PodGates for MemoryCluster {
     async fn pod_gate(&self, _pod: &model::snapshot::ObjectRef) -> Result<Option<model::readiness::PodGate>, BoxError> {
         Ok(None)
@@ -350,4 +368,33 @@ async fn a_service_network_object_that_cannot_be_read_keeps_its_network() {
     let gone = reconcile(&lattice, &config(), request(snapshot, Mode::Apply)).await.expect("reconcile");
     let ops: Vec<&str> = gone.plan.actions.iter().map(|a| a.op()).collect();
     assert_eq!(ops, ["DeleteServiceNetwork"]);
+}
+
+#[tokio::test]
+async fn whole_cluster_runs_keep_the_webhook_configuration_and_route_runs_leave_it() {
+    use model::webhook::{INJECT_ENABLED, INJECT_LABEL, WebhookSetting, WebhookWanted};
+    let lattice = MemoryLattice::with_network("my-hotel");
+    let mut c = cluster(false);
+    c.snapshot.namespaces.push(
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default", "labels": {INJECT_LABEL: INJECT_ENABLED}},
+        }))
+        .expect("Namespace"),
+    );
+    let mut config = config();
+    config.readiness_webhook = WebhookSetting::Url("https://hook.example/".into());
+    let route = model::snapshot::ObjectRef::new("HTTPRoute", "default", "rates");
+    run_cluster(&c, &lattice, &config, &ReadScope::Route(route), Mode::Apply, now()).await.expect("run");
+    assert!(c.webhook.lock().expect("webhook").is_empty(), "a route run has not seen every route");
+    run_cluster(&c, &lattice, &config, &ReadScope::All, Mode::Plan, now()).await.expect("run");
+    run_cluster(&c, &lattice, &config, &ReadScope::All, Mode::Apply, now()).await.expect("run");
+    let calls = c.webhook.lock().expect("webhook").clone();
+    assert_eq!(calls.iter().map(|(_, dry)| *dry).collect::<Vec<_>>(), [true, false]);
+    let WebhookWanted::Present(object) = &calls[1].0 else { panic!("expected a configuration: {calls:?}") };
+    let names: Vec<&str> =
+        object["webhooks"].as_array().expect("webhooks").iter().filter_map(|w| w["name"].as_str()).collect();
+    assert_eq!(names.len(), 4, "the four hotel Services behind routes: {names:?}");
+    config.readiness_webhook = WebhookSetting::Off;
+    run_cluster(&c, &lattice, &config, &ReadScope::All, Mode::Apply, now()).await.expect("run");
+    assert_eq!(c.webhook.lock().expect("webhook").last().map(|(w, _)| w.clone()), Some(WebhookWanted::Absent));
 }

@@ -59,6 +59,9 @@ pub(crate) const DNS_ENDPOINT: Kind = Kind {
     namespaced: true,
     discover: true,
 };
+/// MutatingWebhookConfiguration (cluster-scoped, built in): the readiness gate webhook's.
+pub(crate) const MUTATING_WEBHOOK_CONFIGURATION: Kind =
+    core("MutatingWebhookConfiguration", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", false);
 /// The existing controller's ServiceImport.
 pub(crate) const AWS_SERVICE_IMPORT: Kind = service_import(AWS_GROUP);
 /// The multi-cluster services API's ServiceImport.

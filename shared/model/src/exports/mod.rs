@@ -132,6 +132,12 @@ pub fn protected(snapshot: &ClusterSnapshot) -> BTreeSet<OwnerKey> {
     out
 }
 
+/// The name of the Service `export` exports (in its namespace): the export's own name, or the one
+/// [`ANNOTATION_SERVICE_NAME`] names.
+pub fn exported_service(export: &ServiceExport) -> &str {
+    service_name(export)
+}
+
 fn service_name(export: &ServiceExport) -> &str {
     export
         .metadata

@@ -252,6 +252,12 @@ impl ServiceB {
         push(&mut self.0["spec"], "ports", p);
         self
     }
+
+    /// Adds a selector label.
+    pub fn selector(mut self, key: &str, value: &str) -> Self {
+        self.0["spec"]["selector"][key] = json!(value);
+        self
+    }
 }
 
 impl AddTo for ServiceB {
