@@ -90,6 +90,9 @@ pub struct ReconcileArgs {
     /// Service networks created for the cluster.
     #[command(flatten)]
     pub networks: NetworkArgs,
+    /// The garbage-collection safety valve.
+    #[command(flatten)]
+    pub gc: GcArgs,
 }
 
 fn parse_route(value: &str) -> Result<model::snapshot::ObjectRef, String> {
@@ -151,6 +154,9 @@ pub struct PipelineArgs {
     /// Service networks created for the cluster.
     #[command(flatten)]
     pub networks: NetworkArgs,
+    /// The garbage-collection safety valve.
+    #[command(flatten)]
+    pub gc: GcArgs,
 }
 
 /// How VPC Lattice requests are paced and retried.
@@ -211,6 +217,34 @@ impl NetworkArgs {
     }
 }
 
+/// The garbage-collection safety valve (see `model::plan::valve`).
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// The most one run may delete, in percent of the services and target groups it owns in
+    /// scope (0 to 100; 100 turns the valve off). A larger deletion is refused: only creating and
+    /// updating calls are made, and the exit code is 1.
+    #[arg(long, env = "GC_MAX_DELETE_PERCENT", default_value_t = model::plan::valve::DEFAULT_MAX_DELETE_PERCENT,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub gc_max_delete_percent: u8,
+    /// Deletions one run may always make, whatever the share.
+    #[arg(long, env = "GC_MIN_DELETE", default_value_t = model::plan::valve::DEFAULT_MIN_DELETE)]
+    pub gc_min_delete: usize,
+    /// Let a mass deletion through the safety valve.
+    #[arg(long)]
+    pub allow_mass_delete: bool,
+}
+
+impl GcArgs {
+    /// The limit these flags set.
+    pub fn limit(&self) -> model::plan::valve::GcLimit {
+        model::plan::valve::GcLimit {
+            max_delete_percent: self.gc_max_delete_percent,
+            min_delete: self.gc_min_delete,
+            allow_mass_delete: self.allow_mass_delete,
+        }
+    }
+}
+
 /// The identity used offline when nothing else is given.
 pub fn offline_identity() -> Identity {
     Identity {
@@ -251,7 +285,8 @@ impl IdentityArgs {
 }
 
 /// Runs a parsed command line, writing to `out`. Exit code 1: some input documents could not be
-/// read or some Lattice calls failed (everything else was still done and printed).
+/// read, some Lattice calls failed, or a mass deletion was refused (everything else was still done
+/// and printed).
 pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let (args, mode) = match cli.command {
         Command::Plan(args) => (args, Mode::Plan),
@@ -263,7 +298,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let config = args.networks.config(args.identity.identity(&offline_identity())?)?;
+    let mut config = args.networks.config(args.identity.identity(&offline_identity())?)?;
+    config.gc = args.gc.limit();
     let target = match (&args.endpoint, args.aws || engine::endpoint_from_environment()) {
         (Some(url), _) => Target::Endpoint(url.clone()),
         (None, true) => Target::Aws,
@@ -276,7 +312,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Format::Json => output::json(&outcome, out)?,
         Format::Text => output::text(&outcome, out, output::use_colour())?,
     }
-    let failed = outcome.report.apply.as_ref().is_some_and(|a| !a.is_success());
+    let failed = outcome.report.apply.as_ref().is_some_and(|a| !a.is_success())
+        || outcome.report.refused_mass_delete().is_some();
     let input_errors = matches!(&outcome.input, engine::Input::Manifests(l) if !l.errors.is_empty());
     Ok(if !input_errors && !failed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

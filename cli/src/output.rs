@@ -37,6 +37,7 @@ pub fn json(o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> {
         "calls": r.calls,
         "apply": apply,
         "refused": r.plan.refused,
+        "massDelete": r.mass_delete,
         "protected": r.protected,
     });
     let mut doc = doc;
@@ -120,6 +121,9 @@ pub fn text(o: &Outcome, out: &mut dyn Write, colour: bool) -> anyhow::Result<()
     }
     for refusal in &r.plan.refused {
         writeln!(out, "  {} {} not changed: {}", p.yellow("!"), refusal.resource, refusal.reason)?;
+    }
+    if let Some(mass) = &r.mass_delete {
+        writeln!(out, "  {} {mass}", if mass.overridden { p.yellow("!") } else { p.red("mass deletion refused:") })?;
     }
     if let Some(a) = &r.apply {
         for (label, list) in [("failed", &a.failed), ("skipped", &a.skipped), ("pending", &a.pending)] {

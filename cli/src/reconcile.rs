@@ -15,7 +15,7 @@ use crate::engine::{self, Target};
 use crate::{Format, ReconcileArgs, offline_identity, output};
 
 /// Runs `reconcile`; exit code 1 when Lattice calls or writes to the cluster (status, DNS records,
-/// readiness gates) failed.
+/// readiness gates) failed, or a mass deletion was refused.
 pub async fn run(args: ReconcileArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let (cluster, description, defaults) = match (&args.cluster, &args.kubeconfig) {
         (Some(name), _) => eks(name, args.identity.region.as_deref()).await?,
@@ -27,7 +27,8 @@ pub async fn run(args: ReconcileArgs, out: &mut dyn Write) -> anyhow::Result<Exi
         }
         (None, None) => anyhow::bail!("pass --cluster NAME or --kubeconfig PATH"),
     };
-    let config = args.networks.config(args.identity.identity(&defaults)?)?;
+    let mut config = args.networks.config(args.identity.identity(&defaults)?)?;
+    config.gc = args.gc.limit();
     let target = match &args.endpoint {
         Some(url) => Target::Endpoint(url.clone()),
         None => Target::Aws,
@@ -48,7 +49,8 @@ pub async fn run(args: ReconcileArgs, out: &mut dyn Write) -> anyhow::Result<Exi
         Format::Json => output::json(&outcome, out)?,
         Format::Text => output::text(&outcome, out, output::use_colour())?,
     }
-    let lattice_failed = outcome.report.apply.as_ref().is_some_and(|a| !a.is_success());
+    let lattice_failed = outcome.report.apply.as_ref().is_some_and(|a| !a.is_success())
+        || outcome.report.refused_mass_delete().is_some();
     let writes_failed = match &outcome.input {
         engine::Input::Cluster { write, dns, readiness, .. } => {
             write.as_ref().is_some_and(|w| !w.failed.is_empty()) || !dns.is_success() || !readiness.is_success()

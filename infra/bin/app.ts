@@ -29,6 +29,8 @@ new LatticeGatewayStack(app, ctx('stackName') ?? 'LatticeGateway', {
   reconcilerUsername: ctx('reconcilerUsername'),
   latticeTps: num('latticeTps'),
   latticeMaxAttempts: num('latticeMaxAttempts'),
+  gcMaxDeletePercent: num('gcMaxDeletePercent'),
+  gcMinDelete: num('gcMinDelete'),
   latticeConcurrency: num('latticeConcurrency'),
   reservedConcurrency: num('reservedConcurrency'),
   reconcileMaxConcurrency: num('reconcileMaxConcurrency'),

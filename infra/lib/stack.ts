@@ -29,6 +29,10 @@ export interface LatticeGatewayProps extends StackProps {
   readonly reconcilerUsername?: string;
   readonly latticeTps?: number;
   readonly latticeMaxAttempts?: number;
+  /** GC_MAX_DELETE_PERCENT: the garbage-collection safety valve's share (0-100). Default 50. */
+  readonly gcMaxDeletePercent?: number;
+  /** GC_MIN_DELETE: deletions one run may always make. Default 2. */
+  readonly gcMinDelete?: number;
   /** VPC Lattice calls in flight at once per instance (1 to 64). Default 4. */
   readonly latticeConcurrency?: number;
   /** Reserved concurrency of reconcile; at least `reconcileMaxConcurrency`. Default 3. */
@@ -64,6 +68,13 @@ export class LatticeGatewayStack extends Stack {
     const reserved = props.reservedConcurrency ?? 3;
     if (reserved < maxConcurrency) {
       throw new Error(`reservedConcurrency (${reserved}) must be >= reconcileMaxConcurrency (${maxConcurrency})`);
+    }
+    const gcPercent = props.gcMaxDeletePercent ?? 50;
+    if (!Number.isInteger(gcPercent) || gcPercent < 0 || gcPercent > 100) {
+      throw new Error(`gcMaxDeletePercent must be an integer from 0 to 100, got ${gcPercent}`);
+    }
+    if (!Number.isInteger(props.gcMinDelete ?? 2) || (props.gcMinDelete ?? 2) < 0) {
+      throw new Error(`gcMinDelete must be a non-negative integer, got ${props.gcMinDelete}`);
     }
     if (props.serviceNetworkOverride && !props.defaultServiceNetwork) {
       throw new Error('serviceNetworkOverride needs defaultServiceNetwork');
@@ -187,6 +198,8 @@ export class LatticeGatewayStack extends Stack {
       AWS_ACCOUNT_ID: this.account,
       LATTICE_TPS: String(props.latticeTps ?? 10),
       LATTICE_MAX_ATTEMPTS: String(props.latticeMaxAttempts ?? 5),
+      GC_MAX_DELETE_PERCENT: String(props.gcMaxDeletePercent ?? 50),
+      GC_MIN_DELETE: String(props.gcMinDelete ?? 2),
       LATTICE_CONCURRENCY: String(latticeConcurrency),
       RECONCILER_USERNAME: username,
       DEADLINE_MARGIN_MS: '20000',

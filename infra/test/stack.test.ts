@@ -33,10 +33,12 @@ describe('functions', () => {
       const webhookUrl = binary === 'sweep' || binary === 'reconcile' ? ['READINESS_WEBHOOK_URL'] : [];
       assert.deepEqual(env, [
         'AWS_ACCOUNT_ID', 'CLUSTER_NAMES', 'DEADLINE_MARGIN_MS', 'ENABLE_SERVICE_NETWORK_OVERRIDE',
-        'LATTICE_CONCURRENCY', 'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS', 'QUEUE_URL', ...webhookUrl, 'RECONCILER_USERNAME',
+        'GC_MAX_DELETE_PERCENT', 'GC_MIN_DELETE', 'LATTICE_CONCURRENCY', 'LATTICE_MAX_ATTEMPTS', 'LATTICE_TPS',
+        'QUEUE_URL', ...webhookUrl, 'RECONCILER_USERNAME',
       ]);
       assert.equal(fn.Properties.Environment.Variables.LATTICE_CONCURRENCY, '4');
       assert.equal(fn.Properties.Environment.Variables.ENABLE_SERVICE_NETWORK_OVERRIDE, 'false');
+      assert.equal(fn.Properties.Environment.Variables.GC_MAX_DELETE_PERCENT, '50');
       assert.equal(fn.Properties.Environment.Variables.CLUSTER_NAMES, 'blue,green');
     }
   });

@@ -1,7 +1,6 @@
 //! The `audit` Lambda function: configuration and clients once, then the runtime loop.
 #![recursion_limit = "256"]
 
-use aws_lambda_events::event::cloudwatch_logs::LogsEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use lambda_support::{Clients, Config};
 
@@ -15,5 +14,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let clients = Clients::new(config, sdk);
     let clients = &clients;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<LogsEvent>| audit::handle(clients, event))).await
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<audit::payload::RawLogsEvent>| {
+        audit::handle_raw(clients, event)
+    }))
+    .await
 }

@@ -3,12 +3,17 @@
 //! It accepts, told apart by shape ([`Incoming`]):
 //!
 //! - an **SQS FIFO batch** (the audit function's and the sweep's requests): each record's body is a
-//!   [`Key`]; records are handled in order, and the answer is an [`SqsBatchResponse`] whose failures
+//!   [`Key`] (a body over `lambda_support::queue::MAX_MESSAGE_BYTES` is refused unread, logged and
+//!   counted as `PayloadsRejected`); records are handled in order, and the answer is an [`SqsBatchResponse`] whose failures
 //!   are the first failed record and every record after it, so a message group is never processed
 //!   out of order. Records left when the deadline nears are reported failed too, to come back;
 //! - an **EventBridge event** whose `detail` is a [`Key`] (e.g. `PutEvents` from CI): a failure is
 //!   an error, so EventBridge and Lambda retry it;
 //! - a **direct invoke** with a [`Key`] as payload: the answer is the run's [`Summary`].
+//!
+//! A direct invoke or an EventBridge `detail` may add `"allowMassDelete": true` ([`Request`]): the
+//! garbage-collection safety valve then lets a mass deletion through (see `model::plan::valve`);
+//! queue messages never carry it. A refused mass deletion fails the run.
 //!
 //! A route kind (`HTTPRoute`, `GRPCRoute`, `TLSRoute`) reads and changes that route alone; every
 //! other kind (`Service`, `EndpointSlice`, `Gateway`, `ReferenceGrant`, `Namespace`, `Cluster`, ...)
@@ -34,13 +39,24 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
-use lambda_support::{Clients, Error, Key, Summary, WaitingPods, deadline_budget, hand_off, run_key_within, settle};
+use lambda_support::{Clients, Error, Key, Summary, WaitingPods, deadline_budget, hand_off, run_key_allowing, settle};
 use reconciler::Budget;
 use reconciler::Mode;
 use serde::{Deserialize, Serialize};
 
 /// The function's name in metrics.
 pub const FUNCTION: &str = "reconcile";
+
+/// A key with the mass-delete override, for a direct invoke or an EventBridge `detail`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// What to reconcile.
+    #[serde(flatten)]
+    pub key: Key,
+    /// `allowMassDelete`: let a mass deletion through the safety valve.
+    #[serde(default, rename = "allowMassDelete", skip_serializing_if = "std::ops::Not::not")]
+    pub allow_mass_delete: bool,
+}
 
 /// What the function accepts, told apart by shape.
 #[derive(Debug, Deserialize)]
@@ -49,9 +65,9 @@ pub enum Incoming {
     /// A batch from the SQS FIFO queue (has `Records`).
     Sqs(SqsEvent),
     /// An EventBridge event (has `detail-type`, `source` and `detail`).
-    EventBridge(Box<EventBridgeEvent<Key>>),
-    /// A direct invoke: the key itself.
-    Direct(Key),
+    EventBridge(Box<EventBridgeEvent<Request>>),
+    /// A direct invoke: the key itself, with the override if any.
+    Direct(Request),
 }
 
 /// What the function answers.
@@ -73,8 +89,8 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Incoming>) -> Result<O
         Incoming::EventBridge(event) => {
             run_and_settle(clients, &event.detail, deadline, &cause).await.map(|s| Outgoing::Summary(Box::new(s)))
         }
-        Incoming::Direct(key) => {
-            run_and_settle(clients, &key, deadline, &cause).await.map(|s| Outgoing::Summary(Box::new(s)))
+        Incoming::Direct(request) => {
+            run_and_settle(clients, &request, deadline, &cause).await.map(|s| Outgoing::Summary(Box::new(s)))
         }
     }
 }
@@ -82,7 +98,7 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Incoming>) -> Result<O
 /// Reconciles one key without a deadline; a run with failed actions or writes is an error (so it
 /// is retried), after its summary is logged and its metrics emitted.
 pub async fn run_one(clients: &Clients, key: &Key) -> Result<Summary, Error> {
-    run_one_waiting(clients, key, &Budget::unlimited(), "").await.map(|(summary, _)| summary)
+    run_one_waiting(clients, key, &Budget::unlimited(), "", false).await.map(|(summary, _)| summary)
 }
 
 /// [`run_one`] within `budget`, handing the work left to the queue (deduplicated by `cause`),
@@ -92,8 +108,10 @@ async fn run_one_waiting(
     key: &Key,
     budget: &Budget,
     cause: &str,
+    allow_mass_delete: bool,
 ) -> Result<(Summary, WaitingPods), Error> {
-    let (mut summary, waiting) = run_key_within(clients, key, Mode::Apply, Timestamp::now(), budget).await?;
+    let (mut summary, waiting) =
+        run_key_allowing(clients, key, Mode::Apply, Timestamp::now(), budget, allow_mass_delete).await?;
     let handed = hand_off(clients, &mut summary, cause).await;
     emit(&RunMetrics::from_summary(FUNCTION, &summary));
     handed?;
@@ -117,9 +135,15 @@ async fn run_one_waiting(
 
 /// Reconciles one key, then waits for the gated pods it left not ready; the summary lists the gate
 /// conditions written meanwhile and the pods still waiting.
-async fn run_and_settle(clients: &Clients, key: &Key, deadline: SystemTime, cause: &str) -> Result<Summary, Error> {
+async fn run_and_settle(
+    clients: &Clients,
+    request: &Request,
+    deadline: SystemTime,
+    cause: &str,
+) -> Result<Summary, Error> {
     let budget = deadline_budget(deadline, clients.config().deadline_margin);
-    let (mut summary, waiting) = run_one_waiting(clients, key, &budget, cause).await?;
+    let (mut summary, waiting) =
+        run_one_waiting(clients, &request.key, &budget, cause, request.allow_mass_delete).await?;
     let settled = settle(clients, waiting, deadline, cause).await;
     summary.pods_gated.extend(settled.written);
     summary.pods_waiting = settled.still_waiting;
@@ -148,15 +172,25 @@ pub async fn handle_batch(clients: &Clients, batch: SqsEvent, deadline: SystemTi
             continue;
         }
         let body = record.body.as_deref().unwrap_or_default();
-        let result = match serde_json::from_str::<Key>(body) {
+        let limit = lambda_support::queue::MAX_MESSAGE_BYTES;
+        if body.len() > limit {
+            lambda_support::metrics::emit_count(FUNCTION, "PayloadsRejected", 1);
+        }
+        let parsed = if body.len() > limit {
+            Err(Error::MessageTooLarge { bytes: body.len(), limit })
+        } else {
+            serde_json::from_str::<Key>(body)
+                .map_err(|source| Error::ParseEvent { expected: "a {cluster, kind, namespace, name} message", source })
+        };
+        let result = match parsed {
             Ok(key) if done.contains(&key) => Ok(()),
-            Ok(key) => {
-                run_one_waiting(clients, &key, &deadline_budget(deadline, margin), cause).await.map(|(_, pods)| {
+            Ok(key) => run_one_waiting(clients, &key, &deadline_budget(deadline, margin), cause, false).await.map(
+                |(_, pods)| {
                     waiting.merge(pods);
                     done.insert(key);
-                })
-            }
-            Err(source) => Err(Error::ParseEvent { expected: "a {cluster, kind, namespace, name} message", source }),
+                },
+            ),
+            Err(error) => Err(error),
         };
         if let Err(error) = result {
             tracing::error!(

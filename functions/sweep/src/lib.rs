@@ -1,8 +1,11 @@
 //! The `sweep` function: on a schedule, reconcile every configured cluster in full.
 //!
 //! The payload may be any JSON (an EventBridge scheduled event, a Scheduler `Input`, `{}`);
-//! `{"verify": true}` plans without changing anything (a drift report) and unknown fields are
-//! ignored. Before each cluster the Lambda deadline is checked against `DEADLINE_MARGIN_MS`: the
+//! `{"verify": true}` plans without changing anything (a drift report), `{"allowMassDelete": true}`
+//! lets a mass deletion through the garbage-collection safety valve (see
+//! `model::plan::valve`; without it a cluster whose run would delete more than
+//! `GC_MAX_DELETE_PERCENT` of what it owns gets only its creating and updating calls, and fails),
+//! and unknown fields are ignored. Before each cluster the Lambda deadline is checked against `DEADLINE_MARGIN_MS`: the
 //! clusters that no longer fit are handed to the SQS FIFO queue as `{"cluster", "kind": "Cluster",
 //! "name"}` requests for the `reconcile` function, never dropped. Within a cluster, no VPC Lattice
 //! action starts within the margin either: the routes whose actions were not started keep their
@@ -18,7 +21,7 @@ use k8s_openapi::jiff::Timestamp;
 use lambda_runtime::LambdaEvent;
 use lambda_support::metrics::{RunMetrics, emit};
 use lambda_support::{
-    Clients, Error, Key, Message, Settled, Summary, WaitingPods, deadline_budget, hand_off, queue, run_key_within,
+    Clients, Error, Key, Message, Settled, Summary, WaitingPods, deadline_budget, hand_off, queue, run_key_allowing,
     settle,
 };
 use reconciler::Mode;
@@ -74,10 +77,16 @@ pub fn wants_verify(payload: &Value) -> bool {
     payload.get("verify").and_then(Value::as_bool).unwrap_or(false)
 }
 
+/// Whether the payload carries the mass-delete override (`{"allowMassDelete": true}`).
+pub fn allows_mass_delete(payload: &Value) -> bool {
+    payload.get("allowMassDelete").and_then(Value::as_bool).unwrap_or(false)
+}
+
 /// Handles one scheduled invocation.
 pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<SweepSummary, Error> {
     let verify = wants_verify(&event.payload);
     let mode = if verify { Mode::Plan } else { Mode::Apply };
+    let allow_mass_delete = allows_mass_delete(&event.payload);
     let deadline = event.context.deadline();
     let margin = clients.config().deadline_margin;
     let mut summary =
@@ -90,21 +99,24 @@ pub async fn handle(clients: &Clients, event: LambdaEvent<Value>) -> Result<Swee
             continue;
         }
         let budget = deadline_budget(deadline, margin);
-        let outcome = match run_key_within(clients, &Key::cluster(cluster), mode, Timestamp::now(), &budget).await {
-            Ok((mut run, pods)) => {
-                let handed = hand_off(clients, &mut run, &event.context.request_id).await;
-                emit(&RunMetrics::from_summary(FUNCTION, &run));
-                summary.handed_off.extend(run.handed_off.iter().cloned());
-                if mode == Mode::Apply {
-                    waiting.add(cluster, pods);
+        let outcome =
+            match run_key_allowing(clients, &Key::cluster(cluster), mode, Timestamp::now(), &budget, allow_mass_delete)
+                .await
+            {
+                Ok((mut run, pods)) => {
+                    let handed = hand_off(clients, &mut run, &event.context.request_id).await;
+                    emit(&RunMetrics::from_summary(FUNCTION, &run));
+                    summary.handed_off.extend(run.handed_off.iter().cloned());
+                    if mode == Mode::Apply {
+                        waiting.add(cluster, pods);
+                    }
+                    match handed.err().or_else(|| run.incomplete()) {
+                        Some(error) => failed(cluster, &error),
+                        None => ClusterOutcome::Reconciled { cluster: cluster.clone(), summary: Box::new(run) },
+                    }
                 }
-                match handed.err().or_else(|| run.incomplete()) {
-                    Some(error) => failed(cluster, &error),
-                    None => ClusterOutcome::Reconciled { cluster: cluster.clone(), summary: Box::new(run) },
-                }
-            }
-            Err(error) => failed(cluster, &error),
-        };
+                Err(error) => failed(cluster, &error),
+            };
         summary.clusters.push(outcome);
     }
     if !left.is_empty() {
@@ -157,5 +169,13 @@ mod tests {
         assert!(!wants_verify(&json!({"detail-type": "Scheduled Event", "detail": {}})));
         assert!(!wants_verify(&json!(null)));
         assert!(!wants_verify(&json!([1, 2])));
+    }
+
+    #[test]
+    fn only_an_explicit_boolean_allows_a_mass_deletion() {
+        assert!(allows_mass_delete(&json!({"allowMassDelete": true})));
+        assert!(!allows_mass_delete(&json!({"allowMassDelete": "true"})));
+        assert!(!allows_mass_delete(&json!({"allow_mass_delete": true})));
+        assert!(!allows_mass_delete(&json!({})));
     }
 }

@@ -6,6 +6,10 @@
 //! invocations — never sends a token the API server has stopped accepting, and its connection pool and TLS
 //! sessions survive every refresh, which rebuilding the client on a timer would throw away.
 //!
+//! A request the API server answers with 401 Unauthorized is sent once more with a newly minted token (when its
+//! body can be replayed, as every body this crate sends can): the server may judge a token expired that looks
+//! fresh here, when the clocks disagree or the credentials changed.
+//!
 //! [`TOKEN_REFRESH_AGE`]: crate::token::TOKEN_REFRESH_AGE
 
 use std::fmt;
@@ -16,7 +20,7 @@ use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use http::header::AUTHORIZATION;
-use http::{HeaderValue, Request};
+use http::{HeaderValue, Request, Response, StatusCode};
 use kube::client::Body;
 use tower::buffer::Buffer;
 use tower::{BoxError, Layer, Service, ServiceExt as _};
@@ -81,15 +85,15 @@ impl<F: Send + 'static> Clone for Bearer<F> {
     }
 }
 
-impl<R, F, E> Service<Request<Body>> for Bearer<F>
+impl<B, F, E> Service<Request<Body>> for Bearer<F>
 where
-    F: Future<Output = Result<R, E>> + Send + 'static,
+    F: Future<Output = Result<Response<B>, E>> + Send + 'static,
     E: Into<BoxError>,
-    R: Send + 'static,
+    B: Send + 'static,
 {
-    type Response = R;
+    type Response = Response<B>;
     type Error = BoxError;
-    type Future = ResponseFuture<R>;
+    type Future = ResponseFuture<Response<B>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         // Readiness is awaited on a clone of the buffer inside the returned future.
@@ -99,13 +103,36 @@ where
     fn call(&mut self, mut request: Request<Body>) -> Self::Future {
         let mut inner = self.inner.clone();
         let tokens = Arc::clone(&self.tokens);
-        let now = (self.clock)();
+        let clock = Arc::clone(&self.clock);
         Box::pin(async move {
-            let token = tokens.token(now).await?;
-            let mut value = HeaderValue::try_from(format!("Bearer {token}"))?;
-            value.set_sensitive(true);
-            request.headers_mut().insert(AUTHORIZATION, value);
-            inner.ready().await?.call(request).await
+            let replay = replayable(&request);
+            authorize(&mut request, &tokens.token(clock()).await?)?;
+            let response = inner.ready().await?.call(request).await?;
+            let Some(mut replay) = replay.filter(|_| response.status() == StatusCode::UNAUTHORIZED) else {
+                return Ok(response);
+            };
+            tracing::warn!("The API server refused the bearer token; retrying once with a new one");
+            tokens.forget();
+            authorize(&mut replay, &tokens.token(clock()).await?)?;
+            inner.ready().await?.call(replay).await
         })
     }
+}
+
+/// A copy of `request` to send again, when its body can be replayed.
+fn replayable(request: &Request<Body>) -> Option<Request<Body>> {
+    let mut copy = Request::new(request.body().try_clone()?);
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    Some(copy)
+}
+
+/// Sets `Authorization: Bearer <token>`, marked sensitive (never logged by the HTTP stack).
+fn authorize(request: &mut Request<Body>, token: &str) -> Result<(), BoxError> {
+    let mut value = HeaderValue::try_from(format!("Bearer {token}"))?;
+    value.set_sensitive(true);
+    request.headers_mut().insert(AUTHORIZATION, value);
+    Ok(())
 }

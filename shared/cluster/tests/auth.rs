@@ -88,3 +88,39 @@ async fn a_server_whose_certificate_is_not_signed_by_the_ca_is_refused() {
     assert!(cluster.snapshot().await.is_err());
     assert!(api.requests().is_empty(), "no request got through the TLS handshake");
 }
+
+#[tokio::test]
+async fn reliability_a_refused_token_is_minted_again_and_the_read_succeeds() {
+    // The API server's clock runs seven minutes ahead: at nine minutes by our clock the cached
+    // token still looks fresh here, but the server sees it sixteen minutes old and answers 401.
+    let t0 = UNIX_EPOCH + Duration::from_secs(1_705_320_000);
+    let eks = EksAuth::new("demo", t0).with_secret_key(ACCESS_KEY, SECRET_KEY);
+    let api = fake_apiserver::start(FakeConfig::new().https().eks(eks)).await.expect("fake API server");
+    api.put(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})).expect("namespace");
+    let ca = api.ca_pem().expect("CA").as_bytes().to_vec();
+    let (now, clock) = test_clock(t0);
+    let cluster = Cluster::eks_with_clock(api.url(), &ca, tokens("demo"), clock).expect("client");
+    cluster.snapshot().await.expect("first read");
+    let first = api.requests()[0].token.clone().expect("a token");
+
+    *now.lock().expect("clock") = t0 + Duration::from_secs(9 * 60);
+    api.set_now(t0 + Duration::from_secs(16 * 60));
+    api.clear_requests();
+    let read = cluster.snapshot().await.expect("the read succeeds after one refused token");
+    assert_eq!(read.snapshot.namespaces.len(), 1);
+    let requests = api.requests();
+    let refused: Vec<_> = requests.iter().filter(|r| r.status == 401).collect();
+    assert_eq!(refused.len(), 1, "one request is refused, then the token is minted again");
+    assert_eq!(refused[0].token.as_ref(), Some(&first));
+    assert_eq!(requests[1].path, refused[0].path, "the refused request is sent again");
+    let later: Vec<&String> = requests.iter().skip(1).filter_map(|r| r.token.as_ref()).collect();
+    assert!(later.iter().all(|t| **t != first), "every later request carries the new token");
+    assert!(requests.iter().skip(1).all(|r| r.status != 401));
+    reliability::record(
+        "kubernetes-expired-token",
+        &format!(
+            "1 request refused (401), sent again with a new token; {} requests after it succeeded",
+            requests.len() - 1
+        ),
+    );
+}

@@ -109,6 +109,11 @@ impl Clients {
         config.default_service_network.clone_from(&self.config.default_service_network);
         config.service_network_override = self.config.service_network_override;
         config.readiness_webhook = self.config.webhook_setting();
+        config.gc = model::plan::valve::GcLimit {
+            max_delete_percent: self.config.gc_max_delete_percent,
+            min_delete: self.config.gc_min_delete,
+            allow_mass_delete: false,
+        };
         Ok(ConnectedCluster { cluster, config })
     }
 }

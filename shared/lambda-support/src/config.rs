@@ -19,6 +19,10 @@ pub const DEFAULT_DEADLINE_MARGIN_MS: u64 = 20_000;
 pub const DEFAULT_READINESS_WAIT_MS: u64 = 60_000;
 /// Time between two checks of waiting gated pods when `READINESS_POLL_MS` is unset.
 pub const DEFAULT_READINESS_POLL_MS: u64 = 5_000;
+/// The share of owned resources a run may delete when `GC_MAX_DELETE_PERCENT` is unset.
+pub const DEFAULT_GC_MAX_DELETE_PERCENT: u8 = model::plan::valve::DEFAULT_MAX_DELETE_PERCENT;
+/// Deletions a run may always make when `GC_MIN_DELETE` is unset.
+pub const DEFAULT_GC_MIN_DELETE: usize = model::plan::valve::DEFAULT_MIN_DELETE;
 /// The shortest `READINESS_POLL_MS` accepted.
 const MIN_READINESS_POLL_MS: u64 = 100;
 
@@ -69,6 +73,11 @@ pub struct Config {
     /// runs keep the `MutatingWebhookConfiguration` that sends new pods behind our target groups to it;
     /// unset, they delete ours.
     pub readiness_webhook_url: Option<String>,
+    /// `GC_MAX_DELETE_PERCENT`: the most one run may delete, in percent of the services and target
+    /// groups it owns in scope (0–100); more is a mass deletion, refused without the override.
+    pub gc_max_delete_percent: u8,
+    /// `GC_MIN_DELETE`: deletions one run may always make, whatever the share.
+    pub gc_min_delete: usize,
 }
 
 /// A variable that is missing or malformed.
@@ -178,6 +187,13 @@ impl Config {
         if let Some(url) = &readiness_webhook_url {
             model::webhook::check_url(url).map_err(|problem| bad("READINESS_WEBHOOK_URL", problem))?;
         }
+        let percent = number("GC_MAX_DELETE_PERCENT", u64::from(DEFAULT_GC_MAX_DELETE_PERCENT))?;
+        let gc_max_delete_percent = u8::try_from(percent)
+            .ok()
+            .filter(|p| *p <= 100)
+            .ok_or_else(|| bad("GC_MAX_DELETE_PERCENT", format!("{percent} is not a percentage (0 to 100)")))?;
+        let gc_min_delete = usize::try_from(number("GC_MIN_DELETE", DEFAULT_GC_MIN_DELETE as u64)?)
+            .map_err(|_| bad("GC_MIN_DELETE", "too large".into()))?;
         Ok(Self {
             clusters,
             region,
@@ -196,6 +212,8 @@ impl Config {
             default_service_network,
             service_network_override,
             readiness_webhook_url,
+            gc_max_delete_percent,
+            gc_min_delete,
         })
     }
 }
@@ -242,6 +260,7 @@ mod tests {
         assert_eq!((config.readiness_wait, config.readiness_poll), (Duration::from_secs(60), Duration::from_secs(5)));
         assert_eq!(config.queue_url, None);
         assert!(!config.json_logs);
+        assert_eq!((config.gc_max_delete_percent, config.gc_min_delete), (50, 2));
     }
 
     #[test]
@@ -268,6 +287,9 @@ mod tests {
             (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "yes")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
             (&[("ENABLE_SERVICE_NETWORK_OVERRIDE", "true")], "ENABLE_SERVICE_NETWORK_OVERRIDE"),
             (&[("READINESS_WEBHOOK_URL", "http://hook.example/")], "READINESS_WEBHOOK_URL"),
+            (&[("GC_MAX_DELETE_PERCENT", "101")], "GC_MAX_DELETE_PERCENT"),
+            (&[("GC_MAX_DELETE_PERCENT", "half")], "GC_MAX_DELETE_PERCENT"),
+            (&[("GC_MIN_DELETE", "-3")], "GC_MIN_DELETE"),
         ];
         for (overrides, variable) in cases {
             let mut vars = vec![("CLUSTER_NAMES", "demo"), ("AWS_REGION", "us-west-2")];

@@ -110,6 +110,24 @@ pub enum Error {
         /// Writes to the cluster that failed (status, DNS records, readiness gates).
         writes_failed: usize,
     },
+    /// The garbage-collection safety valve refused a mass deletion; the rest of the plan ran.
+    #[error("reconciling {scope} of cluster {cluster} refused a mass deletion: {detail}")]
+    MassDelete {
+        /// The cluster.
+        cluster: String,
+        /// What was reconciled.
+        scope: String,
+        /// What would have been deleted, the limit and the override.
+        detail: String,
+    },
+    /// A queue message is larger than any key can be; it is not parsed.
+    #[error("the message has {bytes} bytes, more than the {limit} a reconcile request can have")]
+    MessageTooLarge {
+        /// Its size.
+        bytes: usize,
+        /// The bound.
+        limit: usize,
+    },
     /// A queue is needed but `QUEUE_URL` is not set.
     #[error("QUEUE_URL is not set, so {purpose} cannot be queued")]
     NoQueue {
@@ -133,8 +151,11 @@ impl Error {
     /// The stable error type of this error.
     pub fn error_type(&self) -> ErrorType {
         match self {
-            Self::ParseEvent { .. } | Self::UnknownCluster { .. } | Self::InvalidKey { .. } => ErrorType::InvalidInput,
-            Self::Identity { .. } | Self::NoQueue { .. } => ErrorType::Fatal,
+            Self::ParseEvent { .. }
+            | Self::UnknownCluster { .. }
+            | Self::InvalidKey { .. }
+            | Self::MessageTooLarge { .. } => ErrorType::InvalidInput,
+            Self::Identity { .. } | Self::NoQueue { .. } | Self::MassDelete { .. } => ErrorType::Fatal,
             Self::ConnectCluster { source, .. } => match source {
                 cluster::Error::LoadKubeconfig { .. } | cluster::Error::SdkConfigIncomplete { .. } => ErrorType::Fatal,
                 _ => ErrorType::Retryable,

@@ -46,13 +46,32 @@ pub use handoff::{MAX_SCOPED_KEYS, deadline_budget, hand_off, keys_for};
 pub use key::{Key, ROUTE_KINDS};
 pub use queue::Message;
 pub use readiness::{Settled, WaitingPods, requeue_keys, settle};
-pub use run::{Summary, run_key, run_key_waiting, run_key_within};
+pub use run::{Summary, run_key, run_key_allowing, run_key_waiting, run_key_within};
+
+/// Crates whose TRACE and DEBUG output carries secrets, and the most they may log: `aws_sigv4`
+/// traces canonical requests, whose query strings hold the session token of presigned requests
+/// (the EKS bearer token is one); `hyper` and `h2` trace raw headers (`Authorization`).
+pub const SECRET_BEARING_TARGETS: [(&str, &str); 3] = [("aws_sigv4", "info"), ("hyper", "info"), ("h2", "info")];
+
+/// The log filter for `spec` (a `RUST_LOG` value), with [`SECRET_BEARING_TARGETS`] capped whatever
+/// `spec` asks for. An unparsable spec falls back to `info`.
+pub fn log_filter(spec: &str) -> tracing_subscriber::EnvFilter {
+    let mut filter =
+        tracing_subscriber::EnvFilter::try_new(spec).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    for (target, level) in SECRET_BEARING_TARGETS {
+        if let Ok(directive) = format!("{target}={level}").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
 
 /// Installs the global `tracing` subscriber: JSON lines when `json` (Lambda's
-/// `AWS_LAMBDA_LOG_FORMAT=JSON`), plain text otherwise; the level from `RUST_LOG` (`info` when unset).
+/// `AWS_LAMBDA_LOG_FORMAT=JSON`), plain text otherwise; the level from `RUST_LOG` (`info` when
+/// unset), never more than [`SECRET_BEARING_TARGETS`] allow.
 pub fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let spec = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
+    let filter = log_filter(&spec);
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time();
     let _ = if json {
         builder.json().with_current_span(true).flatten_event(true).try_init()

@@ -31,6 +31,8 @@ pub struct RunMetrics {
     pub status_writes: u64,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
+    /// Destructive Lattice calls the garbage-collection safety valve refused (a mass deletion).
+    pub deletions_refused: u64,
 }
 
 impl RunMetrics {
@@ -47,6 +49,7 @@ impl RunMetrics {
             handed_off: count(summary.handed_off.len()),
             status_writes: count(summary.status_written.len()),
             duration_ms: summary.duration_ms,
+            deletions_refused: count(summary.deletions_refused),
         }
     }
 }
@@ -54,7 +57,8 @@ impl RunMetrics {
 /// The EMF document for `metrics` at `timestamp_ms` (milliseconds since the epoch): metrics
 /// `ApiCalls`, `ApiCalls.<Operation>` for each operation called, `ActionsApplied`,
 /// `ActionsFailed`, `StatusWrites` (counts) and `DurationMs` (milliseconds), with dimensions
-/// `Function` and `Cluster`.
+/// `Function` and `Cluster`; `DeletionsRefused` (count) too when the safety valve refused a mass
+/// deletion.
 pub fn emf_document(metrics: &RunMetrics, timestamp_ms: i64) -> Value {
     let mut values: Vec<(String, &str, u64)> = vec![("ApiCalls".to_owned(), "Count", metrics.calls.values().sum())];
     values.extend(metrics.calls.iter().map(|(op, n)| (format!("ApiCalls.{op}"), "Count", *n)));
@@ -64,6 +68,9 @@ pub fn emf_document(metrics: &RunMetrics, timestamp_ms: i64) -> Value {
     values.push(("HandedOff".to_owned(), "Count", metrics.handed_off));
     values.push(("StatusWrites".to_owned(), "Count", metrics.status_writes));
     values.push(("DurationMs".to_owned(), "Milliseconds", metrics.duration_ms));
+    if metrics.deletions_refused > 0 {
+        values.push(("DeletionsRefused".to_owned(), "Count", metrics.deletions_refused));
+    }
     let definitions: Vec<Value> = values.iter().map(|(name, unit, _)| json!({"Name": name, "Unit": unit})).collect();
     let mut document = Map::new();
     document.insert(
@@ -85,12 +92,37 @@ pub fn emf_document(metrics: &RunMetrics, timestamp_ms: i64) -> Value {
     Value::Object(document)
 }
 
+/// The EMF document of one count `metric` of `function` (dimension `Function`), e.g. payloads a
+/// function refused.
+pub fn count_document(function: &str, metric: &str, value: u64, timestamp_ms: i64) -> Value {
+    json!({
+        "_aws": {
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": NAMESPACE,
+                "Dimensions": [["Function"]],
+                "Metrics": [{"Name": metric, "Unit": "Count"}],
+            }],
+        },
+        "Function": function,
+        metric: value,
+    })
+}
+
+/// Prints [`count_document`], stamped with the current time, as one line on stdout.
+pub fn emit_count(function: &str, metric: &str, value: u64) {
+    println!("{}", count_document(function, metric, value, now_ms()));
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// Prints the EMF document of `metrics`, stamped with the current time, as one line on stdout.
 pub fn emit(metrics: &RunMetrics) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    println!("{}", emf_document(metrics, now));
+    println!("{}", emf_document(metrics, now_ms()));
 }
 
 #[cfg(test)]
@@ -109,6 +141,7 @@ mod tests {
             handed_off: 2,
             status_writes: 4,
             duration_ms: 1250,
+            deletions_refused: 0,
         };
         let doc = emf_document(&metrics, 1_705_320_000_141);
         let expected = json!({
@@ -148,5 +181,24 @@ mod tests {
             let name = definition["Name"].as_str().expect("name");
             assert!(doc[name].is_u64(), "{name}");
         }
+    }
+
+    #[test]
+    fn a_refused_mass_deletion_is_a_metric() {
+        let metrics = RunMetrics { function: "sweep".into(), deletions_refused: 7, ..RunMetrics::default() };
+        let doc = emf_document(&metrics, 0);
+        assert_eq!(doc["DeletionsRefused"], 7);
+        let names = doc["_aws"]["CloudWatchMetrics"][0]["Metrics"].to_string();
+        assert!(names.contains("DeletionsRefused"), "{names}");
+        let quiet = emf_document(&RunMetrics::default(), 0);
+        assert!(quiet.get("DeletionsRefused").is_none());
+    }
+
+    #[test]
+    fn a_count_document_declares_its_metric() {
+        let doc = count_document("audit", "PayloadsRejected", 1, 5);
+        assert_eq!(doc["PayloadsRejected"], 1);
+        assert_eq!(doc["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"], "PayloadsRejected");
+        assert_eq!(doc["Function"], "audit");
     }
 }

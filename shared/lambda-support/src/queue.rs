@@ -8,6 +8,11 @@ use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use crate::error::{BoxError, Error};
 use crate::key::Key;
 
+/// Largest message body the reconcile function reads: a key is at most a cluster name (100
+/// characters), a kind, and a namespace and a name (253 each) in JSON; 16 KiB leaves ample room.
+/// Larger bodies (SQS allows up to 1 MiB) are refused unread.
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+
 /// Most entries SQS accepts in one `SendMessageBatch`.
 pub const MAX_BATCH: usize = 10;
 

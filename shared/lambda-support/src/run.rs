@@ -65,6 +65,15 @@ pub struct Summary {
     pub webhook_conflict: Option<String>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
+    /// The mass deletion the safety valve refused (or the override allowed), explained.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mass_delete: Option<String>,
+    /// Destructive Lattice calls the safety valve refused (listed in `refused`).
+    pub deletions_refused: usize,
+    /// What the plan left alone, as `resource: reason` (resources not ours, names still being
+    /// deleted, deletions refused by the safety valve).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
 }
 
 impl Summary {
@@ -73,8 +82,16 @@ impl Summary {
         self.actions_failed + self.status_failed.len() + self.dns_and_gates_failed.len()
     }
 
-    /// The error a run with failures reports (so the queue retries it), `None` when clean.
+    /// The error a run with failures reports (so the queue retries it), `None` when clean. A
+    /// refused mass deletion is an error too, so that alarms see it.
     pub fn incomplete(&self) -> Option<Error> {
+        if self.deletions_refused > 0 {
+            return Some(Error::MassDelete {
+                cluster: self.cluster.clone(),
+                scope: self.route.clone().unwrap_or_else(|| "everything".to_owned()),
+                detail: self.mass_delete.clone().unwrap_or_default(),
+            });
+        }
         (self.failures() > 0).then(|| Error::Incomplete {
             cluster: self.cluster.clone(),
             scope: self.route.clone().unwrap_or_else(|| "everything".to_owned()),
@@ -110,8 +127,23 @@ pub async fn run_key_within(
     now: Timestamp,
     budget: &Budget,
 ) -> Result<(Summary, Vec<Waiting>), Error> {
+    run_key_allowing(clients, key, mode, now, budget, false).await
+}
+
+/// [`run_key_within`]; with `allow_mass_delete` the garbage-collection safety valve lets a mass
+/// deletion through (the `"allowMassDelete": true` of an event).
+pub async fn run_key_allowing(
+    clients: &Clients,
+    key: &Key,
+    mode: Mode,
+    now: Timestamp,
+    budget: &Budget,
+    allow_mass_delete: bool,
+) -> Result<(Summary, Vec<Waiting>), Error> {
     key.validate()?;
     let connected = clients.cluster(&key.cluster).await?;
+    let mut config = connected.config.clone();
+    config.gc.allow_mass_delete = allow_mass_delete;
     let scope = key.read_scope();
     let route = match &scope {
         ReadScope::Route(r) => Some(r.to_string()),
@@ -119,7 +151,7 @@ pub async fn run_key_within(
     };
     let span = tracing::info_span!("reconcile", cluster = %key.cluster, key = %key);
     let started = std::time::Instant::now();
-    let run = run_cluster_within(&connected.cluster, clients.lattice(), &connected.config, &scope, mode, now, budget)
+    let run = run_cluster_within(&connected.cluster, clients.lattice(), &config, &scope, mode, now, budget)
         .instrument(span)
         .await
         .map_err(|source| Error::Reconcile {
@@ -182,6 +214,9 @@ pub async fn run_key_within(
         webhook,
         webhook_conflict: run.webhook.foreign.clone(),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        mass_delete: report.mass_delete.as_ref().map(ToString::to_string),
+        deletions_refused: report.refused_mass_delete().map_or(0, |m| m.refused_calls),
+        refused: report.plan.refused.iter().map(|r| format!("{}: {}", r.resource, r.reason)).collect(),
     };
     Ok((summary, run.readiness.waiting))
 }

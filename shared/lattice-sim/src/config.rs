@@ -178,12 +178,24 @@ pub struct Faults {
     /// The next this-many creations of services, target groups or associations end in CREATE_FAILED
     /// (with `failureCode`/`failureMessage`) instead of ACTIVE.
     pub create_failures: u64,
+    /// Probability (0..=1) that a request is delayed by a further [`Faults::spike_ms`] (a latency spike).
+    pub spike_rate: f64,
+    /// The delay of a latency spike, in milliseconds.
+    pub spike_ms: u64,
+    /// Eventual consistency of lists: a resource created while this is set is left out of the next
+    /// this-many List*/`GetResources` responses that would have shown it (Get by id finds it at once).
+    pub list_lag: u64,
+    /// Eventual consistency of lists in time: a created resource is left out of List*/`GetResources`
+    /// responses for this many milliseconds (both settings may apply; it shows once both have passed).
+    pub list_lag_ms: u64,
 }
 
 impl Faults {
     /// Checks that the rates are probabilities.
     pub fn validate(&self) -> Result<(), Error> {
-        for (field, rate) in [("throttle_rate", self.throttle_rate), ("error_rate", self.error_rate)] {
+        let rates =
+            [("throttle_rate", self.throttle_rate), ("error_rate", self.error_rate), ("spike_rate", self.spike_rate)];
+        for (field, rate) in rates {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(Error::InvalidConfig { field, reason: format!("{rate} is not within 0..=1") });
             }

@@ -1,5 +1,6 @@
-//! Runtime fault injection: throttling and internal errors by probability, and `failAfter` (every request
-//! after the k-th from the moment it was set fails). Randomness comes from a seeded generator.
+//! Runtime fault injection: throttling, internal errors and latency spikes by probability, and `failAfter`
+//! (every request after the k-th from the moment it was set fails). Randomness comes from a seeded generator.
+//! The lag of lists after creates (`listLag`, `listLagMs`) is carried out by `lag`.
 
 use serde_json::Value;
 
@@ -50,20 +51,23 @@ impl FaultEngine {
         if let Some(r) = rate("errorRate")? {
             next.error_rate = r;
         }
-        match obj.get("latencyMs") {
-            None => {}
-            Some(Value::Null) => next.latency_ms = 0,
-            Some(v) => next.latency_ms = v.as_u64().ok_or("latencyMs must be a non-negative integer")?,
+        if let Some(r) = rate("spikeRate")? {
+            next.spike_rate = r;
         }
-        match obj.get("commitFailures") {
-            None => {}
-            Some(Value::Null) => next.commit_failures = 0,
-            Some(v) => next.commit_failures = v.as_u64().ok_or("commitFailures must be a non-negative integer")?,
-        }
-        match obj.get("createFailures") {
-            None => {}
-            Some(Value::Null) => next.create_failures = 0,
-            Some(v) => next.create_failures = v.as_u64().ok_or("createFailures must be a non-negative integer")?,
+        let counters: [(&str, &mut u64); 6] = [
+            ("latencyMs", &mut next.latency_ms),
+            ("commitFailures", &mut next.commit_failures),
+            ("createFailures", &mut next.create_failures),
+            ("spikeMs", &mut next.spike_ms),
+            ("listLag", &mut next.list_lag),
+            ("listLagMs", &mut next.list_lag_ms),
+        ];
+        for (key, slot) in counters {
+            match obj.get(key) {
+                None => {}
+                Some(Value::Null) => *slot = 0,
+                Some(v) => *slot = v.as_u64().ok_or_else(|| format!("{key} must be a non-negative integer"))?,
+            }
         }
         let fail_after_set = obj.contains_key("failAfter");
         match obj.get("failAfter") {
@@ -85,6 +89,12 @@ impl FaultEngine {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
         (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// The delay of the next request: the constant latency, plus a spike with probability `spikeRate`.
+    pub fn latency_ms(&mut self) -> u64 {
+        let spike = self.faults.spike_rate > 0.0 && self.random() < self.faults.spike_rate;
+        self.faults.latency_ms + if spike { self.faults.spike_ms } else { 0 }
     }
 
     /// Called after a mutating request succeeded: the error to answer instead, if a commit failure is due.
@@ -158,6 +168,22 @@ mod tests {
         assert_eq!(f.faults().commit_failures, 1);
         assert!(f.after_commit().is_some());
         assert!(f.after_commit().is_none());
+    }
+
+    #[test]
+    fn spikes_delay_a_share_of_requests() {
+        let mut f = FaultEngine::new(Faults { latency_ms: 2, ..Faults::default() }, 3);
+        assert_eq!(f.latency_ms(), 2);
+        f.patch(&json!({"spikeRate": 0.5, "spikeMs": 100, "listLag": 2, "listLagMs": 50})).expect("valid");
+        let delays: Vec<u64> = (0..200).map(|_| f.latency_ms()).collect();
+        let spikes = delays.iter().filter(|d| **d == 102).count();
+        assert!(delays.iter().all(|d| *d == 2 || *d == 102));
+        assert!((60..=140).contains(&spikes), "{spikes} spikes of 200");
+        assert_eq!((f.faults().list_lag, f.faults().list_lag_ms), (2, 50));
+        f.patch(&json!({"listLag": null})).expect("valid");
+        assert_eq!(f.faults().list_lag, 0);
+        assert!(f.patch(&json!({"spikeRate": 1.5})).is_err());
+        assert!(f.patch(&json!({"listLag": -1})).is_err());
     }
 
     #[test]

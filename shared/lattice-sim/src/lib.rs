@@ -37,7 +37,7 @@
 //!
 //! # Admin surface (not AWS)
 //! `GET|PUT /_sim/faults` (`{"throttleRate","errorRate","latencyMs","failAfter","commitFailures",
-//! "createFailures"}`; absent keys unchanged, `"failAfter": null` clears it), `GET|DELETE /_sim/calls`,
+//! "createFailures","spikeRate","spikeMs","listLag","listLagMs"}`; absent keys unchanged, `"failAfter": null` clears it), `GET|DELETE /_sim/calls`,
 //! `PUT /_sim/target-health` (`{"targetGroupIdentifier","id","port","status","reasonCode"}`: a target
 //! of a group in use with health checks on reports `HEALTHY`, `UNHEALTHY` or `INITIAL` as scripted;
 //! `"status": null` clears it), `GET /_sim/state`, `GET|POST /_sim/certificates` (seed an ACM
@@ -57,6 +57,7 @@ mod error;
 mod errors;
 mod faults;
 mod health;
+mod lag;
 mod listeners;
 mod matches;
 mod pagination;

@@ -52,6 +52,18 @@ struct Args {
     /// Let the next N creations of services, target groups or associations end in CREATE_FAILED.
     #[arg(long, default_value_t = 0)]
     create_failures: u64,
+    /// Probability (0..1) that a request is delayed by a further --spike-ms (a latency spike).
+    #[arg(long, default_value_t = 0.0)]
+    spike_rate: f64,
+    /// The delay of a latency spike, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    spike_ms: u64,
+    /// Leave each created resource out of the next N List*/GetResources responses that would show it.
+    #[arg(long, default_value_t = 0)]
+    list_lag: u64,
+    /// Leave each created resource out of List*/GetResources responses for this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    list_lag_ms: u64,
     /// Quota override NAME=N (repeatable), e.g. rules-per-listener=20.
     #[arg(long = "quota", value_name = "NAME=N")]
     quotas: Vec<String>,
@@ -96,6 +108,10 @@ impl Args {
                 fail_after: self.fail_after,
                 commit_failures: self.commit_failures,
                 create_failures: self.create_failures,
+                spike_rate: self.spike_rate,
+                spike_ms: self.spike_ms,
+                list_lag: self.list_lag,
+                list_lag_ms: self.list_lag_ms,
             },
             clusters,
             state_file: self.state.clone(),

@@ -23,6 +23,7 @@ use crate::config::{Faults, SimConfig};
 use crate::ctx::{Ctx, Env};
 use crate::errors::{ApiError, Reason};
 use crate::faults::FaultEngine;
+use crate::lag::Lag;
 use crate::router::{Op, Protocol, dispatch, route};
 use crate::state::State;
 use crate::wire::{Reply, Request, path_segments, query_pairs};
@@ -33,6 +34,7 @@ pub(crate) struct Inner {
     pub state: State,
     pub faults: FaultEngine,
     pub calls: BTreeMap<String, u64>,
+    lag: Lag,
     request_rng: u64,
 }
 
@@ -86,6 +88,7 @@ pub async fn start(config: SimConfig, addr: SocketAddr) -> Result<RunningSim, Er
         state,
         faults: FaultEngine::new(config.faults, config.seed),
         calls: BTreeMap::new(),
+        lag: Lag::default(),
         request_rng: config.seed ^ 0x0123_4567_89ab_cdef,
     };
     let shared = Arc::new(Shared {
@@ -261,7 +264,7 @@ async fn handle(shared: Arc<Shared>, req: HttpRequest<Incoming>) -> Result<Respo
     let latency = {
         let mut inner = shared.lock();
         inner.calls.entry(op.name().to_owned()).and_modify(|n| *n += 1).or_insert(1);
-        inner.faults.faults().latency_ms
+        inner.faults.latency_ms()
     };
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -271,6 +274,10 @@ async fn handle(shared: Arc<Shared>, req: HttpRequest<Incoming>) -> Result<Respo
         return Ok(render(op.protocol(), &request_id, Err(error)));
     }
     let mut result = parse_request(labels, parts.uri.query(), &bytes).and_then(|request| run(&shared, op, &request));
+    if let Ok(reply) = &mut result {
+        let inner = &mut *shared.lock();
+        inner.lag.observe(&inner.faults.faults(), op, reply, now_ms());
+    }
     if result.is_ok()
         && op.mutating()
         && let Some(error) = shared.lock().faults.after_commit()

@@ -21,6 +21,7 @@ use serde_saphyr::{MessageFormatter, UserMessageFormatter};
 
 mod objects;
 mod split;
+mod validate;
 
 /// Extensions of the files read from a directory.
 const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];

@@ -182,6 +182,34 @@ fn read_object(raw: &Value, place: &mut Place<'_>) {
         return;
     }
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    let read_kinds = [GATEWAY_GROUP, MCS_GROUP, AWS_GROUP, "", "discovery.k8s.io"];
+    // ServiceNetwork names get a status condition of their own (VPC Lattice naming rules).
+    let validated = [
+        "GatewayClass",
+        "Gateway",
+        "HTTPRoute",
+        "GRPCRoute",
+        "TLSRoute",
+        "ReferenceGrant",
+        "Namespace",
+        "Service",
+        "EndpointSlice",
+        "ServiceImport",
+        "ServiceExport",
+        "TargetGroupPolicy",
+        "IAMAuthPolicy",
+        "AccessLogPolicy",
+        "VpcAssociationPolicy",
+    ];
+    if read_kinds.contains(&group)
+        && validated.contains(&kind)
+        && let Some((field, message)) = crate::validate::check(raw, kind)
+    {
+        let namespaced = !matches!(kind, "GatewayClass" | "Namespace" | "ServiceNetwork");
+        place.error(Some(object_label(raw, kind, namespaced)), Some(field), message);
+        place.loaded.snapshot.unreadable.push(reference_of(raw, kind, namespaced));
+        return;
+    }
     let gateway_v1 = group == GATEWAY_GROUP && version == "v1";
     let gateway_v1_or_beta = group == GATEWAY_GROUP && matches!(version, "v1" | "v1beta1");
     match kind {

@@ -82,6 +82,10 @@ pub struct Config {
     /// whole-cluster runs (see [`crate::webhook`]).
     #[serde(default, skip_serializing_if = "WebhookSetting::is_unmanaged")]
     pub readiness_webhook: WebhookSetting,
+    /// The garbage-collection safety valve (`GC_MAX_DELETE_PERCENT`, `GC_MIN_DELETE`, the
+    /// mass-delete override); see [`crate::plan::valve`].
+    #[serde(default)]
+    pub gc: crate::plan::valve::GcLimit,
 }
 
 impl Config {
@@ -93,6 +97,7 @@ impl Config {
             default_service_network: None,
             service_network_override: false,
             readiness_webhook: WebhookSetting::Unmanaged,
+            gc: crate::plan::valve::GcLimit::default(),
         }
     }
 

@@ -162,6 +162,16 @@ pub struct Report {
     /// The owners of the actions not started because the budget was spent: their work (and their
     /// status) is for a later run. Empty when the whole plan was attempted.
     pub left: Leftover,
+    /// A mass deletion the garbage-collection safety valve refused (or the override allowed);
+    /// see [`model::plan::valve`]. A refused one leaves the deletions in `plan.refused`.
+    pub mass_delete: Option<model::plan::valve::MassDelete>,
+}
+
+impl Report {
+    /// The mass deletion this run refused, if any (one the override allowed is not a refusal).
+    pub fn refused_mass_delete(&self) -> Option<&model::plan::valve::MassDelete> {
+        self.mass_delete.as_ref().filter(|m| !m.overridden)
+    }
 }
 
 /// Why a run could not complete.
@@ -241,6 +251,22 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
     let translation = translate(&request.snapshot, &observed, config, request.now);
     // Routes waiting for an ACM certificate keep what they have in Lattice.
     let plan = plan(&translation.desired, &observed, &narrow(scope.clone(), &translation.held), &managed_by);
+    let (plan, mass_delete) = model::plan::valve::guard(plan, &observed, &scope, &managed_by, &config.gc);
+    match &mass_delete {
+        Some(mass) if mass.overridden => tracing::warn!(
+            deletions = mass.deletions,
+            owned = mass.owned,
+            "Deleting more than GC_MAX_DELETE_PERCENT of what we own: the mass-delete override allows it"
+        ),
+        Some(mass) => tracing::error!(
+            deletions = mass.deletions,
+            owned = mass.owned,
+            max_delete_percent = mass.max_delete_percent,
+            refused_calls = mass.refused_calls,
+            "Refused a mass deletion: only creating and updating calls are made"
+        ),
+        None => {}
+    }
     tracing::info!(actions = plan.actions.len(), refused = plan.refused.len(), "Planned");
     let mut left = Leftover::default();
     let (apply, translation, inventory) = match request.mode {
@@ -284,7 +310,7 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
         );
     }
     let calls = difference(&lattice.calls(), &before);
-    Ok(Report { observed, inventory, plan, apply, translation, calls, protected, left })
+    Ok(Report { observed, inventory, plan, apply, translation, calls, protected, left, mass_delete })
 }
 
 /// The scope without the protected routes.

@@ -63,6 +63,12 @@ impl TokenSource {
         Ok(token)
     }
 
+    /// Forgets the cached token, so the next [`TokenSource::token`] mints a new one: for a token the API
+    /// server refused (401) although it looked fresh here, e.g. because the two clocks disagree.
+    pub fn forget(&self) {
+        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
     /// [`TokenSource::token`] at the system clock's current time.
     pub async fn token_now(&self) -> Result<String, Error> {
         self.token(SystemTime::now()).await

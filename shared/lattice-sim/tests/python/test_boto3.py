@@ -569,3 +569,14 @@ def test_aws_cli_list_services(sim, lattice):
         timeout=60,
     )
     assert [s["name"] for s in json.loads(out.stdout)["items"]] == ["cli-visible"]
+
+
+def test_lists_lag_behind_creates(sim, lattice):
+    assert sim.admin("PUT", "/_sim/faults", {"listLag": 2})["listLag"] == 2
+    created = lattice.create_service(name="boto-lagging")
+    assert sim.admin("PUT", "/_sim/faults", {"listLag": None})["listLag"] == 0
+    names = lambda: [s["name"] for s in lattice.list_services()["items"]]
+    assert "boto-lagging" not in names()
+    assert lattice.get_service(serviceIdentifier=created["id"])["name"] == "boto-lagging"
+    assert "boto-lagging" not in names()
+    assert "boto-lagging" in names()

@@ -46,6 +46,7 @@ mod services;
 mod settle;
 mod takeover;
 mod target_groups;
+pub mod valve;
 
 #[cfg(test)]
 mod test_support;
@@ -57,6 +58,8 @@ mod tests_owners;
 mod tests_prop;
 #[cfg(test)]
 mod tests_replace;
+#[cfg(test)]
+mod tests_valve;
 
 use std::collections::BTreeSet;
 

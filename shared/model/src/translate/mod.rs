@@ -21,11 +21,15 @@ mod tests_conformance_routes;
 #[cfg(test)]
 mod tests_conformance_tls;
 #[cfg(test)]
+mod tests_grants;
+#[cfg(test)]
 mod tests_imports;
 #[cfg(test)]
 mod tests_networks;
 #[cfg(test)]
 mod tests_prop;
+#[cfg(test)]
+mod tests_prop_hostile;
 #[cfg(test)]
 mod tests_status;
 #[cfg(test)]
