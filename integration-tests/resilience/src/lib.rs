@@ -31,14 +31,18 @@ pub use census::{Census, census};
 /// The service network of the hotel's Gateway.
 pub const NETWORK: &str = "my-hotel";
 
-/// Our cluster's identity.
+/// Our cluster's identity. The garbage-collection safety valve is overridden: these scenarios
+/// delete every route on purpose, and those that must delete nothing (incomplete cluster reads)
+/// have to prove it without the valve's help. The valve has scenarios of its own (group `gc`).
 pub fn config() -> Config {
-    Config::new(Identity {
+    let mut config = Config::new(Identity {
         account_id: "123456789012".into(),
         cluster_name: "resilience".into(),
         vpc_id: "vpc-0123456789abcdef0".into(),
         region: "us-west-2".into(),
-    })
+    });
+    config.gc.allow_mass_delete = true;
+    config
 }
 
 /// The demo's manifest files (`examples/hotel` and `examples/policies`), each with its text.
