@@ -37,6 +37,9 @@ pub(super) fn record(action: &Action, answer: Answer, observed: &mut ObservedSta
     if super::policies::record_policy(action, &answer, observed) {
         return;
     }
+    // The ARN of a service whose forwarding may change, known before a deletion removes it.
+    let user =
+        forwarding_service(action).and_then(|id| observed.services.iter().find(|s| s.id == id)).map(|s| s.arn.clone());
     match action {
         Action::CreateServiceNetwork(req) => observed.service_networks.push(ObservedServiceNetwork {
             id: answer.id,
@@ -200,7 +203,24 @@ pub(super) fn record(action: &Action, answer: Answer, observed: &mut ObservedSta
         | Action::UpdateServiceNetworkVpcAssociation(_)
         | Action::DeleteServiceNetworkVpcAssociation(_) => networks::record(action, answer, observed),
     }
-    refresh_service_arns(observed);
+    if let Some(arn) = user {
+        refresh_users(observed, &arn);
+    }
+}
+
+/// The service whose forwarding `action` can change (which target groups its listeners and
+/// rules use), by id.
+fn forwarding_service(action: &Action) -> Option<&str> {
+    match action {
+        Action::DeleteService(req) => Some(&req.service_identifier),
+        Action::CreateListener(req) => Some(&req.service_identifier),
+        Action::UpdateListener(req) => Some(&req.service_identifier),
+        Action::DeleteListener(req) => Some(&req.service_identifier),
+        Action::CreateRule(req) => Some(&req.service_identifier),
+        Action::BatchUpdateRule(req) => Some(&req.service_identifier),
+        Action::DeleteRule(req) => Some(&req.service_identifier),
+        _ => None,
+    }
 }
 
 /// How a handled target is named in [`Answer::done`].
@@ -242,23 +262,31 @@ fn tags_mut<'a>(observed: &'a mut ObservedState, arn: &str) -> Option<&'a mut mo
     })
 }
 
-/// Sets each target group's `service_arns` to the services whose listeners or rules use it.
-fn refresh_service_arns(observed: &mut ObservedState) {
-    let uses = |action: &RuleAction, id: &str| match action {
-        RuleAction::Forward(forward) => forward.target_groups.iter().any(|tg| tg.target_group_identifier == id),
-        RuleAction::FixedResponse(_) => false,
-    };
+/// Brings every target group's `service_arns` up to date for the service `arn` after a change
+/// to its listeners or rules (or its deletion): listed where it forwards now, unlisted elsewhere.
+/// One pass over the target groups and that service's rules, not over every service.
+fn refresh_users(observed: &mut ObservedState, arn: &str) {
+    let used: BTreeSet<&str> = observed
+        .services
+        .iter()
+        .find(|s| s.arn == arn)
+        .into_iter()
+        .flat_map(|s| &s.listeners)
+        .flat_map(|l| std::iter::once(&l.default_action).chain(l.rules.iter().map(|r| &r.action)))
+        .flat_map(|action| match action {
+            RuleAction::Forward(forward) => forward.target_groups.as_slice(),
+            RuleAction::FixedResponse(_) => &[],
+        })
+        .map(|tg| tg.target_group_identifier.as_str())
+        .collect();
     for tg in &mut observed.target_groups {
-        tg.service_arns = observed
-            .services
-            .iter()
-            .filter(|s| {
-                s.listeners
-                    .iter()
-                    .any(|l| uses(&l.default_action, &tg.id) || l.rules.iter().any(|r| uses(&r.action, &tg.id)))
-            })
-            .map(|s| s.arn.clone())
-            .collect();
+        let uses = used.contains(tg.id.as_str());
+        let listed = tg.service_arns.iter().any(|a| a == arn);
+        if uses && !listed {
+            tg.service_arns.push(arn.to_owned());
+        } else if !uses && listed {
+            tg.service_arns.retain(|a| a != arn);
+        }
     }
 }
 
