@@ -1,0 +1,110 @@
+use std::collections::BTreeMap;
+
+use super::*;
+
+fn outcome(scenario: &str, size: usize, total_calls: u64) -> Outcome {
+    Outcome {
+        scenario: scenario.to_owned(),
+        size,
+        routes: size,
+        rules: size,
+        backends: size,
+        targets: 3 * size,
+        supported: true,
+        calls: BTreeMap::from([("GetResources".to_owned(), total_calls)]),
+        total_calls,
+        wall_ms: 1.0,
+        cpu_ms: 1.0,
+        peak_rss_kib: 50_000,
+        actions_planned: 0,
+        actions_applied: 0,
+        actions_not_applied: 0,
+        calls_match_client: true,
+    }
+}
+
+fn ok(checks: &[Check], name: &str) -> Option<bool> {
+    checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name} checked")).ok
+}
+
+fn run(noop_100: u64, noop_1000: u64) -> Vec<Outcome> {
+    let mut all = Vec::new();
+    for (size, noop) in [(100, noop_100), (1000, noop_1000)] {
+        let mut initial = outcome("initial_sync", size, 6 * size as u64 + 4);
+        initial.actions_applied = 6 * size as u64;
+        all.push(initial);
+        all.push(outcome("noop", size, noop));
+        all.push(outcome("noop_verify", size, 5 * size as u64));
+        all.push(outcome("endpoint_change", size, 3));
+    }
+    all
+}
+
+#[test]
+fn met_targets_are_true() {
+    let mut plan = outcome("plan", PLAN_ROUTES, 4);
+    plan.cpu_ms = 400.0;
+    let checks = check(&run(2, 30), Shape::default(), Some(&plan), true);
+    for name in [
+        "noop_1000_calls_le_30",
+        "verify_calls_le_3_plus_rules_plus_backends_per_route",
+        "endpoint_change_calls_le_3",
+        "initial_sync_one_pass",
+        "plan_10000_cpu_lt_1s",
+        "noop_1000_rss_lt_96mib",
+        "verify_linear_1000_le_10_5x_100",
+    ] {
+        assert_eq!(ok(&checks, name), Some(true), "{name}");
+    }
+    assert_eq!(ok(&checks, "noop_linear_1000_le_10_5x_100"), Some(false), "30 / 2 calls grows faster than the routes");
+    assert_eq!(ok(&checks, "initial_sync_1_route_calls_le_created_plus_2"), None, "1 route not run");
+}
+
+#[test]
+fn missed_targets_are_false() {
+    let mut outcomes = run(804, 8004);
+    for o in &mut outcomes {
+        if o.scenario == "endpoint_change" {
+            o.total_calls = 8006;
+        }
+        if o.scenario == "noop_verify" {
+            o.total_calls = 6 * o.size as u64;
+        }
+        if o.scenario == "noop" {
+            o.peak_rss_kib = 100_000;
+        }
+    }
+    let checks = check(&outcomes, Shape::default(), None, true);
+    for name in [
+        "noop_1000_calls_le_30",
+        "verify_calls_le_3_plus_rules_plus_backends_per_route",
+        "endpoint_change_calls_le_3",
+        "noop_1000_rss_lt_96mib",
+    ] {
+        assert_eq!(ok(&checks, name), Some(false), "{name}");
+    }
+    assert_eq!(ok(&checks, "noop_linear_1000_le_10_5x_100"), Some(true), "8004 / 804 calls");
+    assert_eq!(ok(&checks, "plan_10000_cpu_lt_1s"), None);
+}
+
+#[test]
+fn debug_planning_is_not_judged_and_unsupported_verify_is_not_measured() {
+    let mut plan = outcome("plan", PLAN_ROUTES, 4);
+    plan.cpu_ms = 9000.0;
+    let mut outcomes = run(12, 30);
+    for o in &mut outcomes {
+        if o.scenario == "noop_verify" {
+            o.supported = false;
+        }
+    }
+    let checks = check(&outcomes, Shape::default(), Some(&plan), false);
+    assert_eq!(ok(&checks, "plan_10000_cpu_lt_1s"), None);
+    assert_eq!(ok(&checks, "verify_calls_le_3_plus_rules_plus_backends_per_route"), None);
+    let mut first = outcomes[0].clone();
+    first.size = 1;
+    first.routes = 1;
+    first.total_calls = 10;
+    first.actions_applied = 6;
+    let checks = check(&[first], Shape::default(), None, false);
+    assert_eq!(ok(&checks, "initial_sync_1_route_calls_le_created_plus_2"), Some(false));
+}
