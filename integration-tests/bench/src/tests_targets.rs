@@ -35,7 +35,7 @@ fn run(noop_100: u64, noop_1000: u64) -> Vec<Outcome> {
         all.push(initial);
         all.push(outcome("noop", size, noop));
         all.push(outcome("noop_verify", size, 5 * size as u64));
-        all.push(outcome("endpoint_change", size, 3));
+        all.push(outcome("endpoint_change", size, noop + 3));
     }
     all
 }
@@ -103,8 +103,19 @@ fn debug_planning_is_not_judged_and_unsupported_verify_is_not_measured() {
     let mut first = outcomes[0].clone();
     first.size = 1;
     first.routes = 1;
-    first.total_calls = 10;
-    first.actions_applied = 6;
+    let creates = ["CreateTargetGroup", "RegisterTargets", "CreateService", "CreateListener", "CreateRule"];
+    first.calls = creates.iter().map(|op| ((*op).to_owned(), 1)).collect();
+    first.calls.insert("GetResources".to_owned(), 2);
+    first.total_calls = 7;
+    assert_eq!(created(&first), 5);
+    let checks = check(std::slice::from_ref(&first), Shape::default(), None, false);
+    assert_eq!(ok(&checks, "initial_sync_1_route_calls_le_created_plus_2"), Some(true), "5 created + 2");
+    first.calls.insert("TagResource".to_owned(), 1);
+    first.total_calls = 8;
     let checks = check(&[first], Shape::default(), None, false);
-    assert_eq!(ok(&checks, "initial_sync_1_route_calls_le_created_plus_2"), Some(false));
+    assert_eq!(
+        ok(&checks, "initial_sync_1_route_calls_le_created_plus_2"),
+        Some(false),
+        "a tag write is not an object"
+    );
 }

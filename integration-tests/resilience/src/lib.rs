@@ -171,15 +171,45 @@ impl World {
         snapshot: &ClusterSnapshot,
         scope: Scope,
     ) -> Result<Report, reconciler::Error> {
+        self.reconcile_with(lattice, snapshot, scope, &config()).await
+    }
+
+    /// [`World::reconcile`] with `config`.
+    pub async fn reconcile_with(
+        &self,
+        lattice: &Lattice,
+        snapshot: &ClusterSnapshot,
+        scope: Scope,
+        config: &Config,
+    ) -> Result<Report, reconciler::Error> {
         let request = Request { snapshot: snapshot.clone(), scope, mode: Mode::Apply, now: now() };
-        reconciler::reconcile(lattice, &config(), request).await
+        reconciler::reconcile(lattice, config, request).await
     }
 
     /// Runs the whole-cluster pipeline until a run plans nothing; returns how many runs it took
     /// before that one (a failed read counts as a run). Panics after `max_runs`.
     pub async fn converge(&self, lattice: &Lattice, snapshot: &ClusterSnapshot, max_runs: usize) -> usize {
+        self.converge_with(lattice, snapshot, max_runs, &config()).await
+    }
+
+    /// [`World::converge`] with full verification (`--verify`): every resource of ours is read in
+    /// full instead of trusting its fingerprint tag, so changes made behind our back are seen.
+    pub async fn converge_verifying(&self, lattice: &Lattice, snapshot: &ClusterSnapshot, max_runs: usize) -> usize {
+        let mut config = config();
+        config.verify = model::fingerprint::Verify::Full;
+        self.converge_with(lattice, snapshot, max_runs, &config).await
+    }
+
+    /// [`World::converge`] with `config`.
+    pub async fn converge_with(
+        &self,
+        lattice: &Lattice,
+        snapshot: &ClusterSnapshot,
+        max_runs: usize,
+        config: &Config,
+    ) -> usize {
         for runs in 0..max_runs {
-            match self.reconcile(lattice, snapshot, Scope::All).await {
+            match self.reconcile_with(lattice, snapshot, Scope::All, config).await {
                 Ok(report) if report.plan.actions.is_empty() => return runs,
                 Ok(_) => {}
                 Err(error) => eprintln!("run {}: {error}", runs + 1),

@@ -55,6 +55,15 @@ pub enum Error {
         #[source]
         source: LatticeError,
     },
+    /// Listing a service network's service associations failed.
+    #[error("ListServiceNetworkServiceAssociations for service network {service_network} failed")]
+    ListNetworkServiceAssociations {
+        /// Service network id.
+        service_network: String,
+        /// The SDK error.
+        #[source]
+        source: LatticeError,
+    },
     /// Listing a service's listeners failed.
     #[error("ListListeners for service {service} failed")]
     ListListeners {

@@ -122,11 +122,12 @@ async fn full_verification_costs_a_bounded_number_of_calls_per_route() {
         eprintln!("verify sweep of {n} one-rule routes: {} calls: {calls:?}", total(&calls));
         totals.push(total(&calls));
     }
-    // Per route: GetService, ListServiceNetworkServiceAssociations, ListListeners, GetListener,
-    // ListRules, GetRule (one per rule), GetTargetGroup and ListTargets (one each per backend).
+    // Per route: GetService, ListListeners, GetListener, ListRules, GetRule (one per rule),
+    // GetTargetGroup and ListTargets (one each per backend). The service associations come from
+    // one listing of the service network, with the other bulk reads.
     let per_route = (totals[1] - totals[0]) / 5;
-    assert_eq!(per_route, 8, "{totals:?}");
-    assert_eq!(totals[0] - 5 * per_route, 4, "plus the constant bulk reads: {totals:?}");
+    assert_eq!(per_route, 7, "{totals:?}");
+    assert_eq!(totals[0] - 5 * per_route, 5, "plus the constant bulk reads: {totals:?}");
 }
 
 #[tokio::test]
@@ -283,4 +284,52 @@ async fn a_no_op_sweep_of_a_thousand_routes() {
     assert!(plan.is_noop());
     eprintln!("no-op sweep of 1000 one-rule routes: {} calls: {calls:?}", total(&calls));
     assert!(total(&calls) <= 30, "{calls:?}");
+}
+
+#[tokio::test]
+async fn verification_lists_service_associations_per_network_and_still_sees_each_one() {
+    let sim = roomy(4).await;
+    let lattice = adapter(&sim, fast()).await;
+    let desired = routes(4);
+    settle(&lattice, &desired, 1).await;
+    let sdk = raw(&sim).await;
+    // Someone else's service in the same network, and one of ours taken out of it by hand.
+    let foreign = sdk.create_service().name("someone-elses").send().await.expect("foreign service");
+    let networks = sdk.list_service_networks().send().await.expect("networks");
+    let network = networks.items()[0].id().expect("network id").to_owned();
+    let foreign_id = foreign.id().expect("id").to_owned();
+    sdk.create_service_network_service_association()
+        .service_identifier(&foreign_id)
+        .service_network_identifier(&network)
+        .send()
+        .await
+        .expect("foreign association");
+    let before = lattice.observe(MANAGED_BY, &Scope::All, &names(&desired)).await.expect("observe");
+    let dropped = &before.services[2];
+    let association = &dropped.associations[0];
+    sdk.delete_service_network_service_association()
+        .service_network_service_association_identifier(&association.id)
+        .send()
+        .await
+        .expect("disassociated by hand");
+
+    let (plan, calls) = counted(&sim, &lattice, &desired, Verify::Full).await;
+    assert_eq!(calls.get("ListServiceNetworkServiceAssociations"), Some(&1), "one listing of the network: {calls:?}");
+    assert_eq!(ops(&plan), ["CreateServiceNetworkServiceAssociation"], "only the one taken out is associated again");
+    let after = lattice.observe(MANAGED_BY, &Scope::All, &names(&desired)).await.expect("observe");
+    for service in &after.services {
+        let listed = sdk
+            .list_service_network_service_associations()
+            .service_identifier(&service.id)
+            .send()
+            .await
+            .expect("associations of the service");
+        let mut want: Vec<&str> = listed.items().iter().filter_map(|a| a.id()).collect();
+        let mut got: Vec<&str> = service.associations.iter().map(|a| a.id.as_str()).collect();
+        want.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(got, want, "{}", service.name);
+        assert!(service.associations.iter().all(|a| a.service_network_id == network));
+    }
+    assert!(after.services.iter().all(|s| s.id != foreign_id), "the foreign service is not read as ours");
 }

@@ -2,6 +2,7 @@
 //! API, the service networks, the services (ours in full, foreign ones only by name and tags
 //! when the caller asks about their names) and our target groups with their targets.
 
+mod associations;
 mod certificates;
 pub(crate) mod convert;
 mod economy;
@@ -98,12 +99,12 @@ impl Lattice {
         interesting_names: &BTreeSet<String>,
     ) -> Result<ObservedState, Error> {
         let owned = Arc::new(Owned { tags: self.owned(managed_by).await?, scope: scope.clone() });
-        let (service_networks, (services, service_auth), target_groups, access_log_subscriptions) = tokio::try_join!(
+        let (service_networks, target_groups, access_log_subscriptions) = tokio::try_join!(
             self.service_networks(&owned, managed_by, interesting_names),
-            self.services(&owned, interesting_names),
             self.target_groups(&owned),
             self.access_log_subscriptions(&owned),
         )?;
+        let (services, service_auth) = self.services(&owned, interesting_names, &service_networks).await?;
         let auth = self.auth(&owned, &service_networks, service_auth).await?;
         Ok(ObservedState {
             service_networks,

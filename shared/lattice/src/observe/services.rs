@@ -8,8 +8,11 @@ use std::sync::Arc;
 use aws_sdk_vpclattice::operation::get_service::GetServiceOutput;
 use aws_sdk_vpclattice::types::ServiceSummary;
 use model::lattice::PolicyResourceType;
-use model::observed::{ObservedAssociation, ObservedAuth, ObservedListener, ObservedRule, ObservedService};
+use model::observed::{
+    ObservedAssociation, ObservedAuth, ObservedListener, ObservedRule, ObservedService, ObservedServiceNetwork,
+};
 
+use super::associations::{self, ByService};
 use super::{Owned, PAGE_SIZE, convert, malformed, required};
 use crate::client::Lattice;
 use crate::error::{self, Error, is_not_found};
@@ -57,11 +60,14 @@ impl Summary {
 
 impl Lattice {
     /// Our services in full, and the foreign services named in `interesting` with their tags;
-    /// with the `authType` of each service read in full (its policy is read later).
+    /// with the `authType` of each service read in full (its policy is read later). The
+    /// associations come from one listing per service network of `networks` when that costs
+    /// fewer calls than one per service.
     pub(super) async fn services(
         &self,
         owned: &Arc<Owned>,
         interesting: &BTreeSet<String>,
+        networks: &[ObservedServiceNetwork],
     ) -> Result<(Vec<ObservedService>, Vec<ObservedAuth>), Error> {
         let mut wanted = Vec::new();
         for summary in self.list_services().await? {
@@ -69,13 +75,20 @@ impl Lattice {
                 wanted.push(summary);
             }
         }
+        let in_full = wanted.iter().filter(|s| owned.in_scope(&s.arn)).count();
+        let by_network = if associations::calls_by_network(networks) < in_full {
+            Some(Arc::new(self.associations_by_network(networks, owned).await?))
+        } else {
+            None
+        };
         let read = self
             .bounded(wanted, |summary| {
                 let this = self.clone();
                 let owned = Arc::clone(owned);
+                let by_network = by_network.clone();
                 async move {
                     if owned.in_scope(&summary.arn) {
-                        this.owned_service(summary, &owned).await
+                        this.owned_service(summary, &owned, by_network.as_deref()).await
                     } else if owned.contains(&summary.arn) {
                         let tags = owned.tags(&summary.arn);
                         Ok(Some((summary.into_service(tags), None)))
@@ -125,14 +138,15 @@ impl Lattice {
     }
 
     /// A service we own, with everything beneath it and its `authType`; `None` when it vanished
-    /// meanwhile.
+    /// meanwhile. Its associations are those of `by_network` when given.
     async fn owned_service(
         &self,
         summary: Summary,
         owned: &Owned,
+        by_network: Option<&ByService>,
     ) -> Result<Option<(ObservedService, Option<String>)>, Error> {
         let Some(service) = self.get_service(&summary.id).await? else { return Ok(None) };
-        self.owned_service_beneath(summary, service, owned).await
+        self.owned_service_beneath(summary, service, owned, by_network).await
     }
 
     /// `GetService`; `None` when the service does not exist.
@@ -167,18 +181,24 @@ impl Lattice {
             custom_domain_name: service.custom_domain_name().map(str::to_owned),
             dns_name: service.dns_entry().and_then(|d| d.domain_name()).map(str::to_owned),
         };
-        self.owned_service_beneath(summary, service, owned).await
+        self.owned_service_beneath(summary, service, owned, None).await
     }
 
-    /// The rest of a service we own once `GetService` answered: associations, listeners, rules.
+    /// The rest of a service we own once `GetService` answered: associations (those of
+    /// `by_network` when given, else listed), listeners, rules.
     async fn owned_service_beneath(
         &self,
         summary: Summary,
         service: GetServiceOutput,
         owned: &Owned,
+        by_network: Option<&ByService>,
     ) -> Result<Option<(ObservedService, Option<String>)>, Error> {
-        let Some(associations) = self.associations(&summary.id, owned).await? else {
-            return Ok(None);
+        let associations = match by_network {
+            Some(listed) => listed.get(&summary.id).cloned().unwrap_or_default(),
+            None => match self.associations(&summary.id, owned).await? {
+                Some(associations) => associations,
+                None => return Ok(None),
+            },
         };
         let Some(listeners) = self.listeners(&summary.id, owned).await? else {
             return Ok(None);
@@ -201,7 +221,6 @@ impl Lattice {
 
     /// The associations of a service; `None` when the service vanished meanwhile.
     async fn associations(&self, service: &str, owned: &Owned) -> Result<Option<Vec<ObservedAssociation>>, Error> {
-        const OP: &str = "ListServiceNetworkServiceAssociations";
         let listed = self
             .inner
             .lattice_read
@@ -221,22 +240,7 @@ impl Lattice {
         else {
             return Ok(None);
         };
-        items
-            .iter()
-            .map(|a| {
-                let id = required(a.id(), OP, "association", "id")?;
-                let arn = required(a.arn(), OP, id, "arn")?;
-                Ok(ObservedAssociation {
-                    id: id.to_owned(),
-                    arn: arn.to_owned(),
-                    service_network_id: required(a.service_network_id(), OP, id, "serviceNetworkId")?.to_owned(),
-                    service_network_name: a.service_network_name().unwrap_or_default().to_owned(),
-                    status: a.status().map_or("", |s| s.as_str()).to_owned(),
-                    tags: owned.tags(arn),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        items.iter().map(|a| associations::observed(a, owned)).collect::<Result<Vec<_>, _>>().map(Some)
     }
 
     /// The listeners of a service with their rules; `None` when the service vanished meanwhile.
