@@ -62,8 +62,15 @@ pub fn json(o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> {
             };
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    // Standard output is line-buffered: one write per line of a large document costs more than
+    // building it.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &doc)?;
     writeln!(out)?;
+    out.flush()?;
+    // A copy of everything the run computed: the process ends soon after, and freeing it one
+    // value at a time is as slow as writing it.
+    std::mem::forget(doc);
     Ok(())
 }
 

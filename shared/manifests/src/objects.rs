@@ -345,12 +345,14 @@ fn insert<T: Object>(object: T, reference: ObjectRef, unknown: Vec<String>, plac
         loaded.snapshot.unknown_fields.insert(reference.clone(), unknown);
     }
     let list = T::list(&mut loaded.snapshot);
+    // Only a duplicate (an identity already in `origins`) has an earlier object to find in the
+    // list: the common case is a push, so that loading stays linear in the number of objects.
     let same = |other: &T| {
         other.identity_group() == object.identity_group()
             && other.metadata().namespace == object.metadata().namespace
             && other.metadata().name == object.metadata().name
     };
-    match list.iter().position(same) {
+    match earlier.as_ref().and_then(|_| list.iter().position(same)) {
         Some(at) => list[at] = object,
         None => list.push(object),
     }

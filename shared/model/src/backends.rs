@@ -3,11 +3,13 @@
 //! reference does not resolve.
 
 use k8s_openapi::api::core::v1::{Service, ServicePort};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 use crate::conditions::reasons;
 use crate::config::Config;
 use crate::gateway::Problem;
 use crate::grants::{self, From, To};
+use crate::index::{ObservedIndex, SnapshotIndex};
 use crate::lattice::{OwnerKey, Target, TargetGroupConfig, TargetGroupSpec, TargetGroupType};
 use crate::names::{self, Tags};
 use crate::observed::ObservedState;
@@ -34,6 +36,10 @@ pub enum Resolved {
 pub struct Resolver<'a> {
     /// Cluster objects.
     pub snapshot: &'a ClusterSnapshot,
+    /// The same objects by key.
+    pub index: &'a SnapshotIndex<'a>,
+    /// The observed services and target groups by name.
+    pub seen: &'a ObservedIndex<'a>,
     /// Lattice inventory (for exported target groups).
     pub observed: &'a ObservedState,
     /// Identity and quotas.
@@ -67,20 +73,14 @@ impl Resolver<'_> {
             ));
         }
         if is_import {
-            crate::imports::resolve(route, backend, field, self.snapshot, self.observed, self.config)
-                .map(Resolved::Import)
+            crate::imports::resolve(route, backend, field, self.index, self.observed, self.config).map(Resolved::Import)
         } else {
             self.service(route, backend, field)
         }
     }
 
     fn service(&self, route: &Route, backend: &BackendRef, field: &str) -> Result<Resolved, Problem> {
-        let Some(service) = self
-            .snapshot
-            .services
-            .iter()
-            .find(|s| namespace_of(&s.metadata) == backend.namespace && name_of(&s.metadata) == backend.name)
-        else {
+        let Some(service) = self.index.service(&backend.namespace, &backend.name) else {
             return Err((
                 reasons::BACKEND_NOT_FOUND,
                 format!("{field}: Service {}/{} not found", backend.namespace, backend.name),
@@ -115,13 +115,14 @@ impl Resolver<'_> {
             )
         })?;
         let family = spec.ip_families.as_ref().and_then(|f| f.first()).map(String::as_str).unwrap_or("IPv4");
-        let policy = target_group_policy::settings_for(self.snapshot, "Service", &backend.namespace, &backend.name);
-        let (protocol, version) = match &policy {
+        let policy = self.index.target_group_settings("Service", &backend.namespace, &backend.name);
+        let (protocol, version) = match policy {
             Some(p) => p.protocols(route.kind, (protocol, version)),
             None => (protocol.to_owned(), version.map(str::to_owned)),
         };
         let mut tg = self.target_group(route, service, port, &protocol, version.as_deref(), family);
-        target_group_policy::apply(&mut tg, policy.as_ref(), self.observed);
+        let seen = self.seen.target_group(&tg.name);
+        target_group_policy::apply(&mut tg, policy, seen);
         Ok(Resolved::Service(Box::new(tg)))
     }
 
@@ -164,7 +165,7 @@ impl Resolver<'_> {
             kind: TargetGroupType::Ip,
             config: ip_config(port.port, (protocol, version), ipv6, &id.vpc_id),
             tags,
-            targets: targets(self.snapshot, service, port, ipv6),
+            targets: targets(self.index.endpoint_slices(svc_ns, svc_name), service, port, ipv6),
             owner: Some(OwnerKey {
                 kind: route.kind.kind().to_owned(),
                 namespace: route.namespace.clone(),
@@ -212,20 +213,19 @@ fn protocols(kind: RouteKind, port: &ServicePort) -> Result<(&'static str, Optio
 }
 
 /// IP targets of a Service port: every address of every non-terminating endpoint of the
-/// Service's EndpointSlices of the right address family, on the endpoint port whose name is the
-/// Service port's name.
-pub(crate) fn targets(snapshot: &ClusterSnapshot, service: &Service, port: &ServicePort, ipv6: bool) -> Vec<Target> {
+/// Service's EndpointSlices (`slices`, see [`SnapshotIndex::endpoint_slices`]) of the right
+/// address family, on the endpoint port whose name is the Service port's name.
+pub(crate) fn targets(slices: &[&EndpointSlice], service: &Service, port: &ServicePort, ipv6: bool) -> Vec<Target> {
     let svc_ns = namespace_of(&service.metadata);
     let svc_name = name_of(&service.metadata);
     let family = if ipv6 { "IPv6" } else { "IPv4" };
     let port_name = port.name.as_deref().unwrap_or("");
-    let mut out: Vec<Target> = snapshot
-        .endpoint_slices
+    let mut out: Vec<Target> = slices
         .iter()
         .filter(|s| {
             namespace_of(&s.metadata) == svc_ns
                 && s.address_type == family
-                && s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str)
+                && s.metadata.labels.as_ref().and_then(|l| l.get(crate::index::LABEL_SERVICE_NAME)).map(String::as_str)
                     == Some(svc_name)
         })
         .flat_map(|s| {

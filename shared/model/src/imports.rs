@@ -26,6 +26,7 @@ use crate::conditions::reasons;
 use crate::config::Config;
 use crate::exports;
 use crate::gateway::Problem;
+use crate::index::SnapshotIndex;
 use crate::lattice::OwnerKey;
 use crate::names::{self, TAG_CLUSTER_NAME, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE, TAG_SOURCE_TYPE};
 use crate::observed::{ObservedState, ObservedTargetGroup, is_owned};
@@ -211,11 +212,12 @@ pub(crate) fn resolve(
     route: &Route,
     backend: &BackendRef,
     field: &str,
-    snapshot: &ClusterSnapshot,
+    index: &SnapshotIndex<'_>,
     observed: &ObservedState,
     config: &Config,
 ) -> Result<Vec<String>, Problem> {
-    let Some(import) = find(snapshot, &backend.namespace, &backend.name) else {
+    let snapshot = index.snapshot();
+    let Some(import) = index.service_import(&backend.namespace, &backend.name) else {
         return Err((
             reasons::BACKEND_NOT_FOUND,
             format!("{field}: ServiceImport {}/{} not found", backend.namespace, backend.name),

@@ -24,6 +24,7 @@ pub mod gateway;
 pub mod grants;
 pub mod hostnames;
 pub mod imports;
+pub mod index;
 pub mod lattice;
 pub mod names;
 pub mod networks;

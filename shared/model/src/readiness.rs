@@ -9,17 +9,18 @@
 //! its gates are `True`), so [`candidates`] are only endpoints that are not ready: a steady state
 //! reads no pod at all.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use k8s_openapi::api::core::v1::PodCondition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::index::{ObservedIndex, SnapshotIndex};
 use crate::lattice::{DesiredState, OwnerKey, Target};
 use crate::names::{TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE};
 use crate::observed::ObservedState;
-use crate::snapshot::{ClusterSnapshot, ObjectRef, namespace_of};
+use crate::snapshot::{ClusterSnapshot, ObjectRef};
 
 /// The pod condition type (and readiness gate) this controller sets.
 pub const GATE_CONDITION_TYPE: &str = "application-networking.k8s.aws/pod-readiness-gate";
@@ -80,17 +81,18 @@ pub struct GateTarget {
 /// that are pods whose EndpointSlice endpoint is not ready and not terminating, in a stable order.
 pub fn candidates(snapshot: &ClusterSnapshot, desired: &DesiredState, inventory: &ObservedState) -> Vec<GateTarget> {
     let mut out = BTreeSet::new();
+    let index = SnapshotIndex::new(snapshot);
+    let seen = ObservedIndex::new(inventory);
     for spec in &desired.target_groups {
         let (Some(service), Some(namespace)) = (spec.tags.get(TAG_SERVICE_NAME), spec.tags.get(TAG_SERVICE_NAMESPACE))
         else {
             continue;
         };
-        let Some(group) = inventory.target_group(&spec.name) else { continue };
-        let slices = snapshot.endpoint_slices.iter().filter(|s| {
-            namespace_of(&s.metadata) == namespace
-                && s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")) == Some(service)
-        });
-        for endpoint in slices.flat_map(|s| &s.endpoints) {
+        let Some(group) = seen.target_group(&spec.name) else { continue };
+        let slices = index.endpoint_slices(namespace, service);
+        // The desired targets by address, grouped on the first endpoint that needs them.
+        let mut by_address: Option<HashMap<&str, Vec<&Target>>> = None;
+        for endpoint in slices.iter().flat_map(|s| &s.endpoints) {
             let conditions = endpoint.conditions.as_ref();
             let not_ready = conditions.and_then(|c| c.ready) == Some(false);
             let terminating = conditions.and_then(|c| c.terminating) == Some(true);
@@ -103,7 +105,14 @@ pub fn candidates(snapshot: &ClusterSnapshot, desired: &DesiredState, inventory:
             let pod_namespace = pod.namespace.as_deref().unwrap_or(namespace);
             let pod = ObjectRef::new("Pod", pod_namespace, pod.name.as_deref().unwrap_or(""));
             for address in &endpoint.addresses {
-                for target in spec.targets.iter().filter(|t| &t.id == address) {
+                let by_address = by_address.get_or_insert_with(|| {
+                    let mut map: HashMap<&str, Vec<&Target>> = HashMap::new();
+                    for t in &spec.targets {
+                        map.entry(t.id.as_str()).or_default().push(t);
+                    }
+                    map
+                });
+                for &target in by_address.get(address.as_str()).into_iter().flatten() {
                     out.insert(GateTarget {
                         pod: pod.clone(),
                         target_group_id: group.id.clone(),

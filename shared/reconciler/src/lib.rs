@@ -279,8 +279,9 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
         // Our own exported target groups are in the inventory only when their export is in scope.
         let known: BTreeSet<String> = observed.target_groups.iter().map(|tg| tg.arn.clone()).collect();
         let imported = lattice.observe_imports(&known, &queries).await.map_err(|source| Error::Observe { source })?;
+        let mut ids: BTreeSet<String> = observed.target_groups.iter().map(|tg| tg.id.clone()).collect();
         for tg in imported {
-            if !observed.target_groups.iter().any(|t| t.id == tg.id) {
+            if ids.insert(tg.id.clone()) {
                 observed.target_groups.push(tg);
             }
         }
@@ -347,10 +348,10 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
     };
     let mut translation = translation;
     translation.status.retain(|e| {
-        let is = |o: &model::lattice::OwnerKey| {
-            o.kind == e.kind && Some(&o.namespace) == e.namespace.as_ref() && o.name == e.name
-        };
-        !protected.iter().any(is) && !left.owners.iter().any(is)
+        let Some(namespace) = &e.namespace else { return true };
+        let owner =
+            model::lattice::OwnerKey { kind: e.kind.clone(), namespace: namespace.clone(), name: e.name.clone() };
+        !protected.contains(&owner) && !left.owners.contains(&owner)
     });
     if !protected.is_empty() {
         tracing::warn!(

@@ -31,6 +31,7 @@ use crate::backends::{ip_config, targets};
 use crate::config::Config;
 use crate::gateway::Problem;
 use crate::imports::SOURCE_SERVICE_EXPORT;
+use crate::index::SnapshotIndex;
 use crate::lattice::{OwnerKey, Target, TargetGroupSpec, TargetGroupType};
 use crate::names::{self, Tags};
 use crate::snapshot::{ClusterSnapshot, ObjectRef, name_of, namespace_of};
@@ -149,8 +150,10 @@ fn service_name(export: &ServiceExport) -> &str {
         .unwrap_or_else(|| name_of(&export.metadata))
 }
 
-/// The outcome of every ServiceExport that is ours or that lacks the federation annotation.
-pub fn build(snapshot: &ClusterSnapshot, config: &Config) -> Vec<ExportOutcome> {
+/// The outcome of every ServiceExport that is ours or that lacks the federation annotation
+/// (`index` indexes the snapshot read).
+pub fn build(index: &SnapshotIndex<'_>, config: &Config) -> Vec<ExportOutcome> {
+    let snapshot = index.snapshot();
     let mut out = Vec::new();
     for export in &snapshot.service_exports {
         match federation(export) {
@@ -162,7 +165,7 @@ pub fn build(snapshot: &ClusterSnapshot, config: &Config) -> Vec<ExportOutcome> 
                 problems: Vec::new(),
                 notes: Vec::new(),
             }),
-            Some(true) => out.push(one(export, snapshot, config)),
+            Some(true) => out.push(one(export, index, config)),
         }
     }
     out
@@ -178,7 +181,7 @@ fn protocol(route_type: &str) -> Option<(&'static str, Option<&'static str>)> {
     }
 }
 
-fn one(export: &ServiceExport, snapshot: &ClusterSnapshot, config: &Config) -> ExportOutcome {
+fn one(export: &ServiceExport, index: &SnapshotIndex<'_>, config: &Config) -> ExportOutcome {
     let namespace = namespace_of(&export.metadata);
     let mut outcome = ExportOutcome {
         export: export.clone(),
@@ -190,11 +193,7 @@ fn one(export: &ServiceExport, snapshot: &ClusterSnapshot, config: &Config) -> E
     let (additional, notes) = annotations::object_tags(export.metadata.annotations.as_ref(), Tags::new());
     outcome.notes = notes;
     let service_name = service_name(export);
-    let Some(service) = snapshot
-        .services
-        .iter()
-        .find(|s| namespace_of(&s.metadata) == namespace && name_of(&s.metadata) == service_name)
-    else {
+    let Some(service) = index.service(namespace, service_name) else {
         outcome.problems.push((reasons::SERVICE_NOT_FOUND, format!("Service {namespace}/{service_name} not found")));
         return outcome;
     };
@@ -206,14 +205,14 @@ fn one(export: &ServiceExport, snapshot: &ClusterSnapshot, config: &Config) -> E
         ));
         return outcome;
     }
+    let slices = index.endpoint_slices(namespace, service_name);
     let ipv6 = spec.ip_families.as_ref().and_then(|f| f.first()).is_some_and(|f| f.eq_ignore_ascii_case("IPv6"));
     let ports = spec.ports.unwrap_or_default();
     let port = |number: i32| ports.iter().find(|p| p.port == number);
     let known = || ports.iter().map(|p| p.port.to_string()).collect::<Vec<_>>().join(", ");
-    let policy =
-        target_group_policy::settings_for(snapshot, SOURCE_SERVICE_EXPORT, namespace, name_of(&export.metadata));
+    let policy = index.target_group_settings(SOURCE_SERVICE_EXPORT, namespace, name_of(&export.metadata));
     let build = |port_number: i32, protocol: (&str, Option<&str>), targets: Vec<Target>| {
-        let (protocol, version) = target_group_policy::export_protocols(policy.as_ref(), protocol);
+        let (protocol, version) = target_group_policy::export_protocols(policy, protocol);
         let mut group = target_group(export, config, port_number, (&protocol, version.as_deref()), targets, ipv6);
         group.tags = annotations::with_additional(std::mem::take(&mut group.tags), &additional);
         group
@@ -251,7 +250,7 @@ fn one(export: &ServiceExport, snapshot: &ClusterSnapshot, config: &Config) -> E
                     ));
                     continue;
                 }
-                let targets = targets(snapshot, service, service_port, ipv6);
+                let targets = targets(slices, service, service_port, ipv6);
                 let what = format!("port {} as {}", entry.port, entry.route_type);
                 outcome.target_groups.push((build(entry.port, protocol, targets), what));
             }
@@ -260,7 +259,7 @@ fn one(export: &ServiceExport, snapshot: &ClusterSnapshot, config: &Config) -> E
             let (selected, problems) = legacy_ports(export, &ports, &known());
             outcome.problems.extend(problems);
             if !selected.is_empty() {
-                let mut all: Vec<Target> = selected.iter().flat_map(|p| targets(snapshot, service, p, ipv6)).collect();
+                let mut all: Vec<Target> = selected.iter().flat_map(|p| targets(slices, service, p, ipv6)).collect();
                 all.sort();
                 all.dedup();
                 let listed: Vec<String> = selected.iter().map(|p| p.port.to_string()).collect();

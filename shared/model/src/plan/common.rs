@@ -1,15 +1,16 @@
 //! What every part of the diff shares: ownership, tag diffs, target group identifiers, scope
 //! checks on observed tags, and the references that must survive the plan.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::annotations;
+use crate::index::ObservedIndex;
 use crate::lattice::{ForwardAction, OwnerKey, RuleAction, WeightedTargetGroup};
 use crate::names::{
     TAG_PREFIX, TAG_ROUTE_NAME, TAG_ROUTE_NAMESPACE, TAG_ROUTE_TYPE, TAG_SERVICE_NAME, TAG_SERVICE_NAMESPACE,
     TAG_SOURCE_TYPE, Tags,
 };
-use crate::observed::{ObservedListener, ObservedService, ObservedState, is_owned};
+use crate::observed::{ObservedListener, ObservedService, ObservedState, ObservedTargetGroup, is_owned};
 
 use super::action::{Action, TagResource, UntagResource};
 use super::{Plan, Refusal, Scope};
@@ -22,6 +23,11 @@ pub(super) struct Planner<'a> {
     managed_by: &'a str,
     /// Observed target group id, ARN and name, each mapped to the id.
     tg_ids: BTreeMap<&'a str, &'a str>,
+    /// Observed services and target groups by name.
+    names: ObservedIndex<'a>,
+    /// Observed services by id and by ARN (the first with one).
+    services_by_id: HashMap<&'a str, &'a ObservedService>,
+    services_by_arn: HashMap<&'a str, &'a ObservedService>,
     plan: Plan,
     /// Ids (or names, for target groups this plan creates) of target groups that a listener or
     /// rule still references after the plan.
@@ -45,16 +51,41 @@ impl<'a> Planner<'a> {
                 ]
             })
             .collect();
+        let by = |key: fn(&ObservedService) -> &str| {
+            let mut map = HashMap::with_capacity(observed.services.len());
+            for s in &observed.services {
+                map.entry(key(s)).or_insert(s);
+            }
+            map
+        };
         Self {
             observed,
             scope,
             managed_by,
             tg_ids,
+            names: ObservedIndex::new(observed),
+            services_by_id: by(|s| &s.id),
+            services_by_arn: by(|s| &s.arn),
             plan: Plan::default(),
             kept_refs: BTreeSet::new(),
             accounted: BTreeSet::new(),
             networks: super::networks::Notes::default(),
         }
+    }
+
+    /// The observed service with this name.
+    pub(super) fn service(&self, name: &str) -> Option<&'a ObservedService> {
+        self.names.service(name)
+    }
+
+    /// The observed service with this id.
+    pub(super) fn service_by_id(&self, id: &str) -> Option<&'a ObservedService> {
+        self.services_by_id.get(id).copied()
+    }
+
+    /// The observed target group with this name.
+    pub(super) fn target_group(&self, name: &str) -> Option<&'a ObservedTargetGroup> {
+        self.names.target_group(name)
     }
 
     /// The plan so far.
@@ -140,7 +171,8 @@ impl<'a> Planner<'a> {
     /// Whether this run plans the service with this ARN in full: ours, in scope, and observed
     /// with its listeners and rules (so that its references are known).
     pub(super) fn manages_service(&self, arn: &str) -> bool {
-        self.observed.services.iter().any(|s| s.arn == arn && self.owns(&s.tags) && self.scope.covers(&s.tags))
+        // ARNs are unique: the service with this one is the only candidate.
+        self.services_by_arn.get(arn).is_some_and(|s| self.owns(&s.tags) && self.scope.covers(&s.tags))
     }
 
     /// Marks `service`'s surviving references as recorded by the caller.

@@ -55,7 +55,7 @@ fn adopted_now(p: &Planner<'_>, desired: &DesiredState, name: &str, tags: &crate
 fn resolve(p: &Planner<'_>, desired: &DesiredState, resource: &PolicyResource) -> Resolved {
     let name = &resource.resource_identifier;
     match resource.resource_type {
-        PolicyResourceType::Service => match p.observed.service(name) {
+        PolicyResourceType::Service => match p.service(name) {
             Some(s) if p.owns(&s.tags) => Resolved::Ours(s.id.clone()),
             Some(_) => Resolved::Foreign,
             None if desired.services.iter().any(|s| &s.name == name && p.scope().includes(s.owner.as_ref())) => {
@@ -76,7 +76,7 @@ fn resolve(p: &Planner<'_>, desired: &DesiredState, resource: &PolicyResource) -
 /// Whether an observed resource we own (by id) is one this run may change: it is still there
 /// and its owner is in scope.
 fn in_scope(p: &Planner<'_>, resource_id: &str) -> bool {
-    if let Some(svc) = p.observed.services.iter().find(|s| s.id == resource_id) {
+    if let Some(svc) = p.service_by_id(resource_id) {
         return p.owns(&svc.tags) && collectable(p.scope(), service_owner(&svc.tags));
     }
     p.observed

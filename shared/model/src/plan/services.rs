@@ -49,7 +49,7 @@ pub(super) fn select<'a>(p: &mut Planner<'a>, desired: &'a [ServiceSpec]) -> Vec
     let mut planned = Vec::new();
     let scope = p.scope();
     for svc in desired.iter().filter(|s| scope.includes(s.owner.as_ref())) {
-        match p.observed.service(&svc.name) {
+        match p.service(&svc.name) {
             Some(seen) if !p.owns(&seen.tags) => p.refuse_foreign(label(&svc.name)),
             Some(seen) if seen.custom_domain_name != svc.custom_domain_name => {
                 if replace(p, seen) {

@@ -22,7 +22,7 @@ pub(super) fn plan_target_groups(p: &mut Planner<'_>, desired: &[TargetGroupSpec
     let mut synced = Vec::new();
     let scope = p.scope();
     for tg in desired.iter().filter(|tg| scope.includes(tg.owner.as_ref())) {
-        match p.observed.target_group(&tg.name) {
+        match p.target_group(&tg.name) {
             None => {
                 p.push(Action::CreateTargetGroup(CreateTargetGroup {
                     name: tg.name.clone(),

@@ -31,6 +31,8 @@ mod tests_prop;
 #[cfg(test)]
 mod tests_prop_hostile;
 #[cfg(test)]
+mod tests_scale;
+#[cfg(test)]
 mod tests_status;
 #[cfg(test)]
 mod tests_target_group_policy;
@@ -42,7 +44,7 @@ mod tests_translation_kinds;
 mod tests_unsupported;
 mod vpc_policies;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use k8s_openapi::jiff::Timestamp;
 
@@ -52,6 +54,7 @@ use crate::conditions::reasons;
 use crate::config::Config;
 use crate::exports;
 use crate::gateway;
+use crate::index::{ObservedIndex, SnapshotIndex};
 use crate::lattice::{DesiredState, OwnerKey};
 use crate::observed::{ObservedState, is_owned};
 use crate::route;
@@ -86,7 +89,9 @@ pub struct Translation {
 pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
     let mut gateways = gateway::gateways(snapshot);
     networks::map_gateways(&mut gateways, config);
-    let resolver = Resolver { snapshot, observed, config };
+    let index = SnapshotIndex::new(snapshot);
+    let seen = ObservedIndex::new(observed);
+    let resolver = Resolver { snapshot, index: &index, seen: &seen, observed, config };
     let mut routes = route::routes(snapshot);
     routes.sort_by_key(route::Route::age_key);
     let mut outcomes: Vec<RouteOutcome> = routes
@@ -96,23 +101,25 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
             service::build(r, attachments, &gateways, &resolver, config)
         })
         .collect();
-    resolve_conflicts(&mut outcomes, observed, config);
+    resolve_conflicts(&mut outcomes, &seen, config);
 
     let mut desired = DesiredState::default();
+    // Target group names already desired: the first route (or export) to ask for one keeps it.
+    let mut group_names: HashSet<String> = HashSet::new();
     for o in &outcomes {
         if let Some(s) = &o.service {
             desired.services.push(s.clone());
             for tg in &o.target_groups {
-                if !desired.target_groups.iter().any(|t| t.name == tg.name) {
+                if group_names.insert(tg.name.clone()) {
                     desired.target_groups.push(tg.clone());
                 }
             }
         }
     }
-    let mut exports = exports::build(snapshot, config);
-    target_group_policy::shape_exports(&mut exports, snapshot, observed);
+    let mut exports = exports::build(&index, config);
+    target_group_policy::shape_exports(&mut exports, &index, &seen);
     for (tg, _) in exports.iter().flat_map(|o| &o.target_groups) {
-        if !desired.target_groups.iter().any(|t| t.name == tg.name) {
+        if group_names.insert(tg.name.clone()) {
             desired.target_groups.push(tg.clone());
         }
     }
@@ -120,7 +127,7 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
     desired.service_networks = networks.specs;
     desired.gateway_names = gateways.iter().map(|g| g.name.clone()).collect();
 
-    let mut status = status::build(snapshot, &gateways, &outcomes, observed, config, &networks.managed, now);
+    let mut status = status::build(snapshot, &gateways, &outcomes, &seen, config, &networks.managed, now);
     status.extend(networks.status);
     status.extend(exports::status(&exports, observed, config, now));
     status.extend(target_group_policy::status(snapshot, now));
@@ -132,6 +139,7 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
         observed,
         managed_by: &managed_by,
         now,
+        services: policy_targets::services_by_owner(&desired),
     };
     let (auth_policies, auth_status) = auth_policy::translate(&cx);
     let (access_log_subscriptions, access_log_status) = access_log_policy::translate(&cx);
@@ -160,7 +168,7 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
 
 /// Two routes whose service names collide: the older keeps the name. A name held in Lattice by
 /// another owner is not taken over.
-fn resolve_conflicts(outcomes: &mut [RouteOutcome], observed: &ObservedState, config: &Config) {
+fn resolve_conflicts(outcomes: &mut [RouteOutcome], seen: &ObservedIndex<'_>, config: &Config) {
     let managed_by = config.identity.managed_by();
     let mut taken: BTreeMap<String, String> = BTreeMap::new();
     for o in outcomes.iter_mut() {
@@ -168,7 +176,7 @@ fn resolve_conflicts(outcomes: &mut [RouteOutcome], observed: &ObservedState, co
         let name = service.name.clone();
         let problem = if let Some(holder) = taken.get(&name) {
             Some(format!("VPC Lattice service name {name} is already used by {holder}, which is older"))
-        } else if let Some(existing) = observed.service(&name).filter(|s| !is_owned(&s.tags, &managed_by)).filter(|s| {
+        } else if let Some(existing) = seen.service(&name).filter(|s| !is_owned(&s.tags, &managed_by)).filter(|s| {
             service.takeover_from.is_none()
                 || s.tags.get(crate::names::TAG_MANAGED_BY) != service.takeover_from.as_ref()
         }) {
@@ -186,7 +194,7 @@ fn resolve_conflicts(outcomes: &mut [RouteOutcome], observed: &ObservedState, co
                 o.target_groups.clear();
             }
             None => {
-                if let Some(existing) = observed.service(&name)
+                if let Some(existing) = seen.service(&name)
                     && existing.custom_domain_name != service.custom_domain_name
                 {
                     o.warnings.push(format!(

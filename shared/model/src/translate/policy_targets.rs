@@ -3,11 +3,13 @@
 //! GRPCRoute target is the route's Lattice service; and the resolution of one policy kind from
 //! targets to verdicts, oldest first.
 
+use std::collections::HashMap;
+
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, ObjectMeta};
 use k8s_openapi::jiff::Timestamp;
 
 use crate::gateway::GatewayModel;
-use crate::lattice::{DesiredState, OwnerKey, PolicyResource};
+use crate::lattice::{DesiredState, OwnerKey, PolicyResource, ServiceSpec};
 use crate::observed::{ObservedState, is_owned};
 use crate::policy::{self, Candidate, Verdict};
 use crate::route::GATEWAY_GROUP;
@@ -35,6 +37,19 @@ pub(super) struct Context<'a> {
     pub(super) observed: &'a ObservedState,
     pub(super) managed_by: &'a str,
     pub(super) now: Timestamp,
+    /// The desired services by owner (see [`services_by_owner`]).
+    pub(super) services: HashMap<&'a OwnerKey, &'a ServiceSpec>,
+}
+
+/// The desired services by owner, the first of an owner (one lookup per policy target).
+pub(super) fn services_by_owner(desired: &DesiredState) -> HashMap<&OwnerKey, &ServiceSpec> {
+    let mut out = HashMap::with_capacity(desired.services.len());
+    for s in &desired.services {
+        if let Some(owner) = &s.owner {
+            out.entry(owner).or_insert(s);
+        }
+    }
+    out
 }
 
 impl Context<'_> {
@@ -46,7 +61,7 @@ impl Context<'_> {
         }
         let owner =
             OwnerKey { kind: target.kind.clone(), namespace: target.namespace.clone(), name: target.name.clone() };
-        if let Some(service) = self.desired.services.iter().find(|s| s.owner.as_ref() == Some(&owner)) {
+        if let Some(service) = self.services.get(&owner) {
             return Ok(Attached { resource: PolicyResource::service(&service.name), owner: Some(owner) });
         }
         let exists = match target.kind.as_str() {

@@ -13,6 +13,7 @@ use super::RouteOutcome;
 use crate::conditions::{self, condition, reasons, types, verdict};
 use crate::config::{CONTROLLER_NAME, Config};
 use crate::gateway::{self, GatewayModel, Listener};
+use crate::index::ObservedIndex;
 use crate::names::{ANNOTATION_DNS_NAME, ANNOTATION_SERVICE_ARN};
 use crate::networks::{NetworkMatch, find};
 use crate::observed::{ObservedState, is_owned};
@@ -37,7 +38,7 @@ pub(super) fn build(
     snapshot: &ClusterSnapshot,
     gateways: &[GatewayModel],
     outcomes: &[RouteOutcome],
-    observed: &ObservedState,
+    seen: &ObservedIndex<'_>,
     config: &Config,
     managed: &BTreeMap<String, String>,
     now: Timestamp,
@@ -79,7 +80,7 @@ pub(super) fn build(
         out.push(entry("GatewayClass", None, name_of(&class.metadata), ObjectStatus::GatewayClass(status)));
     }
     for (gi, gw) in gateways.iter().enumerate() {
-        let network = NetworkFacts { observed, account: &config.identity.account_id, managed };
+        let network = NetworkFacts { observed: seen.state(), seen, account: &config.identity.account_id, managed };
         out.push(gateway_entry(gi, gw, outcomes, &network, now));
     }
     let managed_by = config.identity.managed_by();
@@ -117,7 +118,7 @@ pub(super) fn build(
             ObjectStatus::Route(RouteStatus { parents }),
         );
         if let Some(svc) =
-            o.service.as_ref().and_then(|s| observed.service(&s.name)).filter(|s| is_owned(&s.tags, &managed_by))
+            o.service.as_ref().and_then(|s| seen.service(&s.name)).filter(|s| is_owned(&s.tags, &managed_by))
         {
             if let Some(dns) = &svc.dns_name {
                 e.annotations.insert(ANNOTATION_DNS_NAME.to_owned(), dns.clone());
@@ -188,6 +189,7 @@ fn route_conditions(o: &RouteOutcome, problem: Option<&(&'static str, String)>, 
 /// What a Gateway's `Programmed` condition depends on.
 struct NetworkFacts<'a> {
     observed: &'a ObservedState,
+    seen: &'a ObservedIndex<'a>,
     account: &'a str,
     /// Service networks we create when missing, with what asks for each.
     managed: &'a BTreeMap<String, String>,
@@ -211,7 +213,8 @@ fn gateway_entry(
                     attached[l.listener] += 1;
                 }
                 if dns.is_none() {
-                    dns = o.service.as_ref().and_then(|s| observed.service(&s.name)).and_then(|s| s.dns_name.clone());
+                    dns =
+                        o.service.as_ref().and_then(|s| network.seen.service(&s.name)).and_then(|s| s.dns_name.clone());
                 }
             }
         }

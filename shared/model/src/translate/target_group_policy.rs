@@ -7,16 +7,18 @@
 //! `TargetGroupPolicy` while a policy shapes it; when the policy goes away its health check
 //! returns to the defaults and the tag goes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crds::{HealthCheckConfig, TargetGroupPolicy};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::exports::ExportOutcome;
+use crate::index::{ObservedIndex, SnapshotIndex};
 use crate::lattice::TargetGroupSpec;
 use crate::names::TAG_TARGET_GROUP_POLICY;
-use crate::observed::ObservedState;
+use crate::observed::ObservedTargetGroup;
 use crate::policy::{self, Candidate, Verdict};
 use crate::route::RouteKind;
 use crate::snapshot::{ClusterSnapshot, ObjectRef, name_of, namespace_of};
@@ -82,12 +84,13 @@ pub fn export_protocols(
 
 /// Sets the health check and tag of the target groups of every ServiceExport from its policy
 /// (see [`apply`]).
-pub(crate) fn shape_exports(exports: &mut [ExportOutcome], snapshot: &ClusterSnapshot, observed: &ObservedState) {
+pub(crate) fn shape_exports(exports: &mut [ExportOutcome], index: &SnapshotIndex<'_>, observed: &ObservedIndex<'_>) {
     for outcome in exports.iter_mut().filter(|o| !o.target_groups.is_empty()) {
         let meta = &outcome.export.metadata;
-        let settings = settings_for(snapshot, "ServiceExport", namespace_of(meta), name_of(meta));
+        let settings = index.target_group_settings("ServiceExport", namespace_of(meta), name_of(meta));
         for (tg, _) in &mut outcome.target_groups {
-            apply(tg, settings.as_ref(), observed);
+            let seen = observed.target_group(&tg.name);
+            apply(tg, settings, seen);
         }
     }
 }
@@ -121,8 +124,9 @@ pub fn health_check(protocol: &str, version: Option<&str>, set: Option<&HealthCh
 }
 
 /// Sets `tg`'s health check and tag from the policy that shapes it. Without one, a target
-/// group that still carries a policy's tag gets the default health check back.
-pub fn apply(tg: &mut TargetGroupSpec, settings: Option<&TargetGroupSettings>, observed: &ObservedState) {
+/// group that still carries a policy's tag (`seen` is the observed target group of its name)
+/// gets the default health check back.
+pub fn apply(tg: &mut TargetGroupSpec, settings: Option<&TargetGroupSettings>, seen: Option<&ObservedTargetGroup>) {
     let (protocol, version) = (tg.config.protocol.clone(), tg.config.protocol_version.clone());
     match settings {
         Some(s) => {
@@ -130,7 +134,7 @@ pub fn apply(tg: &mut TargetGroupSpec, settings: Option<&TargetGroupSettings>, o
             tg.tags.insert(TAG_TARGET_GROUP_POLICY.to_owned(), s.policy.clone());
         }
         None => {
-            if observed.target_group(&tg.name).is_some_and(|seen| seen.tags.contains_key(TAG_TARGET_GROUP_POLICY)) {
+            if seen.is_some_and(|seen| seen.tags.contains_key(TAG_TARGET_GROUP_POLICY)) {
                 tg.config.health_check = Some(health_check(&protocol, version.as_deref(), None));
             }
         }
@@ -188,6 +192,14 @@ fn decide(
     snapshot: &ClusterSnapshot,
 ) -> (Vec<(&TargetGroupPolicy, Verdict)>, BTreeMap<ObjectRef, TargetGroupSettings>) {
     let mut verdicts: Vec<(&TargetGroupPolicy, Result<ObjectRef, Verdict>)> = Vec::new();
+    let (services, exports) = if snapshot.target_group_policies.is_empty() {
+        (HashSet::new(), HashSet::new())
+    } else {
+        (
+            keys(snapshot.services.iter().map(|s| &s.metadata)),
+            keys(snapshot.service_exports.iter().map(|e| &e.metadata)),
+        )
+    };
     for p in &snapshot.target_group_policies {
         let problems = problems(p);
         let target = if problems.is_empty() {
@@ -196,9 +208,10 @@ fn decide(
             Err(Verdict::Invalid(problems.join("; ")))
         };
         let target = target.and_then(|t| {
+            let key = (t.namespace.as_str(), t.name.as_str());
             let exists = match t.kind.as_str() {
-                "Service" => snapshot.services.iter().any(|s| same(&s.metadata, &t)),
-                _ => snapshot.service_exports.iter().any(|e| same(&e.metadata, &t)),
+                "Service" => services.contains(&key),
+                _ => exports.contains(&key),
             };
             if exists { Ok(t) } else { Err(Verdict::TargetNotFound(format!("spec.targetRef: {t} not found"))) }
         });
@@ -229,8 +242,9 @@ fn decide(
     (verdicts, settings)
 }
 
-fn same(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, target: &ObjectRef) -> bool {
-    namespace_of(meta) == target.namespace && name_of(meta) == target.name
+/// `(namespace, name)` of every object.
+fn keys<'m>(metas: impl Iterator<Item = &'m ObjectMeta>) -> HashSet<(&'m str, &'m str)> {
+    metas.map(|m| (namespace_of(m), name_of(m))).collect()
 }
 
 fn settings_of(p: &TargetGroupPolicy) -> TargetGroupSettings {
@@ -277,7 +291,17 @@ pub fn settings_for(
     if snapshot.target_group_policies.is_empty() {
         return None;
     }
-    decide(snapshot).1.remove(&ObjectRef::new(kind, namespace, name))
+    settings(snapshot).remove(&ObjectRef::new(kind, namespace, name))
+}
+
+/// The settings of every policy that shapes target groups, by target (`Service` or
+/// `ServiceExport`): decided once for all the lookups of a translation (see
+/// [`crate::index::SnapshotIndex::target_group_settings`]).
+pub(crate) fn settings(snapshot: &ClusterSnapshot) -> BTreeMap<ObjectRef, TargetGroupSettings> {
+    if snapshot.target_group_policies.is_empty() {
+        return BTreeMap::new();
+    }
+    decide(snapshot).1
 }
 
 /// The status of every TargetGroupPolicy.

@@ -14,7 +14,7 @@ mod policies;
 mod resolve;
 mod resources;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use thiserror::Error;
 
@@ -104,14 +104,20 @@ pub enum MemoryError {
 /// Applies every action of `plan` in order, stopping at the first rejected one (earlier actions
 /// stay applied, as with the real API).
 pub fn apply(plan: &Plan, observed: &mut ObservedState, ids: &mut IdGen) -> Result<(), MemoryError> {
-    for action in &plan.actions {
-        apply_action(action, observed, ids)?;
-    }
-    Ok(())
+    // No action reads `service_arns`: they are refreshed once, after the last action applied.
+    let result = plan.actions.iter().try_for_each(|action| perform(action, observed, ids));
+    refresh_service_arns(observed);
+    result
 }
 
 /// Applies one action, then refreshes every target group's `service_arns`.
 pub fn apply_action(action: &Action, observed: &mut ObservedState, ids: &mut IdGen) -> Result<(), MemoryError> {
+    let result = perform(action, observed, ids);
+    refresh_service_arns(observed);
+    result
+}
+
+fn perform(action: &Action, observed: &mut ObservedState, ids: &mut IdGen) -> Result<(), MemoryError> {
     let mut lattice = Lattice::new(observed, ids, action.op());
     if !lattice.perform_policy(action)? {
         lattice.perform(action)?;
@@ -119,7 +125,6 @@ pub fn apply_action(action: &Action, observed: &mut ObservedState, ids: &mut IdG
     if matches!(action, Action::DeleteService(_)) {
         lattice.forget_deleted();
     }
-    refresh_service_arns(observed);
     Ok(())
 }
 
@@ -145,20 +150,17 @@ fn forward_ids(action: &RuleAction) -> impl Iterator<Item = &str> {
 
 /// Sets each target group's `service_arns` to the services whose listeners or rules use it.
 fn refresh_service_arns(observed: &mut ObservedState) {
+    let mut users: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for svc in &observed.services {
+        for l in &svc.listeners {
+            for id in forward_ids(&l.default_action).chain(l.rules.iter().flat_map(|r| forward_ids(&r.action))) {
+                users.entry(id).or_default().insert(svc.arn.as_str());
+            }
+        }
+    }
     for tg in &mut observed.target_groups {
-        let users: BTreeSet<&str> = observed
-            .services
-            .iter()
-            .filter(|svc| {
-                svc.listeners.iter().any(|l| {
-                    forward_ids(&l.default_action)
-                        .chain(l.rules.iter().flat_map(|r| forward_ids(&r.action)))
-                        .any(|id| id == tg.id)
-                })
-            })
-            .map(|svc| svc.arn.as_str())
-            .collect();
-        tg.service_arns = users.into_iter().map(str::to_owned).collect();
+        let arns = users.get(tg.id.as_str()).into_iter().flatten();
+        tg.service_arns = arns.map(|arn| (*arn).to_owned()).collect();
     }
 }
 
