@@ -105,21 +105,53 @@ pub fn service_auth_policy<'a>(desired: &'a DesiredState, name: &str) -> Option<
         .map(|p| p.policy.as_str())
 }
 
+/// The auth policies and access log subscriptions of a desired state's services, by service
+/// name, indexed once so that fingerprinting every service stays linear.
+pub struct ServicePolicies<'a> {
+    auth: BTreeMap<&'a str, &'a str>,
+    logs: BTreeMap<&'a str, Vec<Value>>,
+}
+
+impl<'a> ServicePolicies<'a> {
+    /// The index of `desired` (the first auth policy of a service counts, as in
+    /// [`service_auth_policy`]).
+    pub fn of(desired: &'a DesiredState) -> Self {
+        let mut auth = BTreeMap::new();
+        for p in desired.auth_policies.iter().filter(|p| p.resource.resource_type == PolicyResourceType::Service) {
+            auth.entry(p.resource.resource_identifier.as_str()).or_insert(p.policy.as_str());
+        }
+        let mut logs: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        for s in
+            desired.access_log_subscriptions.iter().filter(|s| s.resource.resource_type == PolicyResourceType::Service)
+        {
+            let log = json!({"destinationArn": s.destination_arn, "tags": s.tags});
+            logs.entry(s.resource.resource_identifier.as_str()).or_default().push(log);
+        }
+        for list in logs.values_mut() {
+            list.sort_by_key(canonical);
+        }
+        Self { auth, logs }
+    }
+
+    /// The auth policy of the service named `name`.
+    pub fn auth(&self, name: &str) -> Option<&'a str> {
+        self.auth.get(name).copied()
+    }
+}
+
 /// The fingerprint of a service's desired subtree: the service, its listeners and rules (target
-/// groups by name), its service networks, its auth policy and access log subscriptions.
+/// groups by name), its service networks, its auth policy and access log subscriptions. To
+/// fingerprint many services, index the policies once and use [`service_with`].
 pub fn service(spec: &ServiceSpec, desired: &DesiredState) -> String {
+    service_with(spec, &ServicePolicies::of(desired))
+}
+
+/// [`service`] with the policies already indexed.
+pub fn service_with(spec: &ServiceSpec, policies: &ServicePolicies<'_>) -> String {
     let mut shape = spec.clone();
     shape.tags = without_fingerprint(&spec.tags);
-    let mut logs: Vec<Value> = desired
-        .access_log_subscriptions
-        .iter()
-        .filter(|s| {
-            s.resource.resource_type == PolicyResourceType::Service && s.resource.resource_identifier == spec.name
-        })
-        .map(|s| json!({"destinationArn": s.destination_arn, "tags": s.tags}))
-        .collect();
-    logs.sort_by_key(canonical);
-    let auth = service_auth_policy(desired, &spec.name);
+    let logs = policies.logs.get(spec.name.as_str()).cloned().unwrap_or_default();
+    let auth = policies.auth(&spec.name);
     digest128(&json!([VERSION, "service", to_value(&shape), auth, logs]))
 }
 
@@ -161,7 +193,10 @@ impl Fingerprints {
     /// The fingerprints of `desired`.
     pub fn of(desired: &DesiredState) -> Self {
         Self {
-            services: desired.services.iter().map(|s| (s.name.clone(), service(s, desired))).collect(),
+            services: {
+                let policies = ServicePolicies::of(desired);
+                desired.services.iter().map(|s| (s.name.clone(), service_with(s, &policies))).collect()
+            },
             target_groups: desired.target_groups.iter().map(|tg| (tg.name.clone(), target_group(tg))).collect(),
         }
     }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{TAG_FINGERPRINT, Verify, config_part, service, target_group};
+use super::{ServicePolicies, TAG_FINGERPRINT, Verify, config_part, service_with, target_group};
 use crate::lattice::{
     DesiredState, ForwardAction, RuleAction, RuleMatch, ServiceSpec, Target, TargetGroupSpec, WeightedTargetGroup,
 };
@@ -54,12 +54,13 @@ pub enum TargetGroupMatch<'a> {
 impl Expected {
     /// The expectations of `desired`, verified as `verify` says.
     pub fn of(desired: &DesiredState, verify: Verify) -> Self {
+        let policies = ServicePolicies::of(desired);
         let services = desired
             .services
             .iter()
             .map(|spec| {
-                let auth_policy = super::service_auth_policy(desired, &spec.name).map(str::to_owned);
-                (service(spec, desired), ExpectedService { spec: spec.clone(), auth_policy })
+                let auth_policy = policies.auth(&spec.name).map(str::to_owned);
+                (service_with(spec, &policies), ExpectedService { spec: spec.clone(), auth_policy })
             })
             .collect();
         let target_groups =
@@ -231,12 +232,13 @@ pub fn target_group_of(
 /// read in full before planning.
 pub fn stale_services(observed: &ObservedState, desired: &DesiredState) -> Vec<String> {
     let by_name: BTreeMap<&str, &ServiceSpec> = desired.services.iter().map(|d| (d.name.as_str(), d)).collect();
+    let policies = ServicePolicies::of(desired);
     observed
         .services
         .iter()
         .filter(|s| observed.unverified.contains(&s.arn))
         .filter(|s| {
-            let want = by_name.get(s.name.as_str()).map(|d| service(d, desired));
+            let want = by_name.get(s.name.as_str()).map(|d| service_with(d, &policies));
             want.is_none() || s.tags.get(TAG_FINGERPRINT) != want.as_ref()
         })
         .map(|s| s.arn.clone())

@@ -161,3 +161,41 @@ fn a_refused_change_gets_no_fingerprint() {
     assert!(!p.refused.is_empty());
     assert!(p.actions.iter().all(|a| a.op() != "TagResource"), "{:?}", ops(&p));
 }
+
+#[test]
+fn a_service_fingerprint_covers_its_own_auth_policy_and_access_logs_only() {
+    use crate::lattice::{AccessLogSubscriptionSpec, AuthPolicySpec, PolicyResource};
+    let log = |service: &str, destination: &str| AccessLogSubscriptionSpec {
+        resource: PolicyResource::service(service),
+        destination_arn: destination.into(),
+        tags: Tags::new(),
+        owner: None,
+    };
+    let auth = |service: &str, policy: &str| AuthPolicySpec {
+        resource: PolicyResource::service(service),
+        policy: policy.into(),
+        owner: None,
+    };
+    let d = one_route();
+    let name = d.services[0].name.clone();
+    let bare = service(&d.services[0], &d);
+    let mut logged = d.clone();
+    logged.access_log_subscriptions = vec![log(&name, "arn:aws:s3:::a"), log(&name, "arn:aws:s3:::b")];
+    let with_logs = service(&logged.services[0], &logged);
+    assert_ne!(with_logs, bare);
+    logged.access_log_subscriptions.reverse();
+    assert_eq!(service(&logged.services[0], &logged), with_logs, "the order of the subscriptions does not matter");
+    logged.access_log_subscriptions.push(log("someone-else", "arn:aws:s3:::c"));
+    assert_eq!(service(&logged.services[0], &logged), with_logs, "another service's subscription does not count");
+
+    let mut guarded = d.clone();
+    guarded.auth_policies = vec![auth(&name, "{\"first\":1}"), auth(&name, "{\"second\":2}")];
+    let policies = ServicePolicies::of(&guarded);
+    assert_eq!(policies.auth(&name), service_auth_policy(&guarded, &name), "the first policy counts");
+    let first = service_with(&guarded.services[0], &policies);
+    assert_ne!(first, bare);
+    guarded.auth_policies.remove(1);
+    assert_eq!(service(&guarded.services[0], &guarded), first);
+    guarded.auth_policies[0].policy = "{\"changed\":1}".into();
+    assert_ne!(service(&guarded.services[0], &guarded), first);
+}

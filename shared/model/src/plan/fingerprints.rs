@@ -45,11 +45,12 @@ pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState) {
     for tg in &p.observed.target_groups {
         seen.entry(format!("targetgroup/{}", tg.name)).or_insert((&tg.arn, &tg.tags));
     }
+    let policies = fingerprint::ServicePolicies::of(desired);
     let services = desired
         .services
         .iter()
         .filter(|s| scope.includes(s.owner.as_ref()))
-        .map(|s| (format!("service/{}", s.name), &s.name, fingerprint::service(s, desired)));
+        .map(|s| (format!("service/{}", s.name), &s.name, fingerprint::service_with(s, &policies)));
     let groups = desired
         .target_groups
         .iter()
