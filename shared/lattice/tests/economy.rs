@@ -272,20 +272,6 @@ async fn the_initial_sync_of_one_route_is_one_sweep() {
     assert!(plan.is_noop(), "one pass: {:?}", ops(&plan));
 }
 
-/// The scale: 1,000 one-rule routes (slow in debug builds: run with `--ignored`).
-#[tokio::test]
-#[ignore = "creates 1,000 routes; run explicitly"]
-async fn a_no_op_sweep_of_a_thousand_routes() {
-    let sim = roomy(1000).await;
-    let lattice = adapter(&sim, fast()).await;
-    let desired = routes(1000);
-    settle(&lattice, &desired, 1).await;
-    let (plan, calls) = counted(&sim, &lattice, &desired, Verify::Fingerprint).await;
-    assert!(plan.is_noop());
-    eprintln!("no-op sweep of 1000 one-rule routes: {} calls: {calls:?}", total(&calls));
-    assert!(total(&calls) <= 30, "{calls:?}");
-}
-
 #[tokio::test]
 async fn verification_lists_service_associations_per_network_and_still_sees_each_one() {
     let sim = roomy(4).await;

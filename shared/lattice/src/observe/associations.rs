@@ -76,10 +76,10 @@ impl Lattice {
         let mut by_service = ByService::new();
         for items in listed {
             for item in items? {
-                const OP: &str = "ListServiceNetworkServiceAssociations";
-                let id = required(item.id(), OP, "association", "id")?;
-                let service = required(item.service_id(), OP, id, "serviceId")?;
-                by_service.entry(service.to_owned()).or_default().push(observed(&item, owned)?);
+                let association = observed(&item, owned)?;
+                let service =
+                    required(item.service_id(), "ListServiceNetworkServiceAssociations", &association.id, "serviceId")?;
+                by_service.entry(service.to_owned()).or_default().push(association);
             }
         }
         Ok(by_service)

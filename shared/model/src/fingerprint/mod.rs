@@ -96,15 +96,6 @@ fn without_fingerprint(tags: &Tags) -> Tags {
     tags.iter().filter(|(k, _)| k.as_str() != TAG_FINGERPRINT).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
-/// The auth policy `desired` sets on the service named `name`, if any.
-pub fn service_auth_policy<'a>(desired: &'a DesiredState, name: &str) -> Option<&'a str> {
-    desired
-        .auth_policies
-        .iter()
-        .find(|p| p.resource.resource_type == PolicyResourceType::Service && p.resource.resource_identifier == name)
-        .map(|p| p.policy.as_str())
-}
-
 /// The auth policies and access log subscriptions of a desired state's services, by service
 /// name, indexed once so that fingerprinting every service stays linear.
 pub struct ServicePolicies<'a> {
@@ -113,8 +104,7 @@ pub struct ServicePolicies<'a> {
 }
 
 impl<'a> ServicePolicies<'a> {
-    /// The index of `desired` (the first auth policy of a service counts, as in
-    /// [`service_auth_policy`]).
+    /// The index of `desired` (when several auth policies name a service, the first counts).
     pub fn of(desired: &'a DesiredState) -> Self {
         let mut auth = BTreeMap::new();
         for p in desired.auth_policies.iter().filter(|p| p.resource.resource_type == PolicyResourceType::Service) {

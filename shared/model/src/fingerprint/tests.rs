@@ -162,6 +162,15 @@ fn a_refused_change_gets_no_fingerprint() {
     assert!(p.actions.iter().all(|a| a.op() != "TagResource"), "{:?}", ops(&p));
 }
 
+/// The first auth policy `desired` sets on the service named `name`, found by a scan.
+fn service_auth_policy<'a>(desired: &'a DesiredState, name: &str) -> Option<&'a str> {
+    desired
+        .auth_policies
+        .iter()
+        .find(|p| p.resource.resource_type == PolicyResourceType::Service && p.resource.resource_identifier == name)
+        .map(|p| p.policy.as_str())
+}
+
 #[test]
 fn a_service_fingerprint_covers_its_own_auth_policy_and_access_logs_only() {
     use crate::lattice::{AccessLogSubscriptionSpec, AuthPolicySpec, PolicyResource};
