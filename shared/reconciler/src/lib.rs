@@ -30,12 +30,13 @@ use k8s_openapi::jiff::Timestamp;
 pub use model::budget::Budget;
 use model::certificates::ObservedCertificate;
 use model::config::Config;
-use model::fingerprint::synthesize::{Expected, stale_services};
+use model::fingerprint::Fingerprints;
+use model::fingerprint::synthesize::{Expected, stale_services_with};
 use model::imports::ImportQueries;
 use model::observed::{ObservedState, ObservedTargetGroup};
 pub use model::plan::owners::Leftover;
 use model::plan::owners::leftover;
-use model::plan::{Action, Plan, Scope, plan};
+use model::plan::{Action, Plan, Scope, plan_with};
 use model::snapshot::ClusterSnapshot;
 use model::translate::{Translation, translate};
 
@@ -269,7 +270,9 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
         let seen = ObservedState { certificates: Some(c.clone()), ..ObservedState::default() };
         translate(&request.snapshot, &seen, config, request.now).desired
     });
-    let expected = Expected::of(with_certificates.as_ref().unwrap_or(&first.desired), config.verify);
+    let vouched = with_certificates.as_ref().unwrap_or(&first.desired);
+    let first_prints = Fingerprints::of(vouched);
+    let expected = Expected::with(vouched, &first_prints, config.verify);
     let mut observed = lattice
         .observe_expecting(&managed_by, &scope, &interesting, &expected)
         .await
@@ -288,19 +291,23 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
     }
     observed.certificates = certificates;
     let mut translation = translate(&request.snapshot, &observed, config, request.now);
+    let mut prints = Fingerprints::reusing(&translation.desired, Some((vouched, &first_prints)));
     // Services vouched for by a fingerprint of a desired state that is not the final one are
     // read in full before planning (their children's ids are needed).
-    let stale = stale_services(&observed, &translation.desired);
+    let stale = stale_services_with(&observed, &prints);
     if !stale.is_empty() {
         tracing::info!(services = stale.len(), "Reading services whose desired state changed during the run");
         lattice
             .read_in_full(&managed_by, &scope, &stale, &mut observed)
             .await
             .map_err(|source| Error::Observe { source })?;
-        translation = translate(&request.snapshot, &observed, config, request.now);
+        let again = translate(&request.snapshot, &observed, config, request.now);
+        prints = Fingerprints::reusing(&again.desired, Some((&translation.desired, &prints)));
+        translation = again;
     }
     // Routes waiting for an ACM certificate keep what they have in Lattice.
-    let plan = plan(&translation.desired, &observed, &narrow(scope.clone(), &translation.held), &managed_by);
+    let in_scope = narrow(scope.clone(), &translation.held);
+    let plan = plan_with(&translation.desired, &observed, &in_scope, &managed_by, &prints);
     let (plan, mass_delete) = model::plan::valve::guard(plan, &observed, &scope, &managed_by, &config.gc);
     match &mass_delete {
         Some(mass) if mass.overridden => tracing::warn!(

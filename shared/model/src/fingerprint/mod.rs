@@ -33,56 +33,98 @@ pub const VERSION: &str = "lattice-fingerprint/1";
 
 /// FNV-1a, 128 bits: stable across processes, platforms and versions (unlike std's hasher).
 pub fn stable_hash(bytes: &[u8]) -> u128 {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    bytes.iter().fold(OFFSET, |hash, byte| (hash ^ u128::from(*byte)).wrapping_mul(PRIME))
+    let mut hasher = Fnv::default();
+    hasher.add(bytes);
+    hasher.0
+}
+
+const FNV_OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+const FNV_PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+
+/// A running [`stable_hash`] that a canonical rendering is written into, so that no text of it
+/// is kept.
+struct Fnv(u128);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(FNV_OFFSET)
+    }
+}
+
+impl Fnv {
+    fn add(&mut self, bytes: &[u8]) {
+        self.0 = bytes.iter().fold(self.0, |hash, byte| (hash ^ u128::from(*byte)).wrapping_mul(FNV_PRIME));
+    }
+}
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.add(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The stable hash of `value`'s canonical rendering.
+fn hash_canonical(value: &Value) -> u128 {
+    let mut hasher = Fnv::default();
+    // Writing into a hasher cannot fail, and a `Value` always renders.
+    let _ = write_canonical(value, &mut hasher);
+    hasher.0
 }
 
 /// 64 bits of the stable hash of `value`'s canonical rendering, in hex.
 fn digest64(value: &Value) -> String {
-    let hash = stable_hash(canonical(value).as_bytes());
+    let hash = hash_canonical(value);
     format!("{:016x}", (hash >> 64) as u64 ^ hash as u64)
 }
 
 /// 128 bits of the stable hash of `value`'s canonical rendering, in hex.
 fn digest128(value: &Value) -> String {
-    format!("{:032x}", stable_hash(canonical(value).as_bytes()))
+    format!("{:032x}", hash_canonical(value))
 }
 
 /// JSON text of `value` with the keys of every object sorted.
 pub fn canonical(value: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(value, &mut out);
-    out
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and a `Value` always renders.
+    let _ = write_canonical(value, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+/// Compact JSON, object keys in byte order, strings escaped as `serde_json` escapes them.
+fn write_canonical(value: &Value, out: &mut impl std::io::Write) -> std::io::Result<()> {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                write_canonical(&map[key], out);
+            out.write_all(b"{")?;
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
             }
-            out.push('}');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut *out, key.as_str())?;
+                out.write_all(b":")?;
+                write_canonical(item, out)?;
+            }
+            out.write_all(b"}")
         }
         Value::Array(items) => {
-            out.push('[');
+            out.write_all(b"[")?;
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.write_all(b",")?;
                 }
-                write_canonical(item, out);
+                write_canonical(item, out)?;
             }
-            out.push(']');
+            out.write_all(b"]")
         }
-        other => out.push_str(&other.to_string()),
+        other => Ok(serde_json::to_writer(&mut *out, other)?),
     }
 }
 
@@ -127,6 +169,12 @@ impl<'a> ServicePolicies<'a> {
     pub fn auth(&self, name: &str) -> Option<&'a str> {
         self.auth.get(name).copied()
     }
+
+    /// Whether the service named `name` has the same auth policy and access logs here and in
+    /// `other`.
+    pub fn same(&self, other: &ServicePolicies<'_>, name: &str) -> bool {
+        self.auth(name) == other.auth(name) && self.logs.get(name) == other.logs.get(name)
+    }
 }
 
 /// The fingerprint of a service's desired subtree: the service, its listeners and rules (target
@@ -138,11 +186,13 @@ pub fn service(spec: &ServiceSpec, desired: &DesiredState) -> String {
 
 /// [`service`] with the policies already indexed.
 pub fn service_with(spec: &ServiceSpec, policies: &ServicePolicies<'_>) -> String {
-    let mut shape = spec.clone();
-    shape.tags = without_fingerprint(&spec.tags);
+    let mut shape = to_value(spec);
+    if let Some(Value::Object(tags)) = shape.get_mut("tags") {
+        tags.remove(TAG_FINGERPRINT);
+    }
     let logs = policies.logs.get(spec.name.as_str()).cloned().unwrap_or_default();
     let auth = policies.auth(&spec.name);
-    digest128(&json!([VERSION, "service", to_value(&shape), auth, logs]))
+    digest128(&Value::Array(vec![VERSION.into(), "service".into(), shape, auth.into(), logs.into()]))
 }
 
 /// The configuration part of a target group's fingerprint: name, type, configuration, tags.
@@ -182,13 +232,49 @@ pub struct Fingerprints {
 impl Fingerprints {
     /// The fingerprints of `desired`.
     pub fn of(desired: &DesiredState) -> Self {
-        Self {
-            services: {
-                let policies = ServicePolicies::of(desired);
-                desired.services.iter().map(|s| (s.name.clone(), service_with(s, &policies))).collect()
-            },
-            target_groups: desired.target_groups.iter().map(|tg| (tg.name.clone(), target_group(tg))).collect(),
+        Self::reusing(desired, None)
+    }
+
+    /// The fingerprints of `desired`, taken from `known` (the fingerprints of an earlier desired
+    /// state, `(state, its fingerprints)`) for every service and target group that is the same
+    /// in both, and computed for the rest: a run that translates more than once fingerprints
+    /// each unchanged resource once.
+    pub fn reusing(desired: &DesiredState, known: Option<(&DesiredState, &Fingerprints)>) -> Self {
+        let policies = ServicePolicies::of(desired);
+        let earlier = known.map(|(state, prints)| {
+            let services: BTreeMap<&str, &ServiceSpec> = state.services.iter().map(|s| (s.name.as_str(), s)).collect();
+            let groups: BTreeMap<&str, &TargetGroupSpec> =
+                state.target_groups.iter().map(|tg| (tg.name.as_str(), tg)).collect();
+            (services, groups, ServicePolicies::of(state), prints)
+        });
+        let service_print = |spec: &ServiceSpec| {
+            earlier
+                .as_ref()
+                .filter(|(services, _, before, _)| {
+                    services.get(spec.name.as_str()).is_some_and(|s| *s == spec) && policies.same(before, &spec.name)
+                })
+                .and_then(|(_, _, _, prints)| prints.services.get(&spec.name).cloned())
+                .unwrap_or_else(|| service_with(spec, &policies))
+        };
+        let group_print = |spec: &TargetGroupSpec| {
+            earlier
+                .as_ref()
+                .filter(|(_, groups, _, _)| groups.get(spec.name.as_str()).is_some_and(|tg| *tg == spec))
+                .and_then(|(_, _, _, prints)| prints.target_groups.get(&spec.name).cloned())
+                .unwrap_or_else(|| target_group(spec))
+        };
+        let mut prints = Self::default();
+        for spec in &desired.services {
+            if !prints.services.contains_key(&spec.name) {
+                prints.services.insert(spec.name.clone(), service_print(spec));
+            }
         }
+        for spec in &desired.target_groups {
+            if !prints.target_groups.contains_key(&spec.name) {
+                prints.target_groups.insert(spec.name.clone(), group_print(spec));
+            }
+        }
+        prints
     }
 }
 

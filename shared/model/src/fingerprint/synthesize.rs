@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{ServicePolicies, TAG_FINGERPRINT, Verify, config_part, service_with, target_group};
+use super::{Fingerprints, ServicePolicies, TAG_FINGERPRINT, Verify, config_part};
 use crate::lattice::{
     DesiredState, ForwardAction, RuleAction, RuleMatch, ServiceSpec, Target, TargetGroupSpec, WeightedTargetGroup,
 };
@@ -38,6 +38,8 @@ pub struct Expected {
     pub services: BTreeMap<String, ExpectedService>,
     /// Desired target groups by the configuration part of their fingerprint.
     pub target_groups: BTreeMap<String, TargetGroupSpec>,
+    /// The whole fingerprint of each of [`Expected::target_groups`], by its configuration part.
+    pub target_group_prints: BTreeMap<String, String>,
     /// What is read in full regardless of fingerprints.
     pub verify: Verify,
 }
@@ -54,18 +56,25 @@ pub enum TargetGroupMatch<'a> {
 impl Expected {
     /// The expectations of `desired`, verified as `verify` says.
     pub fn of(desired: &DesiredState, verify: Verify) -> Self {
+        Self::with(desired, &Fingerprints::of(desired), verify)
+    }
+
+    /// [`Expected::of`] with the fingerprints of `desired` already computed (`prints`).
+    pub fn with(desired: &DesiredState, prints: &Fingerprints, verify: Verify) -> Self {
         let policies = ServicePolicies::of(desired);
-        let services = desired
-            .services
-            .iter()
-            .map(|spec| {
-                let auth_policy = policies.auth(&spec.name).map(str::to_owned);
-                (service_with(spec, &policies), ExpectedService { spec: spec.clone(), auth_policy })
-            })
-            .collect();
-        let target_groups =
-            desired.target_groups.iter().map(|tg| (super::target_group_config(tg), tg.clone())).collect();
-        Self { services, target_groups, verify }
+        let mut expected = Self { verify, ..Self::default() };
+        for spec in &desired.services {
+            let Some(print) = prints.services.get(&spec.name) else { continue };
+            let auth_policy = policies.auth(&spec.name).map(str::to_owned);
+            expected.services.insert(print.clone(), ExpectedService { spec: spec.clone(), auth_policy });
+        }
+        for tg in &desired.target_groups {
+            let Some(print) = prints.target_groups.get(&tg.name) else { continue };
+            let config = config_part(print).to_owned();
+            expected.target_group_prints.insert(config.clone(), print.clone());
+            expected.target_groups.insert(config, tg.clone());
+        }
+        expected
     }
 
     /// Expectations that read everything in full.
@@ -88,8 +97,10 @@ impl Expected {
             return None;
         }
         let tag = tags.get(TAG_FINGERPRINT)?;
-        let spec = self.target_groups.get(config_part(tag))?;
-        Some(if *tag == target_group(spec) { TargetGroupMatch::InSync(spec) } else { TargetGroupMatch::Targets(spec) })
+        let config = config_part(tag);
+        let spec = self.target_groups.get(config)?;
+        let in_sync = self.target_group_prints.get(config).is_some_and(|print| print == tag);
+        Some(if in_sync { TargetGroupMatch::InSync(spec) } else { TargetGroupMatch::Targets(spec) })
     }
 }
 
@@ -231,15 +242,18 @@ pub fn target_group_of(
 /// for `desired` could change: no longer desired, or desired differently. Such services must be
 /// read in full before planning.
 pub fn stale_services(observed: &ObservedState, desired: &DesiredState) -> Vec<String> {
-    let by_name: BTreeMap<&str, &ServiceSpec> = desired.services.iter().map(|d| (d.name.as_str(), d)).collect();
-    let policies = ServicePolicies::of(desired);
+    stale_services_with(observed, &Fingerprints::of(desired))
+}
+
+/// [`stale_services`] with the fingerprints of the desired state already computed (`prints`).
+pub fn stale_services_with(observed: &ObservedState, prints: &Fingerprints) -> Vec<String> {
     observed
         .services
         .iter()
         .filter(|s| observed.unverified.contains(&s.arn))
         .filter(|s| {
-            let want = by_name.get(s.name.as_str()).map(|d| service_with(d, &policies));
-            want.is_none() || s.tags.get(TAG_FINGERPRINT) != want.as_ref()
+            let want = prints.services.get(&s.name);
+            want.is_none() || s.tags.get(TAG_FINGERPRINT) != want
         })
         .map(|s| s.arn.clone())
         .collect()

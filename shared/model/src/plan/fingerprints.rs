@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::fingerprint::{self, TAG_FINGERPRINT};
+use crate::fingerprint::{self, Fingerprints, TAG_FINGERPRINT};
 use crate::lattice::DesiredState;
 use crate::names::Tags;
 
@@ -24,7 +24,9 @@ pub fn is_fingerprint(tags: &Tags) -> bool {
 
 /// Writes the fingerprint of every in-scope desired service and target group that needs it.
 /// Linear in the size of the plan and the inventory (lookups by name through maps).
-pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState) {
+/// `prints` are the fingerprints of `desired` (settling deletions in progress removes resources
+/// from it, never changes one).
+pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState, prints: &Fingerprints) {
     let scope = p.scope();
     let planned = p.planned();
     let mut created: BTreeSet<String> = BTreeSet::new();
@@ -45,17 +47,17 @@ pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState) {
     for tg in &p.observed.target_groups {
         seen.entry(format!("targetgroup/{}", tg.name)).or_insert((&tg.arn, &tg.tags));
     }
-    let policies = fingerprint::ServicePolicies::of(desired);
-    let services = desired
-        .services
-        .iter()
-        .filter(|s| scope.includes(s.owner.as_ref()))
-        .map(|s| (format!("service/{}", s.name), &s.name, fingerprint::service_with(s, &policies)));
-    let groups = desired
-        .target_groups
-        .iter()
-        .filter(|tg| scope.includes(tg.owner.as_ref()))
-        .map(|tg| (format!("targetgroup/{}", tg.name), &tg.name, fingerprint::target_group(tg)));
+    let policies = std::cell::OnceCell::new();
+    let services = desired.services.iter().filter(|s| scope.includes(s.owner.as_ref())).map(|s| {
+        let print = prints.services.get(&s.name).cloned().unwrap_or_else(|| {
+            fingerprint::service_with(s, policies.get_or_init(|| fingerprint::ServicePolicies::of(desired)))
+        });
+        (format!("service/{}", s.name), &s.name, print)
+    });
+    let groups = desired.target_groups.iter().filter(|tg| scope.includes(tg.owner.as_ref())).map(|tg| {
+        let print = prints.target_groups.get(&tg.name).cloned();
+        (format!("targetgroup/{}", tg.name), &tg.name, print.unwrap_or_else(|| fingerprint::target_group(tg)))
+    });
     let mut writes = Vec::new();
     for (label, name, want) in services.chain(groups) {
         if refused.contains(&label) {

@@ -71,6 +71,7 @@ use serde::{Deserialize, Serialize};
 pub use action::Action;
 pub(crate) use adopt::counterpart;
 
+use crate::fingerprint::Fingerprints;
 use crate::lattice::{DesiredState, OwnerKey};
 use crate::observed::ObservedState;
 
@@ -145,6 +146,18 @@ impl Plan {
 ///
 /// Pure: the same inputs always give the same plan, and a steady state gives an empty one.
 pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, managed_by: &str) -> Plan {
+    plan_with(desired, observed, scope, managed_by, &Fingerprints::of(desired))
+}
+
+/// [`plan`] with the fingerprints of `desired` already computed (`prints`, which must be
+/// [`Fingerprints::of`] `desired`, or reuse it).
+pub fn plan_with(
+    desired: &DesiredState,
+    observed: &ObservedState,
+    scope: &Scope,
+    managed_by: &str,
+    prints: &Fingerprints,
+) -> Plan {
     let (desired, observed, waiting) = settle::in_progress(desired, observed);
     let (observed, takeovers) = takeover::retag(&desired, &observed, scope, managed_by);
     let observed = adopt::rename(&desired, &observed, scope, managed_by);
@@ -169,7 +182,7 @@ pub fn plan(desired: &DesiredState, observed: &ObservedState, scope: &Scope, man
     p.keep_unaccounted_references();
     target_groups::plan_deletions(&mut p, &desired.target_groups);
     networks::plan_network_deletions(&mut p, desired);
-    fingerprints::plan_fingerprints(&mut p, desired);
+    fingerprints::plan_fingerprints(&mut p, desired, prints);
     let mut plan = p.finish();
     plan.refused.extend(waiting);
     plan
