@@ -145,7 +145,9 @@ pub async fn run_pipeline(
     now: Timestamp,
 ) -> anyhow::Result<Outcome> {
     let c = connect(target, config, limits, &loaded.snapshot, now).await?;
-    let request = Request { snapshot: loaded.snapshot.clone(), scope: model::plan::Scope::All, mode, now };
+    let mut loaded = loaded;
+    let snapshot = std::mem::take(&mut loaded.snapshot);
+    let request = Request { snapshot, scope: model::plan::Scope::All, mode, now };
     let report = reconciler::reconcile(&c.lattice, config, request).await;
     shutdown(c.sim).await;
     let report = report.with_context(|| format!("reconciling against {}", c.description))?;

@@ -9,9 +9,11 @@
 //! diffed. Full verification ([`Verify`]) reads everything regardless, to catch changes made
 //! behind our back.
 //!
-//! The digest is FNV-1a (128 bits) over a canonical JSON rendering (object keys sorted), so it
-//! is the same in every process and version that renders the same desired state the same way;
-//! the rendering starts with [`VERSION`], which changes whenever the rendering does.
+//! The digest is FNV-1a (128 bits) over a compact JSON rendering of the desired state (struct
+//! fields in declaration order, map keys sorted: every map of the desired state is a
+//! `BTreeMap`), written straight into the hash. It is the same in every process and version
+//! that renders the same desired state the same way; the rendering starts with [`VERSION`],
+//! which changes whenever the rendering does (a field added, renamed or moved).
 
 pub mod synthesize;
 #[cfg(test)]
@@ -20,7 +22,6 @@ mod tests;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use crate::lattice::{DesiredState, PolicyResourceType, ServiceSpec, Target, TargetGroupSpec};
 use crate::names::Tags;
@@ -29,7 +30,7 @@ use crate::names::Tags;
 pub const TAG_FINGERPRINT: &str = "application-networking.k8s.aws/Fingerprint";
 
 /// First element of every rendering: bumping it makes every fingerprint differ once.
-pub const VERSION: &str = "lattice-fingerprint/1";
+pub const VERSION: &str = "lattice-fingerprint/2";
 
 /// FNV-1a, 128 bits: stable across processes, platforms and versions (unlike std's hasher).
 pub fn stable_hash(bytes: &[u8]) -> u128 {
@@ -41,7 +42,7 @@ pub fn stable_hash(bytes: &[u8]) -> u128 {
 const FNV_OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
 const FNV_PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
 
-/// A running [`stable_hash`] that a canonical rendering is written into, so that no text of it
+/// A running [`stable_hash`] that a rendering is written into, so that no text of it
 /// is kept.
 struct Fnv(u128);
 
@@ -68,81 +69,49 @@ impl std::io::Write for Fnv {
     }
 }
 
-/// The stable hash of `value`'s canonical rendering.
-fn hash_canonical(value: &Value) -> u128 {
+/// The stable hash of `value`'s compact JSON rendering.
+fn hash_json(value: &impl Serialize) -> u128 {
     let mut hasher = Fnv::default();
-    // Writing into a hasher cannot fail, and a `Value` always renders.
-    let _ = write_canonical(value, &mut hasher);
+    // Writing into a hasher cannot fail, and the shapes of this crate always serialize.
+    let _ = serde_json::to_writer(&mut hasher, value);
     hasher.0
 }
 
-/// 64 bits of the stable hash of `value`'s canonical rendering, in hex.
-fn digest64(value: &Value) -> String {
-    let hash = hash_canonical(value);
+/// 64 bits of [`hash_json`], in hex.
+fn digest64(value: &impl Serialize) -> String {
+    let hash = hash_json(value);
     format!("{:016x}", (hash >> 64) as u64 ^ hash as u64)
 }
 
-/// 128 bits of the stable hash of `value`'s canonical rendering, in hex.
-fn digest128(value: &Value) -> String {
-    format!("{:032x}", hash_canonical(value))
+/// 128 bits of [`hash_json`], in hex.
+fn digest128(value: &impl Serialize) -> String {
+    format!("{:032x}", hash_json(value))
 }
 
-/// JSON text of `value` with the keys of every object sorted.
-pub fn canonical(value: &Value) -> String {
-    let mut out = Vec::new();
-    // Writing into memory cannot fail, and a `Value` always renders.
-    let _ = write_canonical(value, &mut out);
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// Compact JSON, object keys in byte order, strings escaped as `serde_json` escapes them.
-fn write_canonical(value: &Value, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    match value {
-        Value::Object(map) => {
-            out.write_all(b"{")?;
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-            }
-            for (i, (key, item)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                serde_json::to_writer(&mut *out, key.as_str())?;
-                out.write_all(b":")?;
-                write_canonical(item, out)?;
-            }
-            out.write_all(b"}")
-        }
-        Value::Array(items) => {
-            out.write_all(b"[")?;
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                write_canonical(item, out)?;
-            }
-            out.write_all(b"]")
-        }
-        other => Ok(serde_json::to_writer(&mut *out, other)?),
+/// `tags`, or a copy without the fingerprint itself when they carry one.
+fn without_fingerprint(tags: &Tags) -> std::borrow::Cow<'_, Tags> {
+    if tags.contains_key(TAG_FINGERPRINT) {
+        let mut copy = tags.clone();
+        copy.remove(TAG_FINGERPRINT);
+        std::borrow::Cow::Owned(copy)
+    } else {
+        std::borrow::Cow::Borrowed(tags)
     }
 }
 
-/// `value` as JSON (shapes of this crate always serialize).
-fn to_value(value: &impl Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// `tags` without the fingerprint itself.
-fn without_fingerprint(tags: &Tags) -> Tags {
-    tags.iter().filter(|(k, _)| k.as_str() != TAG_FINGERPRINT).map(|(k, v)| (k.clone(), v.clone())).collect()
+/// One access log subscription of a service, as its fingerprint renders it.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogShape<'a> {
+    destination_arn: &'a str,
+    tags: &'a Tags,
 }
 
 /// The auth policies and access log subscriptions of a desired state's services, by service
 /// name, indexed once so that fingerprinting every service stays linear.
 pub struct ServicePolicies<'a> {
     auth: BTreeMap<&'a str, &'a str>,
-    logs: BTreeMap<&'a str, Vec<Value>>,
+    logs: BTreeMap<&'a str, Vec<LogShape<'a>>>,
 }
 
 impl<'a> ServicePolicies<'a> {
@@ -152,15 +121,15 @@ impl<'a> ServicePolicies<'a> {
         for p in desired.auth_policies.iter().filter(|p| p.resource.resource_type == PolicyResourceType::Service) {
             auth.entry(p.resource.resource_identifier.as_str()).or_insert(p.policy.as_str());
         }
-        let mut logs: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        let mut logs: BTreeMap<&str, Vec<LogShape<'a>>> = BTreeMap::new();
         for s in
             desired.access_log_subscriptions.iter().filter(|s| s.resource.resource_type == PolicyResourceType::Service)
         {
-            let log = json!({"destinationArn": s.destination_arn, "tags": s.tags});
+            let log = LogShape { destination_arn: &s.destination_arn, tags: &s.tags };
             logs.entry(s.resource.resource_identifier.as_str()).or_default().push(log);
         }
         for list in logs.values_mut() {
-            list.sort_by_key(canonical);
+            list.sort();
         }
         Self { auth, logs }
     }
@@ -186,19 +155,20 @@ pub fn service(spec: &ServiceSpec, desired: &DesiredState) -> String {
 
 /// [`service`] with the policies already indexed.
 pub fn service_with(spec: &ServiceSpec, policies: &ServicePolicies<'_>) -> String {
-    let mut shape = to_value(spec);
-    if let Some(Value::Object(tags)) = shape.get_mut("tags") {
-        tags.remove(TAG_FINGERPRINT);
-    }
-    let logs = policies.logs.get(spec.name.as_str()).cloned().unwrap_or_default();
+    let logs = policies.logs.get(spec.name.as_str()).map(Vec::as_slice).unwrap_or_default();
     let auth = policies.auth(&spec.name);
-    digest128(&Value::Array(vec![VERSION.into(), "service".into(), shape, auth.into(), logs.into()]))
+    if spec.tags.contains_key(TAG_FINGERPRINT) {
+        let mut shape = spec.clone();
+        shape.tags.remove(TAG_FINGERPRINT);
+        return digest128(&(VERSION, "service", &shape, auth, logs));
+    }
+    digest128(&(VERSION, "service", spec, auth, logs))
 }
 
 /// The configuration part of a target group's fingerprint: name, type, configuration, tags.
 pub fn target_group_config(spec: &TargetGroupSpec) -> String {
     let tags = without_fingerprint(&spec.tags);
-    digest64(&json!([VERSION, "targetgroup", spec.name, to_value(&spec.kind), to_value(&spec.config), tags]))
+    digest64(&(VERSION, "targetgroup", &spec.name, spec.kind, &spec.config, &*tags))
 }
 
 /// The targets part of a target group's fingerprint (order does not matter).
@@ -206,7 +176,7 @@ pub fn targets(targets: &[Target]) -> String {
     let mut sorted: Vec<&Target> = targets.iter().collect();
     sorted.sort();
     sorted.dedup();
-    digest64(&json!([VERSION, "targets", to_value(&sorted)]))
+    digest64(&(VERSION, "targets", &sorted))
 }
 
 /// A target group's fingerprint: `<configuration>.<targets>`, so that a sweep can tell a changed
