@@ -78,6 +78,8 @@ pub struct Outcome {
     pub target: String,
     /// Service networks the embedded emulator was seeded with.
     pub seeded: Vec<String>,
+    /// CPU time by phase, when measured.
+    pub cpu: Option<crate::cpu::Phases>,
 }
 
 /// A VPC Lattice client for `target`, the emulator behind it when embedded, and a description.
@@ -151,7 +153,13 @@ pub async fn run_pipeline(
     let report = reconciler::reconcile(&c.lattice, config, request).await;
     shutdown(c.sim).await;
     let report = report.with_context(|| format!("reconciling against {}", c.description))?;
-    Ok(Outcome { input: Input::Manifests(Box::new(loaded)), report, target: c.description, seeded: c.seeded })
+    Ok(Outcome {
+        input: Input::Manifests(Box::new(loaded)),
+        report,
+        target: c.description,
+        seeded: c.seeded,
+        cpu: None,
+    })
 }
 
 /// Runs the pipeline on a live cluster (all of it, or one route) against `target`, writing status
@@ -194,6 +202,7 @@ pub async fn run_cluster(
         report: run.report,
         target: c.description,
         seeded: c.seeded,
+        cpu: None,
     })
 }
 

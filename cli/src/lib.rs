@@ -2,6 +2,7 @@
 //! against VPC Lattice (a real endpoint or an emulator embedded in the process), and output for
 //! people (text) and programs (JSON).
 
+pub mod cpu;
 mod engine;
 mod extras;
 pub mod output;
@@ -322,9 +323,12 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         (None, true) => Target::Aws,
         (None, false) => Target::Embedded,
     };
+    let start = cpu::used_ms();
     let loaded = manifests::load_paths(&args.paths).context("reading manifests")?;
+    let read = cpu::used_ms();
     let limits = args.limits.limits();
-    let outcome = run_pipeline(loaded, &config, &target, limits, mode, Timestamp::now()).await?;
+    let mut outcome = run_pipeline(loaded, &config, &target, limits, mode, Timestamp::now()).await?;
+    outcome.cpu = cpu::Phases::between(start, read, cpu::used_ms());
     match args.output {
         Format::Json => output::json(&outcome, out)?,
         Format::Text => output::text(&outcome, out, output::use_colour())?,

@@ -98,10 +98,6 @@ fn is_import(backend: &BackendRef) -> bool {
     backend.kind == "ServiceImport" && (backend.group == MCS_GROUP || backend.group == AWS_GROUP)
 }
 
-fn find<'a>(snapshot: &'a ClusterSnapshot, namespace: &str, name: &str) -> Option<&'a ServiceImport> {
-    snapshot.service_imports.iter().find(|i| namespace_of(&i.metadata) == namespace && name_of(&i.metadata) == name)
-}
-
 /// The annotation's value, blank values included (they still count as given).
 fn annotation<'a>(import: &'a ServiceImport, key: &str) -> Option<&'a str> {
     import.metadata.annotations.as_ref().and_then(|a| a.get(key)).map(String::as_str)
@@ -139,6 +135,11 @@ fn mode(import: &ServiceImport) -> Result<Mode<'_>, Problem> {
 /// target group of this region name nothing).
 pub fn queries(snapshot: &ClusterSnapshot, scope: &Scope, config: &Config) -> ImportQueries {
     let mut out = ImportQueries::default();
+    if snapshot.service_imports.is_empty() {
+        return out;
+    }
+    let imports: std::collections::BTreeMap<(&str, &str), &ServiceImport> =
+        snapshot.service_imports.iter().rev().map(|i| ((namespace_of(&i.metadata), name_of(&i.metadata)), i)).collect();
     for route in crate::route::routes(snapshot) {
         let owner =
             OwnerKey { kind: route.kind.kind().to_owned(), namespace: route.namespace.clone(), name: route.name };
@@ -146,7 +147,7 @@ pub fn queries(snapshot: &ClusterSnapshot, scope: &Scope, config: &Config) -> Im
             continue;
         }
         for backend in route.rules.iter().flat_map(|r| &r.backends).filter(|b| is_import(b)) {
-            match find(snapshot, &backend.namespace, &backend.name).map(mode) {
+            match imports.get(&(backend.namespace.as_str(), backend.name.as_str())).copied().map(mode) {
                 Some(Ok(Mode::External(arn))) => {
                     if external_id(arn, &config.identity.region).is_ok() {
                         out.external.insert(arn.to_owned());

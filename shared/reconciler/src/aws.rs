@@ -25,7 +25,7 @@ impl LatticeReader for lattice::Lattice {
         managed_by: &str,
         scope: &Scope,
         interesting: &BTreeSet<String>,
-        expected: &Expected,
+        expected: &Expected<'_>,
     ) -> Result<ObservedState, BoxError> {
         let observed = lattice::Lattice::observe_expecting(self, managed_by, scope, interesting, expected).await;
         observed.map_err(|e| Box::new(e) as BoxError)

@@ -38,7 +38,7 @@ pub use model::plan::owners::Leftover;
 use model::plan::owners::leftover;
 use model::plan::{Action, Plan, Scope, plan_with};
 use model::snapshot::ClusterSnapshot;
-use model::translate::{Translation, translate};
+use model::translate::{Translation, translate, translate_desired};
 
 /// A boxed error from an adapter.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -65,7 +65,7 @@ pub trait LatticeReader {
         managed_by: &str,
         scope: &Scope,
         interesting: &BTreeSet<String>,
-        expected: &Expected,
+        expected: &Expected<'_>,
     ) -> impl Future<Output = Result<ObservedState, BoxError>> + Send {
         let _ = expected;
         self.observe(managed_by, scope, interesting)
@@ -242,7 +242,7 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
 ) -> Result<Report, Error> {
     let managed_by = config.identity.managed_by();
     let before = lattice.calls();
-    let first = translate(&request.snapshot, &ObservedState::default(), config, request.now);
+    let first = translate_desired(&request.snapshot, &ObservedState::default(), config, request.now);
     let interesting: BTreeSet<String> = first
         .desired
         .services
@@ -268,7 +268,7 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
     // before the inventory is read (with the discovered certificates).
     let with_certificates = certificates.as_ref().map(|c| {
         let seen = ObservedState { certificates: Some(c.clone()), ..ObservedState::default() };
-        translate(&request.snapshot, &seen, config, request.now).desired
+        translate_desired(&request.snapshot, &seen, config, request.now).desired
     });
     let vouched = with_certificates.as_ref().unwrap_or(&first.desired);
     let first_prints = Fingerprints::of(vouched);

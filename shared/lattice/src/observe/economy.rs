@@ -69,7 +69,7 @@ impl Lattice {
         managed_by: &str,
         scope: &Scope,
         interesting: &BTreeSet<String>,
-        expected: &Expected,
+        expected: &Expected<'_>,
     ) -> Result<ObservedState, Error> {
         if expected.verify == Verify::Full {
             return self.observe(managed_by, scope, interesting).await;
@@ -124,7 +124,7 @@ impl Lattice {
     async fn target_groups_expecting(
         &self,
         owned: &Arc<Owned>,
-        expected: &Expected,
+        expected: &Expected<'_>,
     ) -> Result<(Vec<ObservedTargetGroup>, BTreeSet<String>), Error> {
         let mut groups = Vec::new();
         let mut built = BTreeSet::new();
@@ -167,7 +167,7 @@ impl Lattice {
         &self,
         owned: &Arc<Owned>,
         interesting: &BTreeSet<String>,
-        expected: &Expected,
+        expected: &Expected<'_>,
         networks: &[ObservedServiceNetwork],
         groups: &[ObservedTargetGroup],
     ) -> Result<Services, Error> {

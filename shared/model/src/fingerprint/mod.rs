@@ -211,38 +211,43 @@ impl Fingerprints {
     /// each unchanged resource once.
     pub fn reusing(desired: &DesiredState, known: Option<(&DesiredState, &Fingerprints)>) -> Self {
         let policies = ServicePolicies::of(desired);
-        let earlier = known.map(|(state, prints)| {
-            let services: BTreeMap<&str, &ServiceSpec> = state.services.iter().map(|s| (s.name.as_str(), s)).collect();
-            let groups: BTreeMap<&str, &TargetGroupSpec> =
-                state.target_groups.iter().map(|tg| (tg.name.as_str(), tg)).collect();
-            (services, groups, ServicePolicies::of(state), prints)
-        });
-        let service_print = |spec: &ServiceSpec| {
-            earlier
-                .as_ref()
-                .filter(|(services, _, before, _)| {
-                    services.get(spec.name.as_str()).is_some_and(|s| *s == spec) && policies.same(before, &spec.name)
-                })
-                .and_then(|(_, _, _, prints)| prints.services.get(&spec.name).cloned())
-                .unwrap_or_else(|| service_with(spec, &policies))
-        };
-        let group_print = |spec: &TargetGroupSpec| {
-            earlier
-                .as_ref()
-                .filter(|(_, groups, _, _)| groups.get(spec.name.as_str()).is_some_and(|tg| *tg == spec))
-                .and_then(|(_, _, _, prints)| prints.target_groups.get(&spec.name).cloned())
-                .unwrap_or_else(|| target_group(spec))
-        };
         let mut prints = Self::default();
-        for spec in &desired.services {
-            if !prints.services.contains_key(&spec.name) {
-                prints.services.insert(spec.name.clone(), service_print(spec));
+        let Some((before, known)) = known else {
+            for spec in &desired.services {
+                prints.services.entry(spec.name.clone()).or_insert_with(|| service_with(spec, &policies));
             }
+            for spec in &desired.target_groups {
+                prints.target_groups.entry(spec.name.clone()).or_insert_with(|| target_group(spec));
+            }
+            return prints;
+        };
+        let earlier = ServicePolicies::of(before);
+        // Translations of the same cluster list resources in the same order: look at the same
+        // position first, by name only when it holds another resource.
+        let services: BTreeMap<&str, &ServiceSpec> = before.services.iter().map(|s| (s.name.as_str(), s)).collect();
+        for (i, spec) in desired.services.iter().enumerate() {
+            if prints.services.contains_key(&spec.name) {
+                continue;
+            }
+            let then =
+                before.services.get(i).filter(|s| s.name == spec.name).or_else(|| services.get(&*spec.name).copied());
+            let same = then.is_some_and(|s| s == spec) && policies.same(&earlier, &spec.name);
+            let print = known.services.get(&spec.name).filter(|_| same).cloned();
+            prints.services.insert(spec.name.clone(), print.unwrap_or_else(|| service_with(spec, &policies)));
         }
-        for spec in &desired.target_groups {
-            if !prints.target_groups.contains_key(&spec.name) {
-                prints.target_groups.insert(spec.name.clone(), group_print(spec));
+        let groups: BTreeMap<&str, &TargetGroupSpec> =
+            before.target_groups.iter().map(|tg| (tg.name.as_str(), tg)).collect();
+        for (i, spec) in desired.target_groups.iter().enumerate() {
+            if prints.target_groups.contains_key(&spec.name) {
+                continue;
             }
+            let then = before
+                .target_groups
+                .get(i)
+                .filter(|tg| tg.name == spec.name)
+                .or_else(|| groups.get(&*spec.name).copied());
+            let print = known.target_groups.get(&spec.name).filter(|_| then == Some(spec)).cloned();
+            prints.target_groups.insert(spec.name.clone(), print.unwrap_or_else(|| target_group(spec)));
         }
         prints
     }

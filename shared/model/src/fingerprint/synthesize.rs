@@ -24,20 +24,20 @@ const ACTIVE: &str = "ACTIVE";
 
 /// A desired service and its fingerprint.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExpectedService {
+pub struct ExpectedService<'a> {
     /// The desired service.
-    pub spec: ServiceSpec,
+    pub spec: &'a ServiceSpec,
     /// The auth policy desired on it.
-    pub auth_policy: Option<String>,
+    pub auth_policy: Option<&'a str>,
 }
 
 /// The desired state a run expects to find, indexed by fingerprint, and how much it verifies.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Expected {
+pub struct Expected<'a> {
     /// Desired services by fingerprint.
-    pub services: BTreeMap<String, ExpectedService>,
+    pub services: BTreeMap<String, ExpectedService<'a>>,
     /// Desired target groups by the configuration part of their fingerprint.
-    pub target_groups: BTreeMap<String, TargetGroupSpec>,
+    pub target_groups: BTreeMap<String, &'a TargetGroupSpec>,
     /// The whole fingerprint of each of [`Expected::target_groups`], by its configuration part.
     pub target_group_prints: BTreeMap<String, String>,
     /// What is read in full regardless of fingerprints.
@@ -53,26 +53,26 @@ pub enum TargetGroupMatch<'a> {
     Targets(&'a TargetGroupSpec),
 }
 
-impl Expected {
+impl<'a> Expected<'a> {
     /// The expectations of `desired`, verified as `verify` says.
-    pub fn of(desired: &DesiredState, verify: Verify) -> Self {
+    pub fn of(desired: &'a DesiredState, verify: Verify) -> Self {
         Self::with(desired, &Fingerprints::of(desired), verify)
     }
 
     /// [`Expected::of`] with the fingerprints of `desired` already computed (`prints`).
-    pub fn with(desired: &DesiredState, prints: &Fingerprints, verify: Verify) -> Self {
+    pub fn with(desired: &'a DesiredState, prints: &Fingerprints, verify: Verify) -> Self {
         let policies = ServicePolicies::of(desired);
         let mut expected = Self { verify, ..Self::default() };
         for spec in &desired.services {
             let Some(print) = prints.services.get(&spec.name) else { continue };
-            let auth_policy = policies.auth(&spec.name).map(str::to_owned);
-            expected.services.insert(print.clone(), ExpectedService { spec: spec.clone(), auth_policy });
+            let auth_policy = policies.auth(&spec.name);
+            expected.services.insert(print.clone(), ExpectedService { spec, auth_policy });
         }
         for tg in &desired.target_groups {
             let Some(print) = prints.target_groups.get(&tg.name) else { continue };
             let config = config_part(print).to_owned();
             expected.target_group_prints.insert(config.clone(), print.clone());
-            expected.target_groups.insert(config, tg.clone());
+            expected.target_groups.insert(config, tg);
         }
         expected
     }
@@ -84,7 +84,7 @@ impl Expected {
 
     /// The desired service an owned service (`arn`, `tags`) is in sync with, unless it is due
     /// for verification.
-    pub fn service(&self, arn: &str, tags: &Tags) -> Option<&ExpectedService> {
+    pub fn service(&self, arn: &str, tags: &Tags) -> Option<&ExpectedService<'a>> {
         if self.verify.due(arn) {
             return None;
         }
@@ -92,13 +92,13 @@ impl Expected {
     }
 
     /// What an owned target group's fingerprint tag says, unless it is due for verification.
-    pub fn target_group(&self, arn: &str, tags: &Tags) -> Option<TargetGroupMatch<'_>> {
+    pub fn target_group(&self, arn: &str, tags: &Tags) -> Option<TargetGroupMatch<'a>> {
         if self.verify.due(arn) {
             return None;
         }
         let tag = tags.get(TAG_FINGERPRINT)?;
         let config = config_part(tag);
-        let spec = self.target_groups.get(config)?;
+        let spec = *self.target_groups.get(config)?;
         let in_sync = self.target_group_prints.get(config).is_some_and(|print| print == tag);
         Some(if in_sync { TargetGroupMatch::InSync(spec) } else { TargetGroupMatch::Targets(spec) })
     }
@@ -124,14 +124,14 @@ pub fn dns_name(name: &str, id: &str, sample: (&str, &str, &str)) -> Option<Stri
 /// settings; `None` when it cannot be built: a service network or forwarded target group it
 /// names is not in `networks` / `tg_id`.
 pub fn service_of(
-    expected: &ExpectedService,
+    expected: &ExpectedService<'_>,
     arn: &str,
     tags: Tags,
     dns_name: Option<String>,
     networks: &[ObservedServiceNetwork],
     tg_id: &dyn Fn(&str) -> Option<String>,
 ) -> Option<(ObservedService, ObservedAuth)> {
-    let spec = &expected.spec;
+    let spec = expected.spec;
     let id = id_of(arn).to_owned();
     let placeholder = |what: &str| format!("{arn}/unread/{what}");
     let mut association_tags = spec.tags.clone();
@@ -182,7 +182,7 @@ pub fn service_of(
         resource_type: crate::lattice::PolicyResourceType::Service,
         resource_id: id.clone(),
         auth_type: if expected.auth_policy.is_some() { AUTH_TYPE_IAM } else { AUTH_TYPE_NONE }.to_owned(),
-        policy: expected.auth_policy.clone(),
+        policy: expected.auth_policy.map(str::to_owned),
     };
     let service = ObservedService {
         id,

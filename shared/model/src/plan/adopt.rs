@@ -13,6 +13,7 @@
 //! adopted (so that no rule has to change), then the first by name; the others are left to
 //! garbage collection, after the rules stop using them.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,12 +27,12 @@ use crate::observed::{ObservedState, ObservedTargetGroup, is_owned};
 const CREATE_FAILED: &str = "CREATE_FAILED";
 
 /// The observed state with every adopted target group renamed to the desired name it serves.
-pub(super) fn rename(
+pub(super) fn rename<'a>(
     desired: &DesiredState,
-    observed: &ObservedState,
+    observed: &'a ObservedState,
     scope: &Scope,
     managed_by: &str,
-) -> ObservedState {
+) -> Cow<'a, ObservedState> {
     let desired_names: BTreeSet<&str> = desired.target_groups.iter().map(|t| t.name.as_str()).collect();
     let present: BTreeSet<&str> = observed.target_groups.iter().map(|t| t.name.as_str()).collect();
     // A target group that already carries a desired name is that target group, nobody else's.
@@ -54,11 +55,14 @@ pub(super) fn rename(
             renames.push((i, want.name.clone()));
         }
     }
+    if renames.is_empty() {
+        return Cow::Borrowed(observed);
+    }
     let mut renamed = observed.clone();
     for (i, name) in renames {
         renamed.target_groups[i].name = name;
     }
-    renamed
+    Cow::Owned(renamed)
 }
 
 /// The observed target group that stands for `want`: the one of its name, else one of ours the

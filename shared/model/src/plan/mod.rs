@@ -161,7 +161,7 @@ pub fn plan_with(
     let (desired, observed, waiting) = settle::in_progress(desired, observed);
     let (observed, takeovers) = takeover::retag(&desired, &observed, scope, managed_by);
     let observed = adopt::rename(&desired, &observed, scope, managed_by);
-    let desired = &desired;
+    let desired: &DesiredState = &desired;
     let mut p = Planner::new(&observed, scope, managed_by);
     for action in takeovers {
         p.push(action);

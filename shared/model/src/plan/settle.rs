@@ -1,6 +1,8 @@
 //! Resources Lattice is still deleting (`DELETE_IN_PROGRESS`) are neither deleted again nor
 //! re-created under the same name until they are gone: the plan leaves them to a later run.
 
+use std::borrow::Cow;
+
 use super::Refusal;
 use crate::lattice::DesiredState;
 use crate::observed::ObservedState;
@@ -9,10 +11,15 @@ const DELETING: &str = "DELETE_IN_PROGRESS";
 
 /// The desired and observed states with resources that are still being deleted taken out, and a
 /// refusal for every desired resource that has to wait for such a deletion.
-pub(super) fn in_progress(
-    desired: &DesiredState,
-    observed: &ObservedState,
-) -> (DesiredState, ObservedState, Vec<Refusal>) {
+pub(super) fn in_progress<'a>(
+    desired: &'a DesiredState,
+    observed: &'a ObservedState,
+) -> (Cow<'a, DesiredState>, Cow<'a, ObservedState>, Vec<Refusal>) {
+    if !observed.services.iter().any(|s| s.status == DELETING)
+        && !observed.target_groups.iter().any(|t| t.status == DELETING)
+    {
+        return (Cow::Borrowed(desired), Cow::Borrowed(observed), Vec::new());
+    }
     let mut desired = desired.clone();
     let mut observed = observed.clone();
     let mut waiting = Vec::new();
@@ -36,7 +43,7 @@ pub(super) fn in_progress(
         });
     }
     desired.target_groups.retain(|t| !deleting_groups.contains(&t.name));
-    (desired, observed, waiting)
+    (Cow::Owned(desired), Cow::Owned(observed), waiting)
 }
 
 #[cfg(test)]

@@ -3,22 +3,27 @@
 //! listeners, rules and associations with the same owner) is rewritten to ours first, then the
 //! service is planned like any service we own.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::Scope;
 use super::action::{Action, TagResource};
-use crate::lattice::DesiredState;
+use crate::lattice::{DesiredState, ServiceSpec};
 use crate::names::{TAG_MANAGED_BY, Tags};
 use crate::observed::ObservedState;
 
 /// The observed state as it is once the takeovers are done, and the `TagResource` calls that do
 /// them.
-pub(super) fn retag(
+pub(super) fn retag<'a>(
     desired: &DesiredState,
-    observed: &ObservedState,
+    observed: &'a ObservedState,
     scope: &Scope,
     managed_by: &str,
-) -> (ObservedState, Vec<Action>) {
+) -> (Cow<'a, ObservedState>, Vec<Action>) {
+    let takeover = |s: &&ServiceSpec| s.takeover_from.as_deref().is_some_and(|f| f != managed_by);
+    if !desired.services.iter().filter(takeover).any(|s| scope.includes(s.owner.as_ref())) {
+        return (Cow::Borrowed(observed), Vec::new());
+    }
     let mut observed = observed.clone();
     let mut actions = Vec::new();
     for spec in desired.services.iter().filter(|s| scope.includes(s.owner.as_ref())) {
@@ -47,7 +52,7 @@ pub(super) fn retag(
             }
         }
     }
-    (observed, actions)
+    (Cow::Owned(observed), actions)
 }
 
 #[cfg(test)]

@@ -87,6 +87,35 @@ pub struct Translation {
 /// transitions. ServiceExports add their target groups to the desired state (see
 /// [`crate::exports`]).
 pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
+    translate_as(snapshot, observed, config, now, Output::WithStatus)
+}
+
+/// [`translate`] without the status of the GatewayClasses, Gateways and routes (the status of
+/// the other kinds still comes with it): for a caller that needs only the desired state, such
+/// as a first look before the inventory is read.
+pub fn translate_desired(
+    snapshot: &ClusterSnapshot,
+    observed: &ObservedState,
+    config: &Config,
+    now: Timestamp,
+) -> Translation {
+    translate_as(snapshot, observed, config, now, Output::DesiredOnly)
+}
+
+/// Whether a translation computes the status of gateways and routes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    WithStatus,
+    DesiredOnly,
+}
+
+fn translate_as(
+    snapshot: &ClusterSnapshot,
+    observed: &ObservedState,
+    config: &Config,
+    now: Timestamp,
+    output: Output,
+) -> Translation {
     let mut gateways = gateway::gateways(snapshot);
     networks::map_gateways(&mut gateways, config);
     let index = SnapshotIndex::new(snapshot);
@@ -106,12 +135,17 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
     let mut desired = DesiredState::default();
     // Target group names already desired: the first route (or export) to ask for one keeps it.
     let mut group_names: HashSet<String> = HashSet::new();
-    for o in &outcomes {
-        if let Some(s) = &o.service {
-            desired.services.push(s.clone());
-            for tg in &o.target_groups {
+    // The services and target groups move into the desired state; status needs only the names.
+    let mut service_names: Vec<Option<String>> = Vec::with_capacity(outcomes.len());
+    for o in &mut outcomes {
+        let service = o.service.take();
+        let groups = std::mem::take(&mut o.target_groups);
+        service_names.push(service.as_ref().map(|s| s.name.clone()));
+        if let Some(s) = service {
+            desired.services.push(s);
+            for tg in groups {
                 if group_names.insert(tg.name.clone()) {
-                    desired.target_groups.push(tg.clone());
+                    desired.target_groups.push(tg);
                 }
             }
         }
@@ -127,7 +161,11 @@ pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &
     desired.service_networks = networks.specs;
     desired.gateway_names = gateways.iter().map(|g| g.name.clone()).collect();
 
-    let mut status = status::build(snapshot, &gateways, &outcomes, &seen, config, &networks.managed, now);
+    let routes = status::Routes { outcomes: &outcomes, services: &service_names };
+    let mut status = match output {
+        Output::WithStatus => status::build(snapshot, &gateways, routes, &seen, config, &networks.managed, now),
+        Output::DesiredOnly => Vec::new(),
+    };
     status.extend(networks.status);
     status.extend(exports::status(&exports, observed, config, now));
     status.extend(target_group_policy::status(snapshot, now));

@@ -34,15 +34,26 @@ pub const SUPPORTED_FEATURES: &[&str] = &[
     "TLSRoute",
 ];
 
+/// The routes' outcomes, and the name of the Lattice service of each (the services themselves
+/// have moved into the desired state).
+pub(super) struct Routes<'a> {
+    /// Outcomes, in translation order.
+    pub(super) outcomes: &'a [RouteOutcome],
+    /// The service name of each outcome, when it has a service.
+    pub(super) services: &'a [Option<String>],
+}
+
+/// The status of our GatewayClasses, the Gateways and the routes.
 pub(super) fn build(
     snapshot: &ClusterSnapshot,
     gateways: &[GatewayModel],
-    outcomes: &[RouteOutcome],
+    routes: Routes<'_>,
     seen: &ObservedIndex<'_>,
     config: &Config,
     managed: &BTreeMap<String, String>,
     now: Timestamp,
 ) -> Vec<StatusEntry> {
+    let Routes { outcomes, services } = routes;
     let mut out = Vec::new();
     for class in gateway::our_classes(snapshot) {
         let generation = class.metadata.generation.unwrap_or(1);
@@ -81,10 +92,10 @@ pub(super) fn build(
     }
     for (gi, gw) in gateways.iter().enumerate() {
         let network = NetworkFacts { observed: seen.state(), seen, account: &config.identity.account_id, managed };
-        out.push(gateway_entry(gi, gw, outcomes, &network, now));
+        out.push(gateway_entry(gi, gw, outcomes, services, &network, now));
     }
     let managed_by = config.identity.managed_by();
-    for o in outcomes {
+    for (o, service) in outcomes.iter().zip(services) {
         let ours: Vec<RouteParentStatus> = o
             .attachments
             .iter()
@@ -118,7 +129,7 @@ pub(super) fn build(
             ObjectStatus::Route(RouteStatus { parents }),
         );
         if let Some(svc) =
-            o.service.as_ref().and_then(|s| seen.service(&s.name)).filter(|s| is_owned(&s.tags, &managed_by))
+            service.as_deref().and_then(|name| seen.service(name)).filter(|s| is_owned(&s.tags, &managed_by))
         {
             if let Some(dns) = &svc.dns_name {
                 e.annotations.insert(ANNOTATION_DNS_NAME.to_owned(), dns.clone());
@@ -199,6 +210,7 @@ fn gateway_entry(
     gi: usize,
     gw: &GatewayModel,
     outcomes: &[RouteOutcome],
+    services: &[Option<String>],
     network: &NetworkFacts<'_>,
     now: Timestamp,
 ) -> StatusEntry {
@@ -206,7 +218,7 @@ fn gateway_entry(
     let generation = gw.generation;
     let mut attached = vec![0_i32; gw.listeners.len()];
     let mut dns: Option<String> = None;
-    for o in outcomes {
+    for (o, service) in outcomes.iter().zip(services) {
         for a in o.attachments.iter().filter(|a| a.gateway == gi) {
             if let Ok(listeners) = &a.outcome {
                 for l in listeners {
@@ -214,7 +226,7 @@ fn gateway_entry(
                 }
                 if dns.is_none() {
                     dns =
-                        o.service.as_ref().and_then(|s| network.seen.service(&s.name)).and_then(|s| s.dns_name.clone());
+                        service.as_deref().and_then(|name| network.seen.service(name)).and_then(|s| s.dns_name.clone());
                 }
             }
         }

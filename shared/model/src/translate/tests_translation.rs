@@ -316,3 +316,16 @@ fn an_unresolved_backend_leaves_the_rule_to_the_others() {
     let resolved = assert_cond(route, "ResolvedRefs", "False", "BackendNotFound");
     assert!(resolved.message.contains("gone") && resolved.message.contains("other backends"), "{}", resolved.message);
 }
+
+#[test]
+fn the_desired_state_alone_is_that_of_the_full_translation() {
+    let snapshot = hotel().build();
+    let full = run(&snapshot);
+    let desired = crate::translate::translate_desired(&snapshot, &networks_for(&snapshot), &config(), now());
+    assert_eq!(desired.desired, full.desired);
+    assert_eq!(desired.certificate_lookups, full.certificate_lookups);
+    assert_eq!(desired.held, full.held);
+    let routes = |t: &crate::translate::Translation| t.status.iter().filter(|e| e.kind.ends_with("Route")).count();
+    assert!(routes(&full) > 0);
+    assert_eq!(routes(&desired), 0, "no route status is computed");
+}
