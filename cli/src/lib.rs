@@ -2,6 +2,7 @@
 //! against VPC Lattice (a real endpoint or an emulator embedded in the process), and output for
 //! people (text) and programs (JSON).
 
+mod document;
 mod engine;
 mod extras;
 pub mod output;
