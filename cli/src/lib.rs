@@ -3,6 +3,7 @@
 //! people (text) and programs (JSON).
 
 pub mod cpu;
+mod document;
 mod engine;
 mod extras;
 pub mod output;

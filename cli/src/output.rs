@@ -5,9 +5,8 @@ use std::io::{IsTerminal, Write};
 use model::lattice::{PathMatchType, RuleAction, RuleMatch};
 use model::plan::Action;
 
-use reconciler::ActionProblem;
-
 use crate::Outcome;
+use crate::document::Document;
 use crate::engine::Input;
 
 /// Whether stdout is a terminal and `NO_COLOR` is unset.
@@ -17,60 +16,12 @@ pub fn use_colour() -> bool {
 
 /// Writes the JSON document of the output contract.
 pub fn json(o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> {
-    let r = &o.report;
-    let problems = |list: &[ActionProblem]| -> Vec<serde_json::Value> {
-        list.iter().map(|p| serde_json::json!({"action": p.action, "message": p.message})).collect()
-    };
-    let apply = r.apply.as_ref().map(|a| {
-        serde_json::json!({
-            "applied": a.applied,
-            "failed": problems(&a.failed),
-            "skipped": problems(&a.skipped),
-            "pending": problems(&a.pending),
-        })
-    });
-    let doc = serde_json::json!({
-        "target": o.target,
-        "actions": r.plan.actions,
-        "desired": r.translation.desired,
-        "status": r.translation.status.iter().map(model::status::StatusEntry::to_json).collect::<Vec<_>>(),
-        "calls": r.calls,
-        "apply": apply,
-        "refused": r.plan.refused,
-        "massDelete": r.mass_delete,
-        "protected": r.protected,
-    });
-    let mut doc = doc;
-    match &o.input {
-        Input::Manifests(loaded) => {
-            doc["input"] = serde_json::json!({
-                "errors": loaded.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "skipped": loaded.skipped,
-            });
-        }
-        Input::Cluster { description, write, dns, readiness } => {
-            doc["cluster"] = serde_json::json!(description);
-            doc["dnsRecords"] = crate::extras::dns_json(dns);
-            doc["readinessGates"] = crate::extras::readiness_json(readiness);
-            doc["statusWrites"] = match write {
-                Some(w) => serde_json::json!({
-                    "written": w.written.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "unchanged": w.unchanged.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "failed": w.failed.iter().map(|(o, m)| serde_json::json!({"object": o.to_string(), "message": m})).collect::<Vec<_>>(),
-                }),
-                None => serde_json::Value::Null,
-            };
-        }
-    }
     // Standard output is line-buffered: one write per line of a large document costs more than
-    // building it.
+    // producing it.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, &doc)?;
+    serde_json::to_writer_pretty(&mut out, &Document::new(o))?;
     writeln!(out)?;
     out.flush()?;
-    // A copy of everything the run computed: the process ends soon after, and freeing it one
-    // value at a time is as slow as writing it.
-    std::mem::forget(doc);
     Ok(())
 }
 
