@@ -15,6 +15,7 @@ fn outcome(scenario: &str, size: usize, total_calls: u64) -> Outcome {
         total_calls,
         wall_ms: 1.0,
         cpu_ms: 1.0,
+        pipeline_cpu_ms: None,
         peak_rss_kib: 50_000,
         actions_planned: 0,
         actions_applied: 0,
@@ -118,4 +119,19 @@ fn debug_planning_is_not_judged_and_unsupported_verify_is_not_measured() {
         Some(false),
         "a tag write is not an object"
     );
+}
+
+#[test]
+fn planning_is_judged_on_the_pipeline_when_latticectl_reports_it() {
+    let mut plan = outcome("plan", PLAN_ROUTES, 4);
+    plan.cpu_ms = 2500.0;
+    let checks = check(&run(2, 30), Shape::default(), Some(&plan), true);
+    assert_eq!(ok(&checks, "plan_10000_cpu_lt_1s"), Some(false), "the whole process, when nothing else is known");
+    plan.pipeline_cpu_ms = Some(800.0);
+    let checks = check(&run(2, 30), Shape::default(), Some(&plan), true);
+    assert_eq!(ok(&checks, "plan_10000_cpu_lt_1s"), Some(true));
+    let detail = &checks.iter().find(|c| c.name == "plan_10000_cpu_lt_1s").expect("checked").detail;
+    assert!(detail.starts_with("800 ms CPU planning; 2500 ms for the whole process"), "{detail}");
+    plan.pipeline_cpu_ms = Some(1200.0);
+    assert_eq!(ok(&check(&run(2, 30), Shape::default(), Some(&plan), true), "plan_10000_cpu_lt_1s"), Some(false));
 }
