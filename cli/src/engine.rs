@@ -139,7 +139,7 @@ async fn connect(
 
 /// Runs the pipeline on manifests in `loaded` against `target`.
 pub async fn run_pipeline(
-    loaded: manifests::Loaded,
+    mut loaded: manifests::Loaded,
     config: &Config,
     target: &Target,
     limits: Limits,
@@ -147,7 +147,6 @@ pub async fn run_pipeline(
     now: Timestamp,
 ) -> anyhow::Result<Outcome> {
     let c = connect(target, config, limits, &loaded.snapshot, now).await?;
-    let mut loaded = loaded;
     let snapshot = std::mem::take(&mut loaded.snapshot);
     let request = Request { snapshot, scope: model::plan::Scope::All, mode, now };
     let report = reconciler::reconcile(&c.lattice, config, request).await;

@@ -271,8 +271,7 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
         translate_desired(&request.snapshot, &seen, config, request.now).desired
     });
     let vouched = with_certificates.as_ref().unwrap_or(&first.desired);
-    let first_prints = Fingerprints::of(vouched);
-    let expected = Expected::with(vouched, &first_prints, config.verify);
+    let expected = Expected::of(vouched, config.verify);
     let mut observed = lattice
         .observe_expecting(&managed_by, &scope, &interesting, &expected)
         .await
@@ -291,7 +290,7 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
     }
     observed.certificates = certificates;
     let mut translation = translate(&request.snapshot, &observed, config, request.now);
-    let mut prints = Fingerprints::reusing(&translation.desired, Some((vouched, &first_prints)));
+    let mut prints = Fingerprints::of(&translation.desired);
     // Services vouched for by a fingerprint of a desired state that is not the final one are
     // read in full before planning (their children's ids are needed).
     let stale = stale_services_with(&observed, &prints);
@@ -301,9 +300,8 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
             .read_in_full(&managed_by, &scope, &stale, &mut observed)
             .await
             .map_err(|source| Error::Observe { source })?;
-        let again = translate(&request.snapshot, &observed, config, request.now);
-        prints = Fingerprints::reusing(&again.desired, Some((&translation.desired, &prints)));
-        translation = again;
+        translation = translate(&request.snapshot, &observed, config, request.now);
+        prints = Fingerprints::of(&translation.desired);
     }
     // Routes waiting for an ACM certificate keep what they have in Lattice.
     let in_scope = narrow(scope.clone(), &translation.held);

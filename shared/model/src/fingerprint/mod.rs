@@ -138,12 +138,6 @@ impl<'a> ServicePolicies<'a> {
     pub fn auth(&self, name: &str) -> Option<&'a str> {
         self.auth.get(name).copied()
     }
-
-    /// Whether the service named `name` has the same auth policy and access logs here and in
-    /// `other`.
-    pub fn same(&self, other: &ServicePolicies<'_>, name: &str) -> bool {
-        self.auth(name) == other.auth(name) && self.logs.get(name) == other.logs.get(name)
-    }
 }
 
 /// The fingerprint of a service's desired subtree: the service, its listeners and rules (target
@@ -200,54 +194,15 @@ pub struct Fingerprints {
 }
 
 impl Fingerprints {
-    /// The fingerprints of `desired`.
+    /// The fingerprints of `desired` (when several resources share a name, the first counts).
     pub fn of(desired: &DesiredState) -> Self {
-        Self::reusing(desired, None)
-    }
-
-    /// The fingerprints of `desired`, taken from `known` (the fingerprints of an earlier desired
-    /// state, `(state, its fingerprints)`) for every service and target group that is the same
-    /// in both, and computed for the rest: a run that translates more than once fingerprints
-    /// each unchanged resource once.
-    pub fn reusing(desired: &DesiredState, known: Option<(&DesiredState, &Fingerprints)>) -> Self {
         let policies = ServicePolicies::of(desired);
         let mut prints = Self::default();
-        let Some((before, known)) = known else {
-            for spec in &desired.services {
-                prints.services.entry(spec.name.clone()).or_insert_with(|| service_with(spec, &policies));
-            }
-            for spec in &desired.target_groups {
-                prints.target_groups.entry(spec.name.clone()).or_insert_with(|| target_group(spec));
-            }
-            return prints;
-        };
-        let earlier = ServicePolicies::of(before);
-        // Translations of the same cluster list resources in the same order: look at the same
-        // position first, by name only when it holds another resource.
-        let services: BTreeMap<&str, &ServiceSpec> = before.services.iter().map(|s| (s.name.as_str(), s)).collect();
-        for (i, spec) in desired.services.iter().enumerate() {
-            if prints.services.contains_key(&spec.name) {
-                continue;
-            }
-            let then =
-                before.services.get(i).filter(|s| s.name == spec.name).or_else(|| services.get(&*spec.name).copied());
-            let same = then.is_some_and(|s| s == spec) && policies.same(&earlier, &spec.name);
-            let print = known.services.get(&spec.name).filter(|_| same).cloned();
-            prints.services.insert(spec.name.clone(), print.unwrap_or_else(|| service_with(spec, &policies)));
+        for spec in &desired.services {
+            prints.services.entry(spec.name.clone()).or_insert_with(|| service_with(spec, &policies));
         }
-        let groups: BTreeMap<&str, &TargetGroupSpec> =
-            before.target_groups.iter().map(|tg| (tg.name.as_str(), tg)).collect();
-        for (i, spec) in desired.target_groups.iter().enumerate() {
-            if prints.target_groups.contains_key(&spec.name) {
-                continue;
-            }
-            let then = before
-                .target_groups
-                .get(i)
-                .filter(|tg| tg.name == spec.name)
-                .or_else(|| groups.get(&*spec.name).copied());
-            let print = known.target_groups.get(&spec.name).filter(|_| then == Some(spec)).cloned();
-            prints.target_groups.insert(spec.name.clone(), print.unwrap_or_else(|| target_group(spec)));
+        for spec in &desired.target_groups {
+            prints.target_groups.entry(spec.name.clone()).or_insert_with(|| target_group(spec));
         }
         prints
     }

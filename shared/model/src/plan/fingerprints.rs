@@ -47,12 +47,9 @@ pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState, pri
     for tg in &p.observed.target_groups {
         seen.entry(format!("targetgroup/{}", tg.name)).or_insert((&tg.arn, &tg.tags));
     }
-    let policies = std::cell::OnceCell::new();
     let services = desired.services.iter().filter(|s| scope.includes(s.owner.as_ref())).map(|s| {
-        let print = prints.services.get(&s.name).cloned().unwrap_or_else(|| {
-            fingerprint::service_with(s, policies.get_or_init(|| fingerprint::ServicePolicies::of(desired)))
-        });
-        (format!("service/{}", s.name), &s.name, print)
+        let print = prints.services.get(&s.name).cloned();
+        (format!("service/{}", s.name), &s.name, print.unwrap_or_else(|| fingerprint::service(s, desired)))
     });
     let groups = desired.target_groups.iter().filter(|tg| scope.includes(tg.owner.as_ref())).map(|tg| {
         let print = prints.target_groups.get(&tg.name).cloned();
