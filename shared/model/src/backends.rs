@@ -44,6 +44,23 @@ pub struct Resolver<'a> {
     pub observed: &'a ObservedState,
     /// Identity and quotas.
     pub config: &'a Config,
+    /// What resolving asked of the observed state, with the answers (see
+    /// [`crate::translate::reuse`]).
+    pub(crate) asked: &'a std::cell::RefCell<Vec<Question>>,
+}
+
+/// One question a route's translation asked of the observed state, and its answer: a later
+/// translation of the same route against another observed state can reuse the route's outcome
+/// when every question it asked has the same answer there.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Question {
+    /// The ACM certificate for a custom domain ([`crate::translate::certificates`]).
+    Certificate { domain: String, answer: Result<Option<String>, String> },
+    /// The target groups a ServiceImport backend names.
+    Import { backend: BackendRef, field: String, answer: Result<Vec<String>, Problem> },
+    /// Whether the observed target group of this name carries a TargetGroupPolicy tag (asked
+    /// for a target group no policy targets).
+    PolicyTag { target_group: String, answer: bool },
 }
 
 impl Resolver<'_> {
@@ -73,7 +90,13 @@ impl Resolver<'_> {
             ));
         }
         if is_import {
-            crate::imports::resolve(route, backend, field, self.index, self.observed, self.config).map(Resolved::Import)
+            let answer = crate::imports::resolve(route, backend, field, self.index, self.observed, self.config);
+            self.asked.borrow_mut().push(Question::Import {
+                backend: backend.clone(),
+                field: field.to_owned(),
+                answer: answer.clone(),
+            });
+            answer.map(Resolved::Import)
         } else {
             self.service(route, backend, field)
         }
@@ -122,6 +145,10 @@ impl Resolver<'_> {
         };
         let mut tg = self.target_group(route, service, port, &protocol, version.as_deref(), family);
         let seen = self.seen.target_group(&tg.name);
+        if policy.is_none() {
+            let answer = target_group_policy::tagged(seen);
+            self.asked.borrow_mut().push(Question::PolicyTag { target_group: tg.name.clone(), answer });
+        }
         target_group_policy::apply(&mut tg, policy, seen);
         Ok(Resolved::Service(Box::new(tg)))
     }

@@ -30,7 +30,6 @@ use k8s_openapi::jiff::Timestamp;
 pub use model::budget::Budget;
 use model::certificates::ObservedCertificate;
 use model::config::Config;
-use model::fingerprint::Fingerprints;
 use model::fingerprint::synthesize::{Expected, stale_services_with};
 use model::imports::ImportQueries;
 use model::observed::{ObservedState, ObservedTargetGroup};
@@ -38,7 +37,7 @@ pub use model::plan::owners::Leftover;
 use model::plan::owners::leftover;
 use model::plan::{Action, Plan, Scope, plan_with};
 use model::snapshot::ClusterSnapshot;
-use model::translate::{Translation, translate, translate_desired};
+use model::translate::{Translation, translate_after, translate_desired, translate_desired_after};
 
 /// A boxed error from an adapter.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -266,12 +265,15 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
     };
     // What the fingerprint tags are compared with: the desired state as far as it is known
     // before the inventory is read (with the discovered certificates).
-    let with_certificates = certificates.as_ref().map(|c| {
-        let seen = ObservedState { certificates: Some(c.clone()), ..ObservedState::default() };
-        translate_desired(&request.snapshot, &seen, config, request.now).desired
-    });
-    let vouched = with_certificates.as_ref().unwrap_or(&first.desired);
-    let expected = Expected::of(vouched, config.verify);
+    let mut vouched = match &certificates {
+        Some(c) => {
+            let seen = ObservedState { certificates: Some(c.clone()), ..ObservedState::default() };
+            translate_desired_after(&request.snapshot, &seen, config, request.now, first)
+        }
+        None => first,
+    };
+    let (vouched_desired, vouched_prints) = vouched.desired_with_fingerprints();
+    let expected = Expected::with(vouched_desired, vouched_prints, config.verify);
     let mut observed = lattice
         .observe_expecting(&managed_by, &scope, &interesting, &expected)
         .await
@@ -289,23 +291,24 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
         }
     }
     observed.certificates = certificates;
-    let mut translation = translate(&request.snapshot, &observed, config, request.now);
-    let mut prints = Fingerprints::of(&translation.desired);
+    // Routes are built again only where the inventory changes what they depend on.
+    let mut translation = translate_after(&request.snapshot, &observed, config, request.now, vouched);
+    tracing::debug!(routes_built = translation.routes_built(), "Translated with the inventory");
     // Services vouched for by a fingerprint of a desired state that is not the final one are
     // read in full before planning (their children's ids are needed).
-    let stale = stale_services_with(&observed, &prints);
+    let stale = stale_services_with(&observed, translation.fingerprints());
     if !stale.is_empty() {
         tracing::info!(services = stale.len(), "Reading services whose desired state changed during the run");
         lattice
             .read_in_full(&managed_by, &scope, &stale, &mut observed)
             .await
             .map_err(|source| Error::Observe { source })?;
-        translation = translate(&request.snapshot, &observed, config, request.now);
-        prints = Fingerprints::of(&translation.desired);
+        translation = translate_after(&request.snapshot, &observed, config, request.now, translation);
     }
     // Routes waiting for an ACM certificate keep what they have in Lattice.
     let in_scope = narrow(scope.clone(), &translation.held);
-    let plan = plan_with(&translation.desired, &observed, &in_scope, &managed_by, &prints);
+    let (desired, prints) = translation.desired_with_fingerprints();
+    let plan = plan_with(desired, &observed, &in_scope, &managed_by, prints);
     let (plan, mass_delete) = model::plan::valve::guard(plan, &observed, &scope, &managed_by, &config.gc);
     match &mass_delete {
         Some(mass) if mass.overridden => tracing::warn!(
@@ -338,7 +341,7 @@ pub async fn reconcile_within<L: LatticeReader + LatticeWriter>(
                 deferred = outcome.deferred.len(),
                 "Applied"
             );
-            let translation = translate(&request.snapshot, &after, config, request.now);
+            let translation = translate_after(&request.snapshot, &after, config, request.now, translation);
             left = leftover(&outcome.deferred, &translation.desired, &after);
             if !left.is_empty() {
                 tracing::warn!(

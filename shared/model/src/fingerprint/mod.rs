@@ -138,6 +138,11 @@ impl<'a> ServicePolicies<'a> {
     pub fn auth(&self, name: &str) -> Option<&'a str> {
         self.auth.get(name).copied()
     }
+
+    /// Whether the service named `name` has the same auth policy and access logs in `other`.
+    fn same_for(&self, other: &ServicePolicies<'_>, name: &str) -> bool {
+        self.auth(name) == other.auth(name) && self.logs.get(name) == other.logs.get(name)
+    }
 }
 
 /// The fingerprint of a service's desired subtree: the service, its listeners and rules (target
@@ -203,6 +208,57 @@ impl Fingerprints {
         }
         for spec in &desired.target_groups {
             prints.target_groups.entry(spec.name.clone()).or_insert_with(|| target_group(spec));
+        }
+        prints
+    }
+}
+
+/// Fingerprints an earlier desired state had, for a later one that took some of its services
+/// and target groups unchanged (see [`Fingerprints::of_reusing`]).
+#[derive(Clone, Debug, Default)]
+pub struct Earlier {
+    /// The earlier fingerprints.
+    pub prints: Fingerprints,
+    /// The earlier auth policies and access log subscriptions (the rest is not looked at): a
+    /// service's fingerprint covers them.
+    pub policies: DesiredState,
+    /// For each service of the later desired state, whether it is the earlier one of its name.
+    pub services: Vec<bool>,
+    /// For each target group of the later desired state, whether it is the earlier one of its
+    /// name.
+    pub target_groups: Vec<bool>,
+}
+
+impl Fingerprints {
+    /// [`Fingerprints::of`] `desired`, taking from `earlier` the fingerprint of each service
+    /// and target group it marks unchanged (a service's only while its auth policy and access
+    /// log subscriptions are unchanged too) instead of computing it again.
+    pub fn of_reusing(desired: &DesiredState, earlier: Earlier) -> Self {
+        let Earlier { prints: mut before, policies: earlier_policies, services, target_groups } = earlier;
+        let policies = ServicePolicies::of(desired);
+        let was = ServicePolicies::of(&earlier_policies);
+        let mut prints = Self::default();
+        for (i, spec) in desired.services.iter().enumerate() {
+            if prints.services.contains_key(&spec.name) {
+                continue;
+            }
+            let unchanged = services.get(i).copied().unwrap_or(false) && policies.same_for(&was, &spec.name);
+            let print = unchanged
+                .then(|| before.services.remove(&spec.name))
+                .flatten()
+                .unwrap_or_else(|| service_with(spec, &policies));
+            prints.services.insert(spec.name.clone(), print);
+        }
+        for (i, spec) in desired.target_groups.iter().enumerate() {
+            if prints.target_groups.contains_key(&spec.name) {
+                continue;
+            }
+            let unchanged = target_groups.get(i).copied().unwrap_or(false);
+            let print = unchanged
+                .then(|| before.target_groups.remove(&spec.name))
+                .flatten()
+                .unwrap_or_else(|| target_group(spec));
+            prints.target_groups.insert(spec.name.clone(), print);
         }
         prints
     }

@@ -56,7 +56,11 @@ pub enum TargetGroupMatch<'a> {
 impl<'a> Expected<'a> {
     /// The expectations of `desired`, verified as `verify` says.
     pub fn of(desired: &'a DesiredState, verify: Verify) -> Self {
-        let prints = Fingerprints::of(desired);
+        Self::with(desired, &Fingerprints::of(desired), verify)
+    }
+
+    /// [`Expected::of`] with the fingerprints of `desired` already computed.
+    pub fn with(desired: &'a DesiredState, prints: &Fingerprints, verify: Verify) -> Self {
         let policies = ServicePolicies::of(desired);
         let mut expected = Self { verify, ..Self::default() };
         for spec in &desired.services {

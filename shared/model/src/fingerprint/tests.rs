@@ -258,3 +258,38 @@ fn access_log_order_does_not_change_a_service_fingerprint() {
     d.access_log_subscriptions.pop();
     assert_ne!(service(&d.services[0], &d), before);
 }
+
+#[test]
+fn fingerprints_are_taken_from_an_earlier_state_only_for_what_is_unchanged() {
+    use crate::lattice::{AuthPolicySpec, PolicyResource};
+    let d = one_route();
+    let name = d.services[0].name.clone();
+    let tg = d.target_groups[0].name.clone();
+    // Marker fingerprints show which ones were taken rather than computed.
+    let marked = || Fingerprints {
+        services: [(name.clone(), "taken".to_owned())].into(),
+        target_groups: [(tg.clone(), "taken.taken".to_owned())].into(),
+    };
+    let earlier = |services: bool, groups: bool, policies: DesiredState| Earlier {
+        prints: marked(),
+        policies,
+        services: vec![services],
+        target_groups: vec![groups],
+    };
+    let computed = Fingerprints::of(&d);
+
+    let all = Fingerprints::of_reusing(&d, earlier(true, true, DesiredState::default()));
+    assert_eq!(all, marked(), "unchanged resources keep their earlier fingerprints");
+    let none = Fingerprints::of_reusing(&d, earlier(false, false, DesiredState::default()));
+    assert_eq!(none, computed, "resources built again are fingerprinted again");
+
+    // The service is unchanged but its auth policy is not: its fingerprint is computed again.
+    let mut guarded = d.clone();
+    guarded.auth_policies =
+        vec![AuthPolicySpec { resource: PolicyResource::service(name.clone()), policy: "{}".into(), owner: None }];
+    let policy_changed = Fingerprints::of_reusing(&guarded, earlier(true, true, DesiredState::default()));
+    assert_eq!(policy_changed.services[&name], Fingerprints::of(&guarded).services[&name]);
+    assert_eq!(policy_changed.target_groups[&tg], "taken.taken");
+    let policy_kept = Fingerprints::of_reusing(&guarded, earlier(true, true, guarded.clone()));
+    assert_eq!(policy_kept.services[&name], "taken");
+}

@@ -8,7 +8,7 @@
 //! (its ARN is not known yet), and carries no fingerprint until this step. A resource with a
 //! refused change gets no fingerprint: it is not as desired.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::fingerprint::{self, Fingerprints, TAG_FINGERPRINT};
 use crate::lattice::DesiredState;
@@ -29,43 +29,53 @@ pub fn is_fingerprint(tags: &Tags) -> bool {
 pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState, prints: &Fingerprints) {
     let scope = p.scope();
     let planned = p.planned();
-    let mut created: BTreeSet<String> = BTreeSet::new();
+    let mut created = Names::default();
     for action in &planned.actions {
         match action {
-            Action::CreateService(c) => created.insert(format!("service/{}", c.name)),
-            Action::CreateTargetGroup(c) => created.insert(format!("targetgroup/{}", c.name)),
+            Action::CreateService(c) => created.services.insert(&c.name),
+            Action::CreateTargetGroup(c) => created.target_groups.insert(&c.name),
             _ => false,
         };
     }
     // A refusal on a resource or anything beneath it (`service/<name>/listener/...`).
-    let refused: BTreeSet<String> =
-        planned.refused.iter().map(|r| r.resource.splitn(3, '/').take(2).collect::<Vec<_>>().join("/")).collect();
-    let mut seen: BTreeMap<String, (&String, &Tags)> = BTreeMap::new();
-    for s in &p.observed.services {
-        seen.entry(format!("service/{}", s.name)).or_insert((&s.arn, &s.tags));
+    let mut refused = Names::default();
+    for r in &planned.refused {
+        let mut parts = r.resource.splitn(3, '/');
+        match (parts.next(), parts.next()) {
+            (Some("service"), Some(name)) => refused.services.insert(name),
+            (Some("targetgroup"), Some(name)) => refused.target_groups.insert(name),
+            _ => false,
+        };
     }
+    let mut seen_services: HashMap<&str, (&String, &Tags)> = HashMap::new();
+    for s in &p.observed.services {
+        seen_services.entry(&s.name).or_insert((&s.arn, &s.tags));
+    }
+    let mut seen_groups: HashMap<&str, (&String, &Tags)> = HashMap::new();
     for tg in &p.observed.target_groups {
-        seen.entry(format!("targetgroup/{}", tg.name)).or_insert((&tg.arn, &tg.tags));
+        seen_groups.entry(&tg.name).or_insert((&tg.arn, &tg.tags));
     }
     let services = desired.services.iter().filter(|s| scope.includes(s.owner.as_ref())).map(|s| {
         let print = prints.services.get(&s.name).cloned();
-        (format!("service/{}", s.name), &s.name, print.unwrap_or_else(|| fingerprint::service(s, desired)))
+        let print = print.unwrap_or_else(|| fingerprint::service(s, desired));
+        (&s.name, print, &created.services, &refused.services, &seen_services)
     });
     let groups = desired.target_groups.iter().filter(|tg| scope.includes(tg.owner.as_ref())).map(|tg| {
         let print = prints.target_groups.get(&tg.name).cloned();
-        (format!("targetgroup/{}", tg.name), &tg.name, print.unwrap_or_else(|| fingerprint::target_group(tg)))
+        let print = print.unwrap_or_else(|| fingerprint::target_group(tg));
+        (&tg.name, print, &created.target_groups, &refused.target_groups, &seen_groups)
     });
     let mut writes = Vec::new();
-    for (label, name, want) in services.chain(groups) {
-        if refused.contains(&label) {
+    for (name, want, created, refused, seen) in services.chain(groups) {
+        if refused.contains(name.as_str()) {
             continue;
         }
-        if created.contains(&label) {
+        if created.contains(name.as_str()) {
             // Created, or replaced (deleted and created again): named by name.
             writes.push((name.clone(), want));
             continue;
         }
-        if let Some((arn, tags)) = seen.get(&label)
+        if let Some((arn, tags)) = seen.get(name.as_str())
             && p.owns(tags)
             && tags.get(TAG_FINGERPRINT) != Some(&want)
         {
@@ -76,4 +86,11 @@ pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState, pri
         let tags = Tags::from([(TAG_FINGERPRINT.to_owned(), value)]);
         p.push(Action::TagResource(TagResource { resource_arn, tags }));
     }
+}
+
+/// Names of services and of target groups.
+#[derive(Default)]
+struct Names<'a> {
+    services: HashSet<&'a str>,
+    target_groups: HashSet<&'a str>,
 }

@@ -7,6 +7,7 @@ mod certificates;
 mod networks;
 mod options;
 mod policy_targets;
+mod reuse;
 mod service;
 mod status;
 pub mod target_group_policy;
@@ -31,6 +32,8 @@ mod tests_prop;
 #[cfg(test)]
 mod tests_prop_hostile;
 #[cfg(test)]
+mod tests_reuse;
+#[cfg(test)]
 mod tests_scale;
 #[cfg(test)]
 mod tests_status;
@@ -44,6 +47,7 @@ mod tests_translation_kinds;
 mod tests_unsupported;
 mod vpc_policies;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use k8s_openapi::jiff::Timestamp;
@@ -53,6 +57,7 @@ use crate::backends::Resolver;
 use crate::conditions::reasons;
 use crate::config::Config;
 use crate::exports;
+use crate::fingerprint::{self, Fingerprints};
 use crate::gateway;
 use crate::index::{ObservedIndex, SnapshotIndex};
 use crate::lattice::{DesiredState, OwnerKey};
@@ -77,6 +82,39 @@ pub struct Translation {
     /// Routes whose existing Lattice resources must be left as they are this run (no ACM
     /// certificate found for their custom domain): the plan's scope leaves them out.
     pub held: BTreeSet<OwnerKey>,
+    /// What a later translation of the same snapshot can reuse (see [`translate_after`]).
+    routes: Box<reuse::Routes>,
+    /// The fingerprints of [`Translation::desired`], once asked for.
+    prints: Option<Fingerprints>,
+    /// What they can take from the earlier translation this one took routes from.
+    earlier: Option<Box<fingerprint::Earlier>>,
+}
+
+impl Translation {
+    /// How many routes this translation built; the others it took from an earlier translation
+    /// (see [`translate_after`]).
+    pub fn routes_built(&self) -> usize {
+        self.routes.rebuilt
+    }
+
+    /// The desired state and its fingerprints ([`Fingerprints::of`]), computed on the first
+    /// call. A translation that took routes from an earlier one whose fingerprints were asked
+    /// for takes the fingerprints of their services and target groups from it too.
+    pub fn desired_with_fingerprints(&mut self) -> (&DesiredState, &Fingerprints) {
+        if self.prints.is_none() {
+            let prints = match self.earlier.take() {
+                Some(earlier) => Fingerprints::of_reusing(&self.desired, *earlier),
+                None => Fingerprints::of(&self.desired),
+            };
+            self.prints = Some(prints);
+        }
+        (&self.desired, self.prints.get_or_insert_default())
+    }
+
+    /// [`Translation::desired_with_fingerprints`]' fingerprints.
+    pub fn fingerprints(&mut self) -> &Fingerprints {
+        self.desired_with_fingerprints().1
+    }
 }
 
 /// Translates a cluster snapshot.
@@ -87,7 +125,7 @@ pub struct Translation {
 /// transitions. ServiceExports add their target groups to the desired state (see
 /// [`crate::exports`]).
 pub fn translate(snapshot: &ClusterSnapshot, observed: &ObservedState, config: &Config, now: Timestamp) -> Translation {
-    translate_as(snapshot, observed, config, now, Output::WithStatus)
+    translate_as(snapshot, observed, config, now, Output::WithStatus, None)
 }
 
 /// [`translate`] without the status of the GatewayClasses, Gateways and routes (the status of
@@ -99,7 +137,33 @@ pub fn translate_desired(
     config: &Config,
     now: Timestamp,
 ) -> Translation {
-    translate_as(snapshot, observed, config, now, Output::DesiredOnly)
+    translate_as(snapshot, observed, config, now, Output::DesiredOnly, None)
+}
+
+/// [`translate`], reusing the routes of `earlier`, a translation of the same snapshot with the
+/// same configuration against another observed state: a route is built again only when
+/// something it depends on in the observed state differs (an ACM certificate, the target groups
+/// a ServiceImport names, the TargetGroupPolicy tag of an observed target group). The result is
+/// the same as [`translate`]'s.
+pub fn translate_after(
+    snapshot: &ClusterSnapshot,
+    observed: &ObservedState,
+    config: &Config,
+    now: Timestamp,
+    earlier: Translation,
+) -> Translation {
+    translate_as(snapshot, observed, config, now, Output::WithStatus, Some(earlier))
+}
+
+/// [`translate_desired`], reusing the routes of `earlier` as [`translate_after`] does.
+pub fn translate_desired_after(
+    snapshot: &ClusterSnapshot,
+    observed: &ObservedState,
+    config: &Config,
+    now: Timestamp,
+    earlier: Translation,
+) -> Translation {
+    translate_as(snapshot, observed, config, now, Output::DesiredOnly, Some(earlier))
 }
 
 /// Whether a translation computes the status of gateways and routes.
@@ -115,41 +179,69 @@ fn translate_as(
     config: &Config,
     now: Timestamp,
     output: Output,
+    earlier: Option<Translation>,
 ) -> Translation {
     let mut gateways = gateway::gateways(snapshot);
     networks::map_gateways(&mut gateways, config);
     let index = SnapshotIndex::new(snapshot);
     let seen = ObservedIndex::new(observed);
-    let resolver = Resolver { snapshot, index: &index, seen: &seen, observed, config };
-    let mut routes = route::routes(snapshot);
-    routes.sort_by_key(route::Route::age_key);
-    let mut outcomes: Vec<RouteOutcome> = routes
-        .into_iter()
-        .map(|r| {
-            let attachments = attach(&r, &gateways, snapshot);
-            service::build(r, attachments, &gateways, &resolver, config)
-        })
-        .collect();
-    resolve_conflicts(&mut outcomes, &seen, config);
+    let asked = RefCell::new(Vec::new());
+    let resolver = Resolver { snapshot, index: &index, seen: &seen, observed, config, asked: &asked };
+    let build = |r: route::Route| {
+        let attachments = attach(&r, &gateways, snapshot);
+        let outcome = service::build(r, attachments, &gateways, &resolver, config);
+        (outcome, std::mem::take(&mut *asked.borrow_mut()))
+    };
+    // The earlier fingerprints, and the policies they covered, when the earlier routes are reused.
+    let mut carried: Option<(Fingerprints, DesiredState)> = None;
+    let restored = earlier.and_then(|t| {
+        let Translation { desired, routes, prints, .. } = t;
+        let policies = DesiredState {
+            auth_policies: desired.auth_policies,
+            access_log_subscriptions: desired.access_log_subscriptions,
+            ..DesiredState::default()
+        };
+        let restored = reuse::restore(*routes, desired.services, desired.target_groups, snapshot, &resolver, &build)?;
+        carried = prints.map(|p| (p, policies));
+        Some(restored)
+    });
+    let (mut outcomes, questions, fresh) = match restored {
+        Some(restored) => restored,
+        None => reuse::build_all(snapshot, &build),
+    };
+    let rebuilt = fresh.iter().filter(|f| **f).count();
+    // Which desired services and target groups are the earlier translation's.
+    let mut kept_services: Vec<bool> = Vec::new();
+    let mut kept_groups: Vec<bool> = Vec::new();
+    let mut changed = resolve_conflicts(&mut outcomes, &seen, config);
 
     let mut desired = DesiredState::default();
     // Target group names already desired: the first route (or export) to ask for one keeps it.
     let mut group_names: HashSet<String> = HashSet::new();
     // The services and target groups move into the desired state; status needs only the names.
     let mut service_names: Vec<Option<String>> = Vec::with_capacity(outcomes.len());
-    for o in &mut outcomes {
+    let mut entries: Vec<reuse::Entry> = Vec::with_capacity(outcomes.len());
+    for (((o, asked), changed), fresh) in outcomes.iter_mut().zip(questions).zip(&mut changed).zip(&fresh) {
         let service = o.service.take();
         let groups = std::mem::take(&mut o.target_groups);
         service_names.push(service.as_ref().map(|s| s.name.clone()));
+        let mut entry = reuse::Entry { service: service.is_some(), groups: 0, changed: *changed, asked };
         if let Some(s) = service {
             desired.services.push(s);
+            kept_services.push(!fresh);
             for tg in groups {
                 if group_names.insert(tg.name.clone()) {
                     desired.target_groups.push(tg);
+                    kept_groups.push(!fresh);
+                    entry.groups += 1;
+                } else {
+                    entry.changed = true;
                 }
             }
         }
+        entries.push(entry);
     }
+    let route_groups = desired.target_groups.len();
     let mut exports = exports::build(&index, config);
     target_group_policy::shape_exports(&mut exports, &index, &seen);
     for (tg, _) in exports.iter().flat_map(|o| &o.target_groups) {
@@ -201,15 +293,25 @@ fn translate_as(
             OwnerKey { kind: r.kind.kind().into(), namespace: r.namespace.clone(), name: r.name.clone() }
         })
         .collect();
-    Translation { desired, status, certificate_lookups, held }
+    let route_objects = reuse::route_objects(snapshot);
+    let routes = reuse::Routes { outcomes, entries, route_groups, route_objects, rebuilt };
+    // The exports' target groups are built again every time.
+    kept_groups.resize(desired.target_groups.len(), false);
+    let earlier = carried.map(|(prints, policies)| {
+        Box::new(fingerprint::Earlier { prints, policies, services: kept_services, target_groups: kept_groups })
+    });
+    Translation { desired, status, certificate_lookups, held, routes: Box::new(routes), prints: None, earlier }
 }
 
 /// Two routes whose service names collide: the older keeps the name. A name held in Lattice by
 /// another owner is not taken over.
-fn resolve_conflicts(outcomes: &mut [RouteOutcome], seen: &ObservedIndex<'_>, config: &Config) {
+///
+/// Returns, for each outcome, whether this changed it.
+fn resolve_conflicts(outcomes: &mut [RouteOutcome], seen: &ObservedIndex<'_>, config: &Config) -> Vec<bool> {
     let managed_by = config.identity.managed_by();
     let mut taken: BTreeMap<String, String> = BTreeMap::new();
-    for o in outcomes.iter_mut() {
+    let mut changed = vec![false; outcomes.len()];
+    for (o, changed) in outcomes.iter_mut().zip(&mut changed) {
         let Some(service) = &o.service else { continue };
         let name = service.name.clone();
         let problem = if let Some(holder) = taken.get(&name) {
@@ -230,6 +332,7 @@ fn resolve_conflicts(outcomes: &mut [RouteOutcome], seen: &ObservedIndex<'_>, co
                 }
                 o.service = None;
                 o.target_groups.clear();
+                *changed = true;
             }
             None => {
                 if let Some(existing) = seen.service(&name)
@@ -241,9 +344,11 @@ fn resolve_conflicts(outcomes: &mut [RouteOutcome], seen: &ObservedIndex<'_>, co
                         service.custom_domain_name.as_deref().unwrap_or("none"),
                         existing.dns_name.as_deref().map(|d| format!(" (now {d})")).unwrap_or_default()
                     ));
+                    *changed = true;
                 }
                 taken.insert(name, o.route.object_ref().to_string());
             }
         }
     }
+    changed
 }

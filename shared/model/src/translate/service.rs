@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::annotations;
 use crate::attach::Attachment;
-use crate::backends::{Resolved, Resolver};
+use crate::backends::{Question, Resolved, Resolver};
 use crate::conditions::reasons;
 use crate::config::Config;
 use crate::gateway::{GatewayModel, Problem};
@@ -197,7 +197,12 @@ pub fn build(
         None => match custom_domain_name.as_deref().filter(|_| https) {
             Some(domain) => {
                 out.certificate_lookup = Some(domain.to_owned());
-                match certificates::discover(resolver.observed, domain) {
+                let answer = certificates::discover(resolver.observed, domain);
+                resolver
+                    .asked
+                    .borrow_mut()
+                    .push(Question::Certificate { domain: domain.to_owned(), answer: answer.clone() });
+                match answer {
                     Ok(arn) => arn,
                     Err(message) => {
                         let message = format!(
@@ -230,7 +235,8 @@ pub fn build(
     });
     let mut tgs: Vec<TargetGroupSpec> = Vec::new();
     for i in &valid {
-        for (r, _) in resolved.get(i).into_iter().flatten() {
+        // Each rule is visited once, so its resolved backends can move into the target groups.
+        for (r, _) in resolved.remove(i).into_iter().flatten() {
             if let Resolved::Service(tg) = r
                 && !tgs.iter().any(|t| t.name == tg.name)
             {
@@ -242,7 +248,7 @@ pub fn build(
                         q.targets_per_target_group
                     ));
                 }
-                let mut tg = (**tg).clone();
+                let mut tg = *tg;
                 tg.targets.truncate(q.targets_per_target_group);
                 tg.tags = annotations::with_additional(tg.tags, &options.tags);
                 tgs.push(tg);

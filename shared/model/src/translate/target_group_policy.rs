@@ -134,11 +134,17 @@ pub fn apply(tg: &mut TargetGroupSpec, settings: Option<&TargetGroupSettings>, s
             tg.tags.insert(TAG_TARGET_GROUP_POLICY.to_owned(), s.policy.clone());
         }
         None => {
-            if seen.is_some_and(|seen| seen.tags.contains_key(TAG_TARGET_GROUP_POLICY)) {
+            if tagged(seen) {
                 tg.config.health_check = Some(health_check(&protocol, version.as_deref(), None));
             }
         }
     }
+}
+
+/// Whether the observed target group carries a TargetGroupPolicy tag: a policy targeted it
+/// when it was last written, so removing the policy resets its health check to the default.
+pub(crate) fn tagged(seen: Option<&ObservedTargetGroup>) -> bool {
+    seen.is_some_and(|seen| seen.tags.contains_key(TAG_TARGET_GROUP_POLICY))
 }
 
 /// Everything wrong with a policy's spec, each naming its field.
