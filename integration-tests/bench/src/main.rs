@@ -37,6 +37,10 @@ struct Args {
     /// Routes of the planning measurement (`latticectl plan` against an empty emulator); 0 skips it.
     #[arg(long, default_value_t = PLAN_ROUTES)]
     plan_routes: usize,
+    /// How many times the planning measurement runs; it is judged on the median run (default:
+    /// 5 in a release build, 1 in a debug build, where it is not judged).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=25))]
+    plan_runs: Option<u16>,
     /// The latticectl binary (default: next to this one, built first).
     #[arg(long)]
     latticectl: Option<PathBuf>,
@@ -94,7 +98,8 @@ fn run(args: &Args, bench: &Bench, profile: &str) -> anyhow::Result<()> {
     let plan = match args.plan_routes {
         0 => None,
         routes => {
-            let outcome = bench.plan(routes, Shape { rules: 1, backends: 1, targets: 1 })?;
+            let runs = args.plan_runs.unwrap_or(if profile == "release" { 5 } else { 1 });
+            let outcome = bench.plan(routes, Shape { rules: 1, backends: 1, targets: 1 }, runs.into())?;
             print(&outcome);
             Some(outcome)
         }

@@ -73,6 +73,18 @@ pub struct Outcome {
     pub actions_not_applied: u64,
     /// Whether the emulator's counts equal the calls `latticectl` itself reported.
     pub calls_match_client: bool,
+    /// For `plan`, measured several times: the planning CPU time of every run, in the order
+    /// they ran (this outcome is the run with the median).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub planning_cpu_ms_runs: Vec<f64>,
+}
+
+impl Outcome {
+    /// The CPU time of planning: the pipeline's when `latticectl` reports it, else the whole
+    /// process's.
+    pub fn planning_cpu_ms(&self) -> f64 {
+        self.pipeline_cpu_ms.unwrap_or(self.cpu_ms)
+    }
 }
 
 impl Bench {
@@ -132,14 +144,20 @@ impl Bench {
         Ok(outcomes)
     }
 
-    /// Plans `routes` routes of `shape` against an empty emulator (`latticectl plan`): the
-    /// outcome's `pipeline_cpu_ms` is the planning CPU time, and `cpu_ms` that of the whole
-    /// `latticectl` process.
-    pub fn plan(&self, routes: usize, shape: Shape) -> anyhow::Result<Outcome> {
+    /// Plans `routes` routes of `shape` against an empty emulator (`latticectl plan`), `runs`
+    /// times: the outcome is the run with the median planning CPU time (`pipeline_cpu_ms`;
+    /// `cpu_ms` is that of the whole `latticectl` process), with every run's in
+    /// `planning_cpu_ms_runs`. CPU time on a shared machine varies from run to run; the median
+    /// is what a typical run costs.
+    pub fn plan(&self, routes: usize, shape: Shape, runs: usize) -> anyhow::Result<Outcome> {
         let dir = self.work_dir.join(format!("plan-{routes}"));
         let cluster = Cluster::generate(&dir, routes, shape)?;
         let sim = SimProcess::start(&self.lattice_sim, self.latency_ms, capacity(cluster.counts()))?;
-        self.latticectl(&sim, &cluster, routes, "plan", "plan", &[])
+        let mut outcomes = Vec::with_capacity(runs.max(1));
+        for _ in 0..runs.max(1) {
+            outcomes.push(self.latticectl(&sim, &cluster, routes, "plan", "plan", &[])?);
+        }
+        Ok(median_run(outcomes))
     }
 
     /// Runs `latticectl COMMAND -f DIR --endpoint URL -o json` measured, with the emulator's call
@@ -172,6 +190,20 @@ impl Bench {
             .with_context(|| format!("latticectl {command} printed no JSON (see {})", stdout.display()))?;
         Ok(outcome(scenario, size, cluster.counts(), calls, &output, usage))
     }
+}
+
+/// The outcome with the median planning CPU time (the lower middle one of an even number),
+/// carrying every run's time. `outcomes` is not empty.
+pub fn median_run(outcomes: Vec<Outcome>) -> Outcome {
+    let runs: Vec<f64> = outcomes.iter().map(Outcome::planning_cpu_ms).collect();
+    let mut by_cpu = outcomes;
+    by_cpu.sort_by(|a, b| a.planning_cpu_ms().total_cmp(&b.planning_cpu_ms()));
+    let middle = (by_cpu.len().max(1) - 1) / 2;
+    let mut median = by_cpu.swap_remove(middle);
+    if runs.len() > 1 {
+        median.planning_cpu_ms_runs = runs;
+    }
+    median
 }
 
 fn capacity(counts: Counts) -> Capacity {
@@ -225,5 +257,6 @@ fn outcome(
         actions_planned: output["actions"].as_array().map_or(0, |a| a.len() as u64),
         actions_applied: listed("applied"),
         actions_not_applied: listed("failed") + listed("skipped") + listed("pending") + listed("deferred"),
+        planning_cpu_ms_runs: Vec::new(),
     }
 }

@@ -21,6 +21,7 @@ fn outcome(scenario: &str, size: usize, total_calls: u64) -> Outcome {
         actions_applied: 0,
         actions_not_applied: 0,
         calls_match_client: true,
+        planning_cpu_ms_runs: Vec::new(),
     }
 }
 
@@ -134,4 +135,32 @@ fn planning_is_judged_on_the_pipeline_when_latticectl_reports_it() {
     assert!(detail.starts_with("800 ms CPU planning; 2500 ms for the whole process"), "{detail}");
     plan.pipeline_cpu_ms = Some(1200.0);
     assert_eq!(ok(&check(&run(2, 30), Shape::default(), Some(&plan), true), "plan_10000_cpu_lt_1s"), Some(false));
+}
+
+#[test]
+fn repeated_planning_is_judged_on_the_median_run() {
+    let runs = [1400.0, 700.0, 650.0, 1100.0, 690.0];
+    let outcomes: Vec<Outcome> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, cpu)| {
+            let mut o = outcome("plan", PLAN_ROUTES, 4);
+            o.pipeline_cpu_ms = Some(*cpu);
+            o.cpu_ms = 2000.0 + i as f64;
+            o
+        })
+        .collect();
+    let median = crate::scenario::median_run(outcomes);
+    assert_eq!(median.pipeline_cpu_ms, Some(700.0));
+    assert_eq!(median.cpu_ms, 2001.0, "the median run's own measurements come with it");
+    assert_eq!(median.planning_cpu_ms_runs, runs, "every run, in order");
+    let checks = check(&run(2, 30), Shape::default(), Some(&median), true);
+    assert_eq!(ok(&checks, "plan_10000_cpu_lt_1s"), Some(true));
+    let detail = &checks.iter().find(|c| c.name == "plan_10000_cpu_lt_1s").expect("checked").detail;
+    assert!(detail.starts_with("700 ms CPU planning (median of 5 runs, 650 to 1400 ms)"), "{detail}");
+
+    let two = crate::scenario::median_run(vec![outcome("plan", PLAN_ROUTES, 4), outcome("plan", PLAN_ROUTES, 4)]);
+    assert_eq!(two.planning_cpu_ms_runs.len(), 2);
+    let one = crate::scenario::median_run(vec![outcome("plan", PLAN_ROUTES, 4)]);
+    assert!(one.planning_cpu_ms_runs.is_empty(), "a single run lists no runs");
 }

@@ -22,41 +22,47 @@ pub const LABEL_SERVICE_NAME: &str = "kubernetes.io/service-name";
 pub struct SnapshotIndex<'a> {
     snapshot: &'a ClusterSnapshot,
     services: ByKey<'a, &'a Service>,
-    slices: ByKey<'a, Vec<&'a EndpointSlice>>,
+    /// Positions in `slice_lists`.
+    slices: ByKey<'a, usize>,
+    /// The EndpointSlices of each Service, in snapshot order.
+    slice_lists: Vec<Vec<&'a EndpointSlice>>,
     imports: ByKey<'a, &'a ServiceImport>,
     /// Decided on the first lookup.
     policies: OnceCell<BTreeMap<ObjectRef, TargetGroupSettings>>,
 }
 
-/// Values by namespace, then name.
-type ByKey<'a, V> = HashMap<&'a str, HashMap<&'a str, V>>;
+/// Values by `(namespace, name)`.
+type ByKey<'a, V> = HashMap<(&'a str, &'a str), V>;
 
-fn get<'m, V>(map: &'m ByKey<'_, V>, namespace: &str, name: &str) -> Option<&'m V> {
-    map.get(namespace).and_then(|names| names.get(name))
+/// The value of `namespace/name` (the keys' lifetime shrinks to the arguments').
+fn lookup<'k, V: Copy>(map: &HashMap<(&'k str, &'k str), V>, namespace: &'k str, name: &'k str) -> Option<V> {
+    map.get(&(namespace, name)).copied()
 }
 
 impl<'a> SnapshotIndex<'a> {
     /// Indexes `snapshot`.
     pub fn new(snapshot: &'a ClusterSnapshot) -> Self {
-        let mut services: ByKey<'a, &'a Service> = HashMap::new();
+        let mut services: ByKey<'a, &'a Service> = HashMap::with_capacity(snapshot.services.len());
         for s in &snapshot.services {
-            let names = services.entry(namespace_of(&s.metadata)).or_default();
-            names.entry(name_of(&s.metadata)).or_insert(s);
+            services.entry((namespace_of(&s.metadata), name_of(&s.metadata))).or_insert(s);
         }
-        let mut slices: ByKey<'a, Vec<&'a EndpointSlice>> = HashMap::new();
+        let mut slices: ByKey<'a, usize> = HashMap::with_capacity(snapshot.endpoint_slices.len());
+        let mut slice_lists: Vec<Vec<&'a EndpointSlice>> = Vec::new();
         for s in &snapshot.endpoint_slices {
             let labels = s.metadata.labels.as_ref();
             if let Some(service) = labels.and_then(|l| l.get(LABEL_SERVICE_NAME)) {
-                let names = slices.entry(namespace_of(&s.metadata)).or_default();
-                names.entry(service.as_str()).or_default().push(s);
+                let list = *slices.entry((namespace_of(&s.metadata), service.as_str())).or_insert_with(|| {
+                    slice_lists.push(Vec::new());
+                    slice_lists.len() - 1
+                });
+                slice_lists[list].push(s);
             }
         }
-        let mut imports: ByKey<'a, &'a ServiceImport> = HashMap::new();
+        let mut imports: ByKey<'a, &'a ServiceImport> = HashMap::with_capacity(snapshot.service_imports.len());
         for i in &snapshot.service_imports {
-            let names = imports.entry(namespace_of(&i.metadata)).or_default();
-            names.entry(name_of(&i.metadata)).or_insert(i);
+            imports.entry((namespace_of(&i.metadata), name_of(&i.metadata))).or_insert(i);
         }
-        Self { snapshot, services, slices, imports, policies: OnceCell::new() }
+        Self { snapshot, services, slices, slice_lists, imports, policies: OnceCell::new() }
     }
 
     /// The snapshot indexed.
@@ -66,18 +72,18 @@ impl<'a> SnapshotIndex<'a> {
 
     /// The Service `namespace/name`.
     pub fn service(&self, namespace: &str, name: &str) -> Option<&'a Service> {
-        get(&self.services, namespace, name).copied()
+        lookup(&self.services, namespace, name)
     }
 
     /// The EndpointSlices of Service `namespace/name` (by their `kubernetes.io/service-name`
     /// label), in snapshot order.
     pub fn endpoint_slices(&self, namespace: &str, service: &str) -> &[&'a EndpointSlice] {
-        get(&self.slices, namespace, service).map_or(&[], Vec::as_slice)
+        lookup(&self.slices, namespace, service).map_or(&[], |i| self.slice_lists[i].as_slice())
     }
 
     /// The ServiceImport `namespace/name` (of either group).
     pub fn service_import(&self, namespace: &str, name: &str) -> Option<&'a ServiceImport> {
-        get(&self.imports, namespace, name).copied()
+        lookup(&self.imports, namespace, name)
     }
 
     /// The settings of the TargetGroupPolicy that shapes the target groups of `kind` (`Service`

@@ -48,7 +48,7 @@ mod tests_unsupported;
 mod vpc_policies;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use k8s_openapi::jiff::Timestamp;
 
@@ -309,45 +309,50 @@ fn translate_as(
 /// Returns, for each outcome, whether this changed it.
 fn resolve_conflicts(outcomes: &mut [RouteOutcome], seen: &ObservedIndex<'_>, config: &Config) -> Vec<bool> {
     let managed_by = config.identity.managed_by();
-    let mut taken: BTreeMap<String, String> = BTreeMap::new();
-    let mut changed = vec![false; outcomes.len()];
-    for (o, changed) in outcomes.iter_mut().zip(&mut changed) {
+    // What happens to each outcome: a conflict, or a warning; decided before changing any.
+    let mut verdicts: Vec<Option<Result<String, String>>> = vec![None; outcomes.len()];
+    // Service names already kept, with the position of the route keeping each.
+    let mut taken: HashMap<&str, usize> = HashMap::with_capacity(outcomes.len());
+    for (i, o) in outcomes.iter().enumerate() {
         let Some(service) = &o.service else { continue };
-        let name = service.name.clone();
-        let problem = if let Some(holder) = taken.get(&name) {
-            Some(format!("VPC Lattice service name {name} is already used by {holder}, which is older"))
-        } else if let Some(existing) = seen.service(&name).filter(|s| !is_owned(&s.tags, &managed_by)).filter(|s| {
+        let name = service.name.as_str();
+        if let Some(holder) = taken.get(name) {
+            let holder = outcomes[*holder].route.object_ref();
+            verdicts[i] =
+                Some(Err(format!("VPC Lattice service name {name} is already used by {holder}, which is older")));
+        } else if let Some(existing) = seen.service(name).filter(|s| !is_owned(&s.tags, &managed_by)).filter(|s| {
             service.takeover_from.is_none()
                 || s.tags.get(crate::names::TAG_MANAGED_BY) != service.takeover_from.as_ref()
         }) {
             let owner = existing.tags.get(crate::names::TAG_MANAGED_BY).map_or("nobody (untagged)", String::as_str);
-            Some(format!("VPC Lattice service {name} exists and is managed by {owner}, not {managed_by}"))
+            verdicts[i] =
+                Some(Err(format!("VPC Lattice service {name} exists and is managed by {owner}, not {managed_by}")));
         } else {
-            None
-        };
-        match problem {
-            Some(message) => {
+            if let Some(existing) = seen.service(name)
+                && existing.custom_domain_name != service.custom_domain_name
+            {
+                verdicts[i] = Some(Ok(format!(
+                    "the custom domain name changes from {} to {}: VPC Lattice cannot change it in place, so service {name} is deleted and created again and its VPC Lattice DNS name changes{}",
+                    existing.custom_domain_name.as_deref().unwrap_or("none"),
+                    service.custom_domain_name.as_deref().unwrap_or("none"),
+                    existing.dns_name.as_deref().map(|d| format!(" (now {d})")).unwrap_or_default()
+                )));
+            }
+            taken.insert(name, i);
+        }
+    }
+    let changed = verdicts.iter().map(Option::is_some).collect();
+    for (o, verdict) in outcomes.iter_mut().zip(verdicts) {
+        match verdict {
+            Some(Err(message)) => {
                 for a in o.attachments.iter_mut().filter(|a| a.outcome.is_ok()) {
                     a.outcome = Err((reasons::CONFLICTED, message.clone()));
                 }
                 o.service = None;
                 o.target_groups.clear();
-                *changed = true;
             }
-            None => {
-                if let Some(existing) = seen.service(&name)
-                    && existing.custom_domain_name != service.custom_domain_name
-                {
-                    o.warnings.push(format!(
-                        "the custom domain name changes from {} to {}: VPC Lattice cannot change it in place, so service {name} is deleted and created again and its VPC Lattice DNS name changes{}",
-                        existing.custom_domain_name.as_deref().unwrap_or("none"),
-                        service.custom_domain_name.as_deref().unwrap_or("none"),
-                        existing.dns_name.as_deref().map(|d| format!(" (now {d})")).unwrap_or_default()
-                    ));
-                    *changed = true;
-                }
-                taken.insert(name, o.route.object_ref().to_string());
-            }
+            Some(Ok(warning)) => o.warnings.push(warning),
+            None => {}
         }
     }
     changed
