@@ -98,8 +98,9 @@ impl Translation {
     }
 
     /// The desired state and its fingerprints ([`Fingerprints::of`]), computed on the first
-    /// call. A translation that took routes from an earlier one whose fingerprints were asked
-    /// for takes the fingerprints of their services and target groups from it too.
+    /// call: a change made to [`Translation::desired`] after it is not reflected. A translation
+    /// that took routes from an earlier one whose fingerprints were asked for takes the
+    /// fingerprints of their services and target groups from it too.
     pub fn desired_with_fingerprints(&mut self) -> (&DesiredState, &Fingerprints) {
         if self.prints.is_none() {
             let prints = match self.earlier.take() {
