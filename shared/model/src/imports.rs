@@ -138,8 +138,7 @@ pub fn queries(snapshot: &ClusterSnapshot, scope: &Scope, config: &Config) -> Im
     if snapshot.service_imports.is_empty() {
         return out;
     }
-    let imports: std::collections::BTreeMap<(&str, &str), &ServiceImport> =
-        snapshot.service_imports.iter().rev().map(|i| ((namespace_of(&i.metadata), name_of(&i.metadata)), i)).collect();
+    let index = SnapshotIndex::new(snapshot);
     for route in crate::route::routes(snapshot) {
         let owner =
             OwnerKey { kind: route.kind.kind().to_owned(), namespace: route.namespace.clone(), name: route.name };
@@ -147,7 +146,7 @@ pub fn queries(snapshot: &ClusterSnapshot, scope: &Scope, config: &Config) -> Im
             continue;
         }
         for backend in route.rules.iter().flat_map(|r| &r.backends).filter(|b| is_import(b)) {
-            match imports.get(&(backend.namespace.as_str(), backend.name.as_str())).copied().map(mode) {
+            match index.service_import(&backend.namespace, &backend.name).map(mode) {
                 Some(Ok(Mode::External(arn))) => {
                     if external_id(arn, &config.identity.region).is_ok() {
                         out.external.insert(arn.to_owned());

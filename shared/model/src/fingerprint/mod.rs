@@ -156,12 +156,14 @@ pub fn service(spec: &ServiceSpec, desired: &DesiredState) -> String {
 pub fn service_with(spec: &ServiceSpec, policies: &ServicePolicies<'_>) -> String {
     let logs = policies.logs.get(spec.name.as_str()).map(Vec::as_slice).unwrap_or_default();
     let auth = policies.auth(&spec.name);
-    if spec.tags.contains_key(TAG_FINGERPRINT) {
-        let mut shape = spec.clone();
-        shape.tags.remove(TAG_FINGERPRINT);
-        return digest128(&(VERSION, "service", &shape, auth, logs));
-    }
-    digest128(&(VERSION, "service", spec, auth, logs))
+    let shape = if spec.tags.contains_key(TAG_FINGERPRINT) {
+        let mut copy = spec.clone();
+        copy.tags.remove(TAG_FINGERPRINT);
+        std::borrow::Cow::Owned(copy)
+    } else {
+        std::borrow::Cow::Borrowed(spec)
+    };
+    digest128(&(VERSION, "service", &*shape, auth, logs))
 }
 
 /// The configuration part of a target group's fingerprint: name, type, configuration, tags.
@@ -201,15 +203,7 @@ pub struct Fingerprints {
 impl Fingerprints {
     /// The fingerprints of `desired` (when several resources share a name, the first counts).
     pub fn of(desired: &DesiredState) -> Self {
-        let policies = ServicePolicies::of(desired);
-        let mut prints = Self::default();
-        for spec in &desired.services {
-            prints.services.entry(spec.name.clone()).or_insert_with(|| service_with(spec, &policies));
-        }
-        for spec in &desired.target_groups {
-            prints.target_groups.entry(spec.name.clone()).or_insert_with(|| target_group(spec));
-        }
-        prints
+        Self::of_reusing(desired, Earlier::default())
     }
 }
 

@@ -29,53 +29,48 @@ pub fn is_fingerprint(tags: &Tags) -> bool {
 pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState, prints: &Fingerprints) {
     let scope = p.scope();
     let planned = p.planned();
-    let mut created = Names::default();
+    let (mut services, mut groups) = (Known::default(), Known::default());
     for action in &planned.actions {
         match action {
-            Action::CreateService(c) => created.services.insert(&c.name),
-            Action::CreateTargetGroup(c) => created.target_groups.insert(&c.name),
+            Action::CreateService(c) => services.created.insert(&c.name),
+            Action::CreateTargetGroup(c) => groups.created.insert(&c.name),
             _ => false,
         };
     }
     // A refusal on a resource or anything beneath it (`service/<name>/listener/...`).
-    let mut refused = Names::default();
     for r in &planned.refused {
         let mut parts = r.resource.splitn(3, '/');
         match (parts.next(), parts.next()) {
-            (Some("service"), Some(name)) => refused.services.insert(name),
-            (Some("targetgroup"), Some(name)) => refused.target_groups.insert(name),
+            (Some("service"), Some(name)) => services.refused.insert(name),
+            (Some("targetgroup"), Some(name)) => groups.refused.insert(name),
             _ => false,
         };
     }
-    let mut seen_services: HashMap<&str, (&String, &Tags)> = HashMap::new();
     for s in &p.observed.services {
-        seen_services.entry(&s.name).or_insert((&s.arn, &s.tags));
+        services.seen.entry(&s.name).or_insert((&s.arn, &s.tags));
     }
-    let mut seen_groups: HashMap<&str, (&String, &Tags)> = HashMap::new();
     for tg in &p.observed.target_groups {
-        seen_groups.entry(&tg.name).or_insert((&tg.arn, &tg.tags));
+        groups.seen.entry(&tg.name).or_insert((&tg.arn, &tg.tags));
     }
-    let services = desired.services.iter().filter(|s| scope.includes(s.owner.as_ref())).map(|s| {
+    let wanted_services = desired.services.iter().filter(|s| scope.includes(s.owner.as_ref())).map(|s| {
         let print = prints.services.get(&s.name).cloned();
-        let print = print.unwrap_or_else(|| fingerprint::service(s, desired));
-        (&s.name, print, &created.services, &refused.services, &seen_services)
+        (&s.name, print.unwrap_or_else(|| fingerprint::service(s, desired)), &services)
     });
-    let groups = desired.target_groups.iter().filter(|tg| scope.includes(tg.owner.as_ref())).map(|tg| {
+    let wanted_groups = desired.target_groups.iter().filter(|tg| scope.includes(tg.owner.as_ref())).map(|tg| {
         let print = prints.target_groups.get(&tg.name).cloned();
-        let print = print.unwrap_or_else(|| fingerprint::target_group(tg));
-        (&tg.name, print, &created.target_groups, &refused.target_groups, &seen_groups)
+        (&tg.name, print.unwrap_or_else(|| fingerprint::target_group(tg)), &groups)
     });
     let mut writes = Vec::new();
-    for (name, want, created, refused, seen) in services.chain(groups) {
-        if refused.contains(name.as_str()) {
+    for (name, want, known) in wanted_services.chain(wanted_groups) {
+        if known.refused.contains(name.as_str()) {
             continue;
         }
-        if created.contains(name.as_str()) {
+        if known.created.contains(name.as_str()) {
             // Created, or replaced (deleted and created again): named by name.
             writes.push((name.clone(), want));
             continue;
         }
-        if let Some((arn, tags)) = seen.get(name.as_str())
+        if let Some((arn, tags)) = known.seen.get(name.as_str())
             && p.owns(tags)
             && tags.get(TAG_FINGERPRINT) != Some(&want)
         {
@@ -88,9 +83,13 @@ pub(super) fn plan_fingerprints(p: &mut Planner<'_>, desired: &DesiredState, pri
     }
 }
 
-/// Names of services and of target groups.
+/// What the plan and the inventory say of the services, or of the target groups, by name.
 #[derive(Default)]
-struct Names<'a> {
-    services: HashSet<&'a str>,
-    target_groups: HashSet<&'a str>,
+struct Known<'a> {
+    /// Created (or replaced) by this plan.
+    created: HashSet<&'a str>,
+    /// With a refused change on them or beneath them.
+    refused: HashSet<&'a str>,
+    /// Observed: ARN and tags (the first of a name).
+    seen: HashMap<&'a str, (&'a String, &'a Tags)>,
 }
